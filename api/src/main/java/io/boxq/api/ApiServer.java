@@ -1,0 +1,82 @@
+package io.boxq.api;
+
+import io.boxq.api.auth.Authenticator;
+import io.boxq.api.health.HealthRoutes;
+import io.boxq.api.health.NodeHealth;
+import io.boxq.api.jobs.CompletionWaiters;
+import io.boxq.api.jobs.JobRoutes;
+import io.boxq.api.keys.KeyRoutes;
+import io.boxq.api.problem.ProblemMapper;
+import io.boxq.core.auth.RedisApiKeyStore;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.json.Json;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobStore;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The HTTP side of boxq. It reaches executors only through Redis, also when both run in one
+ * process.
+ */
+public final class ApiServer implements AutoCloseable {
+    /** Longer than the longest long-poll, so Jetty never cuts a waiting request. */
+    static final long IDLE_TIMEOUT_MS = 120_000;
+
+    private final BoxqConfig config;
+    private final CompletionWaiters waiters;
+    private final Javalin app;
+
+    /** An api server. {@code localNode} gives this process's executor figures for /health, if it runs one. */
+    public ApiServer(BoxqConfig config, Redis redis, Clock clock, Supplier<Optional<NodeHealth>> localNode) {
+        this.config = config;
+        this.waiters = new CompletionWaiters(redis);
+        RedisJobStore jobs = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
+        RedisApiKeyStore keys = new RedisApiKeyStore(redis, clock);
+        Authenticator auth = new Authenticator(keys, config.server().adminKey());
+        this.app = Javalin.create(c -> {
+            c.useVirtualThreads = true;
+            c.showJavalinBanner = false;
+            c.http.maxRequestSize = config.jobs().maxBodyBytes();
+            c.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            c.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(config.server().host());
+                connector.setPort(config.server().port());
+                connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+                return connector;
+            });
+        });
+        app.before("/v1/*", auth::authenticate);
+        ProblemMapper.register(app);
+        new JobRoutes(config, jobs, redis.keys(), waiters).register(app);
+        new KeyRoutes(keys).register(app);
+        new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
+    }
+
+    public ApiServer start() {
+        waiters.start();
+        app.start();
+        return this;
+    }
+
+    /** The port it listens on (the real one when configured with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public BoxqConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        waiters.close();
+    }
+}

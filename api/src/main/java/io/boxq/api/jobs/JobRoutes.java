@@ -1,0 +1,143 @@
+package io.boxq.api.jobs;
+
+import io.boxq.api.auth.Authenticator;
+import io.boxq.api.problem.ProblemException;
+import io.boxq.core.auth.ApiKey;
+import io.boxq.core.auth.TierLimits;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobIds;
+import io.boxq.core.job.JobNotFoundException;
+import io.boxq.core.job.JobSpec;
+import io.boxq.core.job.JobState;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.RedisKeys;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** {@code /v1/jobs}: submit, read (with long-poll), list. */
+public final class JobRoutes {
+    static final int MAX_WAIT_SECONDS = 60;
+    /** A waiter re-reads the job this often, in case a completion message was lost. */
+    private static final Duration RECHECK = Duration.ofSeconds(2);
+
+    private final BoxqConfig config;
+    private final RedisJobStore store;
+    private final RedisKeys keys;
+    private final JobRequestParser parser;
+    private final CompletionWaiters waiters;
+
+    public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, CompletionWaiters waiters) {
+        this.config = config;
+        this.store = store;
+        this.keys = keys;
+        this.parser = new JobRequestParser(config);
+        this.waiters = waiters;
+    }
+
+    public void register(Javalin app) {
+        app.post("/v1/jobs", this::submit);
+        app.get("/v1/jobs", this::list);
+        app.get("/v1/jobs/{id}", this::get);
+    }
+
+    private void submit(Context ctx) {
+        ApiKey caller = Authenticator.caller(ctx);
+        JobSpec spec = parser.parse(ctx.body());
+        if (spec.sandboxId() != null) {
+            throw ProblemException.notFound("sandbox " + spec.sandboxId());
+        }
+        TierLimits limits = config.limits(caller.tier());
+        Job job = store.submit(JobIds.newJobId(), caller.id(), limits.memoryBytes(), spec, keys.jobsStream(),
+                limits.concurrentJobs());
+        ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
+    }
+
+    private void get(Context ctx) {
+        ApiKey caller = Authenticator.caller(ctx);
+        String id = ctx.pathParam("id");
+        if (!JobIds.looksLikeId(id, "job_")) {
+            throw ProblemException.notFound("job");
+        }
+        int wait = intQuery(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
+        Job job = wait == 0 ? store.get(id, caller.id()) : awaitEnd(id, caller.id(), Duration.ofSeconds(wait));
+        ctx.json(JobView.of(job));
+    }
+
+    private Job awaitEnd(String id, String keyId, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            CompletableFuture<Void> done = waiters.register(id);
+            try {
+                Job job = store.get(id, keyId);
+                long left = deadline - System.nanoTime();
+                if (job.state().isTerminal() || left <= 0) {
+                    return job;
+                }
+                done.get(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // read the state again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return store.get(id, keyId);
+            } finally {
+                waiters.forget(id, done);
+            }
+        }
+    }
+
+    private void list(Context ctx) {
+        ApiKey caller = Authenticator.caller(ctx);
+        String stateName = ctx.queryParam("state");
+        JobState state = null;
+        if (stateName != null) {
+            try {
+                state = JobState.fromWire(stateName);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("state", "must be one of queued, running, succeeded, failed, "
+                        + "timed_out, cancelled, error");
+            }
+        }
+        int limit = intQuery(ctx, "limit", 50, 1, 100);
+        long before = longQuery(ctx, "cursor", Long.MAX_VALUE);
+        RedisJobStore.Page page = store.list(caller.id(), state, before, limit);
+        ctx.json(Map.of("jobs", page.jobs().stream().map(JobView::of).toList(),
+                "next_cursor", page.nextCursor() == null ? "" : page.nextCursor()));
+    }
+
+    static int intQuery(Context ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(raw);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProblemException.badRequest(name, "must be a whole number from " + min + " to " + max);
+    }
+
+    private static long longQuery(Context ctx, String name, long fallback) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(name, "is not a cursor this server gave out");
+        }
+    }
+
+}

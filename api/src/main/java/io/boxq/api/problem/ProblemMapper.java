@@ -1,0 +1,58 @@
+package io.boxq.api.problem;
+
+import io.boxq.core.job.JobNotFoundException;
+import io.boxq.core.json.Json;
+import io.boxq.core.redis.StoreUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place exceptions become HTTP answers: always {@code application/problem+json}, never a
+ * stack trace. Unexpected exceptions are logged with an id the client also gets.
+ */
+public final class ProblemMapper {
+    private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
+
+    private ProblemMapper() {}
+
+    public static void register(Javalin app) {
+        app.exception(ProblemException.class, (e, ctx) -> write(ctx, e.problem()));
+        app.exception(JobNotFoundException.class, (e, ctx) ->
+                write(ctx, Problem.of(404, "not-found", "Not found", "job does not exist")));
+        app.exception(StoreUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "5");
+            write(ctx, Problem.of(503, "unavailable", "Service unavailable",
+                    "the job store is unreachable right now; retry shortly"));
+        });
+        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromStatus(e.getStatus(), e.getMessage())));
+        app.exception(Exception.class, (e, ctx) -> {
+            String ref = Long.toHexString(System.nanoTime());
+            log.error("unhandled error {} on {} {}", ref, ctx.method(), ctx.path(), e);
+            write(ctx, Problem.of(500, "internal", "Internal error", "an unexpected error happened (ref " + ref + ")"));
+        });
+        app.error(404, ctx -> {
+            if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                write(ctx, Problem.of(404, "not-found", "Not found", "no route " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        app.error(405, ctx -> write(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
+                ctx.method() + " is not allowed on " + ctx.path())));
+    }
+
+    public static void write(Context ctx, Problem problem) {
+        ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE).result(Json.write(problem));
+    }
+
+    private static Problem fromStatus(int status, String message) {
+        return switch (status) {
+            case 413 -> Problem.of(413, "too-large", "Payload too large", "the request body is larger than allowed");
+            case 400 -> Problem.of(400, "invalid-request", "Invalid request", message);
+            case 404 -> Problem.of(404, "not-found", "Not found", message);
+            case 405 -> Problem.of(405, "method-not-allowed", "Method not allowed", message);
+            default -> Problem.of(status, "http-" + status, message, message);
+        };
+    }
+}

@@ -1,0 +1,17 @@
+package io.boxq.core.auth;
+
+import java.time.Instant;
+
+/**
+ * An API key as boxq knows it. The secret itself is never stored, only its SHA-256.
+ *
+ * @param id the public id of the key (used in key names, logs and audit; safe to show)
+ * @param user the user the key belongs to; the user's tier applies to all of their keys
+ */
+public record ApiKey(String id, String user, Tier tier, String name, boolean admin, Instant createdAt) {
+    public static final String ADMIN_ID = "admin";
+
+    public static ApiKey adminKey() {
+        return new ApiKey(ADMIN_ID, ADMIN_ID, Tier.ENTERPRISE, "admin (BOXQ_ADMIN_KEY)", true, Instant.EPOCH);
+    }
+}

@@ -1,0 +1,91 @@
+package io.boxq.core.auth;
+
+import io.boxq.core.job.JobIds;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisKeys;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * API keys in Redis: {@code apikey:{sha256}} holds the key's record, {@code apikeys} maps key ids to
+ * hashes (for listing and revoking), {@code user:{u}} holds the user's tier.
+ */
+public final class RedisApiKeyStore {
+    private final Redis redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+
+    public RedisApiKeyStore(Redis redis, Clock clock) {
+        this.redis = redis;
+        this.keys = redis.keys();
+        this.clock = clock;
+    }
+
+    /** A newly made key: the secret is shown to the caller once and never again. */
+    public record Created(ApiKey key, String secret) {}
+
+    public Created create(String user, Tier tier, String name) {
+        String id = "key_" + JobIds.random(8);
+        String secret = "bq_" + JobIds.random(24);
+        String hash = Secrets.sha256(secret);
+        Instant now = clock.instant();
+        redis.run(j -> {
+            j.hset(keys.user(user), "tier", tier.wireName());
+            j.hset(keys.apiKey(hash), Map.of("id", id, "user", user, "name", name == null ? "" : name,
+                    "created_at", Long.toString(now.toEpochMilli())));
+            j.hset(keys.apiKeyIndex(), id, hash);
+        });
+        return new Created(new ApiKey(id, user, tier, name, false, now), secret);
+    }
+
+    /** The key whose secret is {@code secret}, with its user's current tier; empty when unknown or revoked. */
+    public Optional<ApiKey> findBySecret(String secret) {
+        return findByHash(Secrets.sha256(secret));
+    }
+
+    public List<ApiKey> list() {
+        List<ApiKey> result = new ArrayList<>();
+        for (String hash : redis.call(j -> j.hvals(keys.apiKeyIndex()))) {
+            findByHash(hash).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    public Optional<ApiKey> findById(String id) {
+        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
+        return hash == null ? Optional.empty() : findByHash(hash);
+    }
+
+    /** @return false when there was no such key */
+    public boolean revoke(String id) {
+        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
+        if (hash == null) {
+            return false;
+        }
+        redis.run(j -> {
+            j.del(keys.apiKey(hash));
+            j.hdel(keys.apiKeyIndex(), id);
+        });
+        return true;
+    }
+
+    /** Sets the tier of {@code user}: every key of the user has it from the next request on. */
+    public void setTier(String user, Tier tier) {
+        redis.run(j -> j.hset(keys.user(user), "tier", tier.wireName()));
+    }
+
+    private Optional<ApiKey> findByHash(String hash) {
+        Map<String, String> h = redis.call(j -> j.hgetAll(keys.apiKey(hash)));
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        String user = h.get("user");
+        Tier tier = Tier.fromWire(redis.call(j -> j.hget(keys.user(user), "tier")));
+        return Optional.of(new ApiKey(h.get("id"), user, tier == null ? Tier.FREE : tier, h.get("name"), false,
+                Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("created_at", "0")))));
+    }
+}

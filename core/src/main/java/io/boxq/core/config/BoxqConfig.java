@@ -1,0 +1,173 @@
+package io.boxq.core.config;
+
+import io.boxq.core.auth.Tier;
+import io.boxq.core.auth.TierLimits;
+import io.boxq.core.config.JobConfig.RunnerKind;
+import io.boxq.core.config.ServerConfig.Role;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * All of boxq's configuration, built once from the environment. Nothing else reads environment
+ * variables; every part gets the piece it needs through its constructor.
+ */
+public record BoxqConfig(
+        ServerConfig server,
+        RedisConfig redis,
+        PoolConfig pool,
+        SandboxConfig sandbox,
+        JobConfig jobs,
+        SessionConfig sessions,
+        MaintenanceConfig maintenance,
+        Map<Tier, TierLimits> tiers) {
+
+    public static final String DEFAULT_IMAGE = "boxq-sandbox:bookworm";
+    public static final String BUSYBOX_IMAGE = "boxq-sandbox:busybox";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_MIN_POOL_SIZE = 3;
+    public static final int DEFAULT_MAX_POOL_SIZE = 80;
+    public static final int DEFAULT_CPU_QUOTA_PERCENT = 25;
+    public static final int DEFAULT_OUTPUT_LIMIT_BYTES = 1 << 20;
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    public BoxqConfig {
+        tiers = Map.copyOf(tiers);
+    }
+
+    public TierLimits limits(Tier tier) {
+        return tiers.get(tier);
+    }
+
+    /**
+     * Builds the configuration from {@code env}.
+     *
+     * @throws ConfigException naming every variable that is malformed or out of range
+     */
+    public static BoxqConfig fromEnv(Map<String, String> env) {
+        EnvReader r = new EnvReader(env);
+        ServerConfig server = new ServerConfig(
+                r.string("HOST", "0.0.0.0"),
+                r.integer("PORT", DEFAULT_PORT, 0, 65535),
+                roles(r),
+                r.raw("WORKER_ID").orElseGet(() -> "node-" + env.getOrDefault("HOSTNAME", "local")),
+                r.raw("BOXQ_ADMIN_KEY").orElse(null),
+                r.bool("DEBUG", false),
+                r.string("LOG_FORMAT", "text"));
+        RedisConfig redis = new RedisConfig(
+                r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"));
+        int min = r.integer("MIN_POOL_SIZE", DEFAULT_MIN_POOL_SIZE, 0, 10_000);
+        int max = r.integer("MAX_POOL_SIZE", DEFAULT_MAX_POOL_SIZE, 1, 10_000);
+        int size = r.integer("POOL_SIZE", DEFAULT_POOL_SIZE, 0, 10_000);
+        if (min > max || size > max) {
+            r.problem("MIN_POOL_SIZE (" + min + ") and POOL_SIZE (" + size
+                    + ") must not exceed MAX_POOL_SIZE (" + max + ")");
+        }
+        PoolConfig pool = new PoolConfig(size, min, max, r.bool("AGGRESSIVE_CLEANUP", true),
+                r.minutes(new String[] {"CONTAINER_IDLE_TIMEOUT_MINUTES", "IDLE_TIMEOUT"}, Duration.ofMinutes(5)));
+        String image = r.string("SANDBOX_IMAGE", DEFAULT_IMAGE);
+        SandboxConfig sandbox = new SandboxConfig(
+                r.string("DOCKER_HOST", "unix:///var/run/docker.sock"),
+                image,
+                r.raw("ALLOWED_IMAGES").map(BoxqConfig::list).orElse(List.copyOf(new java.util.LinkedHashSet<>(List.of(image, DEFAULT_IMAGE, BUSYBOX_IMAGE)))),
+                r.integer("CPU_QUOTA_PERCENT", DEFAULT_CPU_QUOTA_PERCENT, 1, 100 * 256),
+                r.integer("CONTAINER_CPU_SHARES", 512, 2, 262_144),
+                r.longValue(new String[] {"PIDS_LIMIT"}, 256, 16, 1_000_000),
+                r.bytes("CONTAINER_STORAGE_SIZE", 0),
+                r.bytes("TMP_SIZE", 64L << 20),
+                r.string("SANDBOX_NETWORK", "none"),
+                r.raw("SANDBOX_RUNTIME").orElse(null),
+                r.string("SANDBOX_USER", "65534"),
+                r.string("WORKSPACE", "/workspace"),
+                r.longValue(new String[] {"NOFILE_LIMIT"}, 1024, 64, 1 << 20));
+        JobConfig jobs = new JobConfig(
+                r.seconds("COMMAND_TIMEOUT_SECONDS", DEFAULT_COMMAND_TIMEOUT, 86_400),
+                r.seconds("MAX_COMMAND_TIMEOUT_SECONDS", Duration.ofHours(1), 7 * 86_400),
+                r.integer("OUTPUT_LIMIT_BYTES", DEFAULT_OUTPUT_LIMIT_BYTES, 1024, 64 << 20),
+                r.seconds("JOB_RESULT_TTL_SECONDS", Duration.ofHours(24), 365L * 86_400),
+                runner(r),
+                r.integer("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
+        SessionConfig sessions = new SessionConfig(
+                r.minutes(new String[] {"SESSION_TIMEOUT_MINUTES"}, Duration.ofMinutes(15)),
+                r.raw("SANDBOX_LIFETIME_HOURS").isPresent()
+                        ? Duration.ofHours(r.longValue(new String[] {"SANDBOX_LIFETIME_HOURS"}, 24, 1, 24 * 365))
+                        : Duration.ofDays(3650),
+                r.secondsOrMinutes("CLEANUP_INTERVAL_SECONDS", "CLEANUP_INTERVAL_MINUTES", Duration.ofSeconds(300)),
+                r.integer("MAX_TOTAL_SANDBOXES", 100, 0, 1_000_000),
+                optionalInt(r, "MAX_SANDBOXES_PER_API_KEY"),
+                optionalInt(r, "MAX_SANDBOXES_PER_USER"));
+        MaintenanceConfig maintenance = new MaintenanceConfig(
+                r.seconds("REBALANCE_INTERVAL_SECONDS", Duration.ofSeconds(5), 3600),
+                r.seconds("SHRINK_INTERVAL_SECONDS", Duration.ofSeconds(30), 3600),
+                r.seconds("HEARTBEAT_INTERVAL_SECONDS", Duration.ofSeconds(5), 600),
+                r.seconds("NODE_TTL_SECONDS", Duration.ofSeconds(15), 3600),
+                r.seconds("RECLAIM_INTERVAL_SECONDS", Duration.ofSeconds(15), 3600));
+        Map<Tier, TierLimits> tiers = tiers(r);
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
+        }
+        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers);
+    }
+
+    private static Set<Role> roles(EnvReader r) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : list(r.string("BOXQ_ROLES", "api,executor"))) {
+            switch (name.toLowerCase(Locale.ROOT)) {
+                case "api" -> roles.add(Role.API);
+                case "executor" -> roles.add(Role.EXECUTOR);
+                default -> r.problem("BOXQ_ROLES names an unknown role '" + name + "' (use api, executor)");
+            }
+        }
+        if (roles.isEmpty()) {
+            r.problem("BOXQ_ROLES names no role (use api, executor or both)");
+        }
+        return roles;
+    }
+
+    private static RunnerKind runner(EnvReader r) {
+        String name = r.string("RUNNER", "shell").toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case "shell", "runner" -> RunnerKind.SHELL;
+            case "exec" -> RunnerKind.EXEC;
+            default -> {
+                r.problem("RUNNER=" + name + " is unknown (use shell or exec)");
+                yield RunnerKind.SHELL;
+            }
+        };
+    }
+
+    private static Map<Tier, TierLimits> tiers(EnvReader r) {
+        Map<Tier, TierLimits> tiers = new EnumMap<>(Tier.class);
+        for (Tier tier : Tier.values()) {
+            TierLimits d = TierLimits.defaultsFor(tier);
+            String p = "TIER_" + tier.name() + "_";
+            long memory = r.bytes(p + "MEMORY", d.memoryBytes());
+            if (tier == Tier.FREE) {
+                // The seeds' names for the default container memory set the free shape.
+                memory = r.raw("MEMORY_LIMIT").isPresent() ? r.bytes("MEMORY_LIMIT", memory)
+                        : r.bytes("CONTAINER_MEMORY_LIMIT", memory);
+            }
+            tiers.put(tier, new TierLimits(
+                    r.integer(p + "SANDBOXES", d.maxSandboxes(), 0, 1_000_000),
+                    memory,
+                    Duration.ofHours(r.longValue(new String[] {p + "LIFETIME_HOURS"}, d.maxLifetime().toHours(), 1, 24 * 365)),
+                    r.integer(p + "CONCURRENT_JOBS", d.concurrentJobs(), 1, 100_000)));
+        }
+        return tiers;
+    }
+
+    private static OptionalInt optionalInt(EnvReader r, String name) {
+        return r.raw(name).isPresent() ? OptionalInt.of(r.integer(name, 0, 0, 1_000_000)) : OptionalInt.empty();
+    }
+
+    private static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

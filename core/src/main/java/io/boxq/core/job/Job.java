@@ -1,0 +1,26 @@
+package io.boxq.core.job;
+
+import java.time.Instant;
+
+/**
+ * A job as stored: its spec, whose it is, where it is in its life, and its result once it has one.
+ *
+ * @param memoryBytes the memory limit of the container the job runs in (its key's tier at submit)
+ * @param attempt the fencing token of the current attempt (0 before the first start)
+ * @param result the command's result, or null until the job ends with one
+ * @param error why boxq could not run the job, for state {@code error}
+ */
+public record Job(
+        String id,
+        String keyId,
+        long memoryBytes,
+        JobSpec spec,
+        JobState state,
+        String node,
+        int attempt,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant finishedAt,
+        CommandResult result,
+        String error) {
+}

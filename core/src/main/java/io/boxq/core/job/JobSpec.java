@@ -1,0 +1,44 @@
+package io.boxq.core.job;
+
+import java.util.Map;
+
+/**
+ * What a client asked to run. Validated by the api before it gets here; the compact constructor
+ * only guards the invariants the executor relies on.
+ *
+ * @param timeoutSeconds the deadline of the command, already clamped to the configured maximum
+ * @param stdin bytes fed to the command's standard input (empty for none)
+ */
+public record JobSpec(
+        String command,
+        String sandboxId,
+        String image,
+        Map<String, String> env,
+        String workdir,
+        byte[] stdin,
+        int timeoutSeconds,
+        String callbackUrl,
+        Map<String, String> metadata,
+        int maxAttempts) {
+
+    public JobSpec {
+        if (command == null || command.isEmpty()) {
+            throw new IllegalArgumentException("command is required");
+        }
+        if (timeoutSeconds <= 0 || maxAttempts <= 0) {
+            throw new IllegalArgumentException("timeout and attempts must be positive");
+        }
+        env = env == null ? Map.of() : Map.copyOf(env);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        stdin = stdin == null ? new byte[0] : stdin.clone();
+    }
+
+    public static JobSpec of(String command, int timeoutSeconds) {
+        return new JobSpec(command, null, null, Map.of(), null, null, timeoutSeconds, null, Map.of(), 1);
+    }
+
+    @Override
+    public byte[] stdin() {
+        return stdin.clone();
+    }
+}

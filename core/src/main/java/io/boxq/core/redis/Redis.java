@@ -1,0 +1,79 @@
+package io.boxq.core.redis;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.Function;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * The one Redis client of a process. Every call goes through {@link #call}, which turns a lost
+ * connection into {@link StoreUnavailableException}; data errors (a bug) stay Jedis exceptions.
+ */
+public final class Redis implements AutoCloseable {
+    private final RedisClient client;
+    private final RedisKeys keys;
+    private final String url;
+
+    public Redis(String url, String prefix, int maxConnections) {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(maxConnections);
+        pool.setMaxIdle(maxConnections);
+        pool.setMinIdle(2);
+        pool.setMaxWait(Duration.ofSeconds(2));
+        pool.setTestOnBorrow(false);
+        pool.setTestWhileIdle(true);
+        URI uri = URI.create(url);
+        if (!JedisURIHelper.isValid(uri)) {
+            throw new IllegalArgumentException("REDIS_URL is not a redis:// URL: " + url);
+        }
+        this.client = RedisClient.builder()
+                .hostAndPort(JedisURIHelper.getHostAndPort(uri))
+                .clientConfig(DefaultJedisClientConfig.builder()
+                        .user(JedisURIHelper.getUser(uri))
+                        .password(JedisURIHelper.getPassword(uri))
+                        .database(JedisURIHelper.getDBIndex(uri))
+                        .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                        .connectionTimeoutMillis(2000)
+                        .socketTimeoutMillis(5000)
+                        .build())
+                .poolConfig(pool)
+                .build();
+        this.keys = new RedisKeys(prefix);
+        this.url = url;
+    }
+
+    public RedisKeys keys() {
+        return keys;
+    }
+
+    public <T> T call(Function<UnifiedJedis, T> command) {
+        try {
+            return command.apply(client);
+        } catch (JedisConnectionException e) {
+            throw new StoreUnavailableException("Redis at " + redactedUrl() + " is unreachable", e);
+        }
+    }
+
+    public void run(java.util.function.Consumer<UnifiedJedis> command) {
+        call(j -> {
+            command.accept(j);
+            return null;
+        });
+    }
+
+    /** The URL without a password, for logs and messages. */
+    public String redactedUrl() {
+        return url.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,166 @@
+package io.boxq.core.redis;
+
+import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobNotFoundException;
+import io.boxq.core.job.JobSpec;
+import io.boxq.core.job.JobState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.params.ZRangeParams;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * Jobs in Redis: one hash per job, a per-key index and backlog, and the Lua scripts that move a
+ * job through its life atomically (DESIGN.md §2, §3).
+ */
+public final class RedisJobStore {
+    private static final LuaScript SUBMIT = LuaScript.load("submit");
+    private static final LuaScript START = LuaScript.load("start");
+    private static final LuaScript COMPLETE = LuaScript.load("complete");
+    private static final LuaScript PROMOTE = LuaScript.load("promote");
+
+    private final Redis redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+    private final Duration resultTtl;
+
+    public RedisJobStore(Redis redis, Duration resultTtl, Clock clock) {
+        this.redis = redis;
+        this.keys = redis.keys();
+        this.resultTtl = resultTtl;
+        this.clock = clock;
+    }
+
+    /** What {@link #start} found: the job is now ours under {@code token}, or it is in {@code state}. */
+    public record Start(String state, int token) {
+        public boolean running() {
+            return "running".equals(state);
+        }
+    }
+
+    /**
+     * Stores a new job and queues it: straight into {@code stream} when a run slot of the key is
+     * free, else at the end of the key's backlog. One Redis round trip.
+     *
+     * @param memoryBytes the memory of the container it will run in (the key's tier)
+     * @return the job as stored (state {@code queued})
+     */
+    public Job submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit) {
+        long now = clock.millis();
+        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), Integer.toString(concurrencyLimit)));
+        args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now));
+        redis.call(j -> SUBMIT.run(j,
+                List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId), stream),
+                args));
+        return new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
+                java.time.Instant.ofEpochMilli(now), null, null, null, null);
+    }
+
+    public Optional<Job> find(String id) {
+        Map<String, String> hash = redis.call(j -> j.hgetAll(keys.job(id)));
+        return hash.isEmpty() ? Optional.empty() : Optional.of(JobHash.read(hash));
+    }
+
+    /** @throws JobNotFoundException when there is no such job or it belongs to another key */
+    public Job get(String id, String keyId) {
+        return find(id).filter(job -> job.keyId().equals(keyId)).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    /** Takes a queued job for {@code node}: {@code queued → running} with a new fencing token. */
+    public Start start(String id, String node) {
+        List<?> reply = (List<?>) redis.call(j ->
+                START.run(j, List.of(keys.job(id)), List.of(node, Long.toString(clock.millis()))));
+        return new Start((String) reply.get(0), ((Long) reply.get(1)).intValue());
+    }
+
+    /**
+     * Records the end of attempt {@code token}, acknowledges {@code entryId} and frees the run slot.
+     *
+     * @return false when the token is stale (another attempt owns the job now): nothing was written
+     */
+    public boolean complete(Job job, String entryId, int token, JobState state, CommandResult result, String error) {
+        if (!state.isTerminal()) {
+            throw new IllegalArgumentException("not a terminal state: " + state);
+        }
+        String keyId = job.keyId();
+        String stream = streamOf(job.id());
+        String nextId = redis.call(j -> j.lindex(keys.keyBacklog(keyId), 0));
+        String nextStream = nextId == null ? stream : streamOf(nextId);
+        List<String> args = new ArrayList<>(List.of(job.id(), entryId == null ? "" : entryId, RedisKeys.GROUP,
+                Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(),
+                nextId == null ? "" : nextId));
+        args.addAll(JobHash.resultFields(state, result, error, clock.millis()));
+        Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
+                keys.keyRunning(keyId), keys.keyBacklog(keyId),
+                keys.job(nextId == null ? job.id() : nextId), nextStream), args));
+        return Long.valueOf(1).equals(done);
+    }
+
+    /**
+     * Moves backlog heads of {@code keyId} into their streams while run slots are free.
+     *
+     * @return how many jobs were promoted
+     */
+    public int promoteBacklog(String keyId, int concurrencyLimit) {
+        int promoted = 0;
+        for (int i = 0; i < 1000; i++) {
+            String head = redis.call(j -> j.lindex(keys.keyBacklog(keyId), 0));
+            if (head == null) {
+                break;
+            }
+            Object r = redis.call(j -> PROMOTE.run(j, List.of(keys.keyRunning(keyId), keys.keyBacklog(keyId),
+                    keys.job(head), streamOf(head)), List.of(head, Integer.toString(concurrencyLimit))));
+            long outcome = (Long) r;
+            if (outcome == 0) {
+                break;
+            }
+            promoted += outcome == 1 ? 1 : 0;
+        }
+        return promoted;
+    }
+
+    /** A page of the key's jobs, newest first, optionally only those in {@code state}. */
+    public Page list(String keyId, JobState state, long beforeMillis, int limit) {
+        List<Job> jobs = new ArrayList<>();
+        double max = beforeMillis;
+        String index = keys.keyJobs(keyId);
+        while (jobs.size() < limit) {
+            double upper = max;
+            List<Tuple> batch = redis.call(j -> j.zrangeWithScores(index,
+                    ZRangeParams.zrangeByScoreParams(upper, Double.NEGATIVE_INFINITY).rev().limit(0, limit * 2)));
+            if (batch.isEmpty()) {
+                return new Page(jobs, null);
+            }
+            for (Tuple t : batch) {
+                Optional<Job> job = find(t.getElement());
+                if (job.isEmpty()) {
+                    redis.run(j -> j.zrem(index, t.getElement()));
+                } else if (state == null || job.get().state() == state) {
+                    jobs.add(job.get());
+                    if (jobs.size() == limit) {
+                        return new Page(jobs, Long.toString((long) t.getScore() - 1));
+                    }
+                }
+                max = t.getScore() - 1;
+            }
+        }
+        return new Page(jobs, null);
+    }
+
+    /** One page of a listing; {@code nextCursor} is null on the last page. */
+    public record Page(List<Job> jobs, String nextCursor) {
+        public Page {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    private String streamOf(String jobId) {
+        String stream = redis.call(j -> j.hget(keys.job(jobId), "stream"));
+        return stream == null ? keys.jobsStream() : stream;
+    }
+}

@@ -1,0 +1,11 @@
+package io.boxq.executor.docker;
+
+/** The labels on every container boxq makes; cleanup finds leftovers by them. */
+public final class Labels {
+    public static final String MANAGED = "boxq.managed";
+    public static final String NODE = "boxq.node";
+    public static final String SANDBOX = "boxq.sandbox";
+    public static final String SHAPE = "boxq.shape";
+
+    private Labels() {}
+}

@@ -1,0 +1,121 @@
+package io.boxq.executor.node;
+
+import com.github.dockerjava.api.DockerClient;
+import io.boxq.core.auth.Tier;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.config.JobConfig.RunnerKind;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobQueue;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.executor.docker.DockerClients;
+import io.boxq.executor.docker.DockerRuntime;
+import io.boxq.executor.pool.ContainerFactory;
+import io.boxq.executor.pool.PoolStats;
+import io.boxq.executor.pool.Shape;
+import io.boxq.executor.pool.WarmPool;
+import io.boxq.executor.runner.ExecRunnerFactory;
+import io.boxq.executor.runner.RunnerFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One executor node: its Docker engine, its warm pool, and the loop that takes jobs from Redis.
+ * The maintenance tasks call the public methods here; {@link #close()} removes every container
+ * the node made.
+ */
+public final class ExecutorNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ExecutorNode.class);
+
+    private final BoxqConfig config;
+    private final String node;
+    private final DockerClient dockerClient;
+    private final DockerRuntime docker;
+    private final WarmPool pool;
+    private final JobConsumer consumer;
+    private final NodeHeartbeat heartbeat;
+    private final OrphanSweep orphans;
+    private final Shape defaultShape;
+
+    public ExecutorNode(BoxqConfig config, Redis redis, Clock clock) {
+        this.config = config;
+        this.node = config.server().workerId();
+        this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
+        this.docker = new DockerRuntime(dockerClient);
+        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient), config.sandbox(), node, clock);
+        this.pool = new WarmPool(containers, config.pool(), clock);
+        RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
+        RedisJobQueue queue = new RedisJobQueue(redis);
+        JobHandler handler = new JobHandler(store, queue, pool, containers, config, node);
+        this.consumer = new JobConsumer(queue, pool, node,
+                List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle);
+        this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
+        this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
+        this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
+                config.sandbox().network());
+    }
+
+    private static RunnerFactory runners(BoxqConfig config, DockerClient docker) {
+        if (config.jobs().runner() == RunnerKind.EXEC) {
+            return new ExecRunnerFactory(docker, config.sandbox().workspace());
+        }
+        return new ExecRunnerFactory(docker, config.sandbox().workspace()); // TODO(runner): ShellRunnerFactory
+    }
+
+    /**
+     * Checks the engine and images, removes what a crashed run of this node left, warms the pool,
+     * then starts taking jobs.
+     *
+     * @throws IllegalStateException when the engine cannot be reached or an image is missing
+     */
+    public void start() {
+        ImageCheck.requireImages(docker, config.sandbox());
+        heartbeat.beat(pool.stats());
+        int removed = orphans.sweep();
+        if (removed > 0) {
+            log.info("removed {} containers left behind by an earlier run of {}", removed, node);
+        }
+        long t0 = System.nanoTime();
+        int warmed = pool.rebalance(defaultShape);
+        log.info("node {} warmed {} containers in {} ms", node, warmed, (System.nanoTime() - t0) / 1_000_000);
+        consumer.start();
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public PoolStats poolStats() {
+        return pool.stats();
+    }
+
+    public int rebalancePool() {
+        return pool.rebalance(defaultShape);
+    }
+
+    public int shrinkIdle() {
+        return pool.shrink();
+    }
+
+    public int sweepOrphans() {
+        return orphans.sweep();
+    }
+
+    public void heartbeat() {
+        heartbeat.beat(pool.stats());
+    }
+
+    @Override
+    public void close() {
+        consumer.stop(Duration.ofSeconds(10));
+        pool.close();
+        heartbeat.stop();
+        try {
+            dockerClient.close();
+        } catch (java.io.IOException e) {
+            log.debug("closing the docker client: {}", e.getMessage());
+        }
+    }
+}

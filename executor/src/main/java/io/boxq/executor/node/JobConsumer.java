@@ -1,0 +1,142 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.redis.RedisJobQueue;
+import io.boxq.core.redis.RedisJobQueue.Entry;
+import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.executor.pool.WarmPool;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read loop of a node: takes from the streams only as many entries as the node can start now
+ * (COUNT = free capacity), so work it cannot run stays there for other nodes, and runs each on a
+ * virtual thread. On start it first re-reads its own pending entries (a restart under the same id).
+ */
+public final class JobConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
+    private static final int BLOCK_MILLIS = 1000;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final RedisJobQueue queue;
+    private final WarmPool pool;
+    private final String node;
+    private final List<String> streams;
+    private final Consumer<Entry> handler;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object capacityChanged = new Object();
+    private volatile boolean running = true;
+    private int inFlight;
+    private Thread loop;
+
+    public JobConsumer(RedisJobQueue queue, WarmPool pool, String node, List<String> streams, Consumer<Entry> handler) {
+        this.queue = queue;
+        this.pool = pool;
+        this.node = node;
+        this.streams = List.copyOf(streams);
+        this.handler = handler;
+    }
+
+    public void start() {
+        streams.forEach(queue::ensureGroup);
+        loop = Thread.ofPlatform().name("boxq-consumer-" + node).daemon().start(this::readLoop);
+    }
+
+    private void readLoop() {
+        boolean pending = true;
+        Duration backoff = Duration.ofMillis(100);
+        while (running) {
+            try {
+                int free = waitForCapacity();
+                if (free <= 0) {
+                    continue;
+                }
+                List<Entry> entries = queue.read(node, streams, free, BLOCK_MILLIS, pending);
+                if (pending && entries.isEmpty()) {
+                    pending = false;
+                }
+                entries.forEach(this::dispatch);
+                backoff = Duration.ofMillis(100);
+            } catch (StoreUnavailableException e) {
+                log.warn("Redis unavailable, reading again in {} ms: {}", backoff.toMillis(), e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } catch (RuntimeException e) {
+                log.error("unexpected error in the read loop", e);
+                sleep(backoff);
+            }
+        }
+    }
+
+    private void dispatch(Entry entry) {
+        synchronized (capacityChanged) {
+            inFlight++;
+        }
+        workers.execute(() -> {
+            try {
+                handler.accept(entry);
+            } catch (RuntimeException e) {
+                log.error("job {} failed in the executor", entry.jobId(), e);
+            } finally {
+                synchronized (capacityChanged) {
+                    inFlight--;
+                    capacityChanged.notifyAll();
+                }
+            }
+        });
+    }
+
+    /**
+     * Containers that jobs may use minus jobs in flight; waits a little when that is none. Every
+     * job holds at most one container and the pool reclaims idle ones, so a job read here always
+     * gets a container.
+     */
+    private int waitForCapacity() {
+        synchronized (capacityChanged) {
+            int free = pool.jobCapacity() - inFlight;
+            if (free <= 0) {
+                try {
+                    capacityChanged.wait(BLOCK_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+            return free;
+        }
+    }
+
+    /** Stops reading; waits up to {@code grace} for running jobs to end. */
+    public void stop(Duration grace) {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("jobs still running after {} s of grace", grace.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

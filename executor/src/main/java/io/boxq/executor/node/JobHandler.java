@@ -1,0 +1,119 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobState;
+import io.boxq.core.redis.RedisJobQueue;
+import io.boxq.core.redis.RedisJobQueue.Entry;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.executor.pool.ContainerFactory;
+import io.boxq.executor.pool.PooledContainer;
+import io.boxq.executor.pool.Shape;
+import io.boxq.executor.pool.WarmPool;
+import io.boxq.executor.runner.RunRequest;
+import io.boxq.executor.runner.RunnerFailedException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one delivered job: takes it ({@code queued → running}), leases a container of its key,
+ * runs the command, stores the result under the attempt's fencing token, then hands the container
+ * back (reset after the result is published, not before).
+ */
+public final class JobHandler {
+    private static final Logger log = LoggerFactory.getLogger(JobHandler.class);
+    /** A runner that died before the command started: the job gets this many fresh containers. */
+    private static final int RUNNER_RETRIES = 2;
+
+    private final RedisJobStore store;
+    private final RedisJobQueue queue;
+    private final WarmPool pool;
+    private final ContainerFactory containers;
+    private final BoxqConfig config;
+    private final String node;
+
+    public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
+            BoxqConfig config, String node) {
+        this.store = store;
+        this.queue = queue;
+        this.pool = pool;
+        this.containers = containers;
+        this.config = config;
+        this.node = node;
+    }
+
+    public void handle(Entry entry) {
+        if (entry.jobId() == null) {
+            queue.discard(entry);
+            return;
+        }
+        RedisJobStore.Start start = store.start(entry.jobId(), node);
+        Optional<Job> found = start.running() ? store.find(entry.jobId()) : Optional.empty();
+        if (found.isEmpty()) {
+            log.debug("entry {} names job {} which is {}: dropped", entry.entryId(), entry.jobId(), start.state());
+            queue.discard(entry);
+            return;
+        }
+        Job job = found.get();
+        MDC.put("job", job.id());
+        MDC.put("key", job.keyId());
+        try {
+            run(job, entry, start.token());
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private void run(Job job, Entry entry, int token) {
+        Shape shape = shapeOf(job);
+        for (int attempt = 0; ; attempt++) {
+            PooledContainer container;
+            try {
+                container = pool.acquire(job.keyId(), shape);
+            } catch (RuntimeException e) {
+                finish(job, entry, token, JobState.ERROR, null, "no container could be started: " + e.getMessage());
+                return;
+            }
+            try {
+                CommandResult result = container.runner().run(request(job, container));
+                finish(job, entry, token, result.state(), result, null);
+                pool.release(container, true);
+                return;
+            } catch (RunnerFailedException e) {
+                pool.discard(container);
+                if (e.commandStarted() || attempt >= RUNNER_RETRIES) {
+                    finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
+                    return;
+                }
+                log.warn("runner of container {} failed before the command started, retrying: {}",
+                        container, e.getMessage());
+            }
+        }
+    }
+
+    private void finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
+        boolean stored = store.complete(job, entry.entryId(), token, state, result, error);
+        if (stored) {
+            log.info("job {} {} on {}", job.id(), state.wireName(), node);
+        } else {
+            log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
+        }
+    }
+
+    private Shape shapeOf(Job job) {
+        String image = job.spec().image() != null ? job.spec().image() : config.sandbox().image();
+        long memory = job.memoryBytes() > 0 ? job.memoryBytes() : config.limits(io.boxq.core.auth.Tier.FREE).memoryBytes();
+        return new Shape(image, memory, config.sandbox().network());
+    }
+
+    private RunRequest request(Job job, PooledContainer container) {
+        var spec = job.spec();
+        return new RunRequest(spec.command(), containers.shellFor(container), spec.env(),
+                spec.workdir() != null ? spec.workdir() : config.sandbox().workspace(), spec.stdin(),
+                Duration.ofSeconds(spec.timeoutSeconds()), config.jobs().outputLimitBytes());
+    }
+}

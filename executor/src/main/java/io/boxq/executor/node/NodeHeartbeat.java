@@ -1,0 +1,61 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.executor.pool.PoolStats;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node's {@code node:{id}} hash: alive while its TTL runs, with the pool's figures for /health. */
+final class NodeHeartbeat {
+    private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
+
+    private final Redis redis;
+    private final String node;
+    private final BoxqConfig config;
+    private final Clock clock;
+
+    NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
+        this.redis = redis;
+        this.node = node;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    void beat(PoolStats stats) {
+        String key = redis.keys().node(node);
+        Map<String, String> fields = Map.of(
+                "worker_id", node,
+                "available", Integer.toString(stats.available()),
+                "allocated", Integer.toString(stats.allocated()),
+                "total", Integer.toString(stats.total()),
+                "max_capacity", Integer.toString(stats.maxCapacity()),
+                "pool_size", Integer.toString(config.pool().poolSize()),
+                "max_pool_size", Integer.toString(config.pool().maxPoolSize()),
+                "aggressive_cleanup", Boolean.toString(config.pool().aggressiveCleanup()),
+                "heartbeat_at", Long.toString(clock.millis()));
+        try {
+            redis.run(j -> {
+                j.hset(key, fields);
+                j.expire(key, config.maintenance().nodeTtl().toSeconds());
+                j.sadd(redis.keys().nodes(), node);
+            });
+        } catch (StoreUnavailableException e) {
+            log.warn("heartbeat of {} not written: {}", node, e.getMessage());
+        }
+    }
+
+    void stop() {
+        try {
+            redis.run(j -> {
+                j.del(redis.keys().node(node));
+                j.srem(redis.keys().nodes(), node);
+            });
+        } catch (StoreUnavailableException e) {
+            log.debug("heartbeat of {} not removed: {}", node, e.getMessage());
+        }
+    }
+}

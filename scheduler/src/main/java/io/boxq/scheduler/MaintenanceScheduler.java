@@ -1,0 +1,82 @@
+package io.boxq.scheduler;
+
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.scheduler.tasks.HeartbeatTask;
+import io.boxq.scheduler.tasks.RebalancePoolTask;
+import io.boxq.scheduler.tasks.ShrinkIdleContainersTask;
+import io.boxq.scheduler.tasks.SweepOrphanContainersTask;
+import java.time.Duration;
+import java.util.Properties;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+
+/** Quartz (RAMJobStore) running a node's maintenance tasks at their configured intervals (DESIGN.md §6). */
+public final class MaintenanceScheduler implements AutoCloseable {
+    private final Scheduler scheduler;
+
+    public MaintenanceScheduler(BoxqConfig config, NodeMaintenance node) {
+        try {
+            Properties p = new Properties();
+            p.setProperty("org.quartz.scheduler.instanceName", "boxq-" + config.server().workerId());
+            p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+            p.setProperty("org.quartz.threadPool.threadCount", "4");
+            p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+            p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+            this.scheduler = new StdSchedulerFactory(p).getScheduler();
+            JobDataMap data = new JobDataMap();
+            data.put("node", node);
+            var m = config.maintenance();
+            schedule(HeartbeatTask.class, m.heartbeatInterval(), data);
+            schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
+            schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
+            schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot set up the maintenance scheduler", e);
+        }
+    }
+
+    private void schedule(Class<? extends Job> task, Duration every, JobDataMap data) throws SchedulerException {
+        scheduler.scheduleJob(
+                JobBuilder.newJob(task).withIdentity(task.getSimpleName()).usingJobData(data).build(),
+                TriggerBuilder.newTrigger()
+                        .withIdentity(task.getSimpleName())
+                        .startAt(new java.util.Date(System.currentTimeMillis() + every.toMillis()))
+                        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                                .withIntervalInMilliseconds(every.toMillis())
+                                .repeatForever()
+                                .withMisfireHandlingInstructionNextWithRemainingCount())
+                        .build());
+    }
+
+    public void start() {
+        try {
+            scheduler.start();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot start the maintenance scheduler", e);
+        }
+    }
+
+    /** Runs a task now, for {@code POST /v1/system/cleanup} and tests. */
+    public void triggerNow(Class<? extends Job> task) {
+        try {
+            scheduler.triggerJob(new org.quartz.JobKey(task.getSimpleName()));
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot trigger " + task.getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            scheduler.shutdown(true);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot stop the maintenance scheduler", e);
+        }
+    }
+}

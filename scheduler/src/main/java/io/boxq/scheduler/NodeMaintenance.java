@@ -1,0 +1,19 @@
+package io.boxq.scheduler;
+
+/**
+ * What the maintenance tasks ask of an executor node. The scheduler knows when; the node knows how.
+ * Each method returns how many things it changed, for the log.
+ */
+public interface NodeMaintenance {
+    /** Grows each pool shape towards its target. */
+    int rebalancePool();
+
+    /** Destroys containers idle past their timeout; shrinks unclaimed ones to the target. */
+    int shrinkIdle();
+
+    /** Removes containers nobody owns (this node's leftovers, dead nodes' containers). */
+    int sweepOrphans();
+
+    /** Refreshes the node's heartbeat hash. */
+    void heartbeat();
+}

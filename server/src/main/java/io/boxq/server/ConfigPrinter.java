@@ -1,0 +1,53 @@
+package io.boxq.server;
+
+import io.boxq.core.auth.Secrets;
+import io.boxq.core.auth.Tier;
+import io.boxq.core.auth.TierLimits;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.config.Sizes;
+
+/** The effective configuration as the server prints it at start, secrets masked (like the seed's print_config). */
+final class ConfigPrinter {
+    private ConfigPrinter() {}
+
+    static String describe(BoxqConfig c, String redisUrl) {
+        StringBuilder s = new StringBuilder();
+        String line = "=".repeat(60) + "\n";
+        s.append(line).append("boxq configuration\n").append(line);
+        s.append("Server:\n")
+                .append("  Listen: ").append(c.server().host()).append(':').append(c.server().port()).append('\n')
+                .append("  Roles: ").append(c.server().roles()).append('\n')
+                .append("  Worker ID: ").append(c.server().workerId()).append('\n')
+                .append("  Admin key: ").append(Secrets.mask(c.server().adminKey())).append('\n')
+                .append("  Debug: ").append(c.server().debug()).append('\n');
+        s.append("Redis:\n  URL: ").append(redisUrl).append("\n  Prefix: ").append(c.redis().prefix()).append('\n');
+        s.append("Container pool:\n")
+                .append("  Initial size: ").append(c.pool().poolSize()).append('\n')
+                .append("  Min size: ").append(c.pool().minPoolSize()).append('\n')
+                .append("  Max size: ").append(c.pool().maxPoolSize()).append('\n')
+                .append("  Aggressive cleanup: ").append(c.pool().aggressiveCleanup()).append('\n')
+                .append("  Idle timeout: ").append(c.pool().idleTimeout().toMinutes()).append(" minutes\n");
+        var sb = c.sandbox();
+        s.append("Container resources:\n")
+                .append("  Docker: ").append(sb.dockerHost()).append('\n')
+                .append("  Image: ").append(sb.image()).append("  (allowed: ").append(sb.allowedImages()).append(")\n")
+                .append("  CPU quota: ").append(sb.cpuQuotaPercent()).append("%\n")
+                .append("  Pids limit: ").append(sb.pidsLimit()).append('\n')
+                .append("  Network: ").append(sb.network()).append('\n')
+                .append("  User: ").append(sb.user()).append("  Workspace: ").append(sb.workspace()).append('\n')
+                .append("  Runner: ").append(c.jobs().runner().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        s.append("Tiers:\n");
+        for (Tier t : Tier.values()) {
+            TierLimits l = c.limits(t);
+            s.append("  ").append(t.wireName()).append(": ").append(l.maxSandboxes()).append(" sandboxes, ")
+                    .append(Sizes.format(l.memoryBytes())).append(" memory, ").append(l.maxLifetime().toHours())
+                    .append(" h lifetime, ").append(l.concurrentJobs()).append(" concurrent jobs\n");
+        }
+        s.append("Timeouts:\n")
+                .append("  Session timeout: ").append(c.sessions().sessionTimeout().toMinutes()).append(" minutes\n")
+                .append("  Cleanup interval: ").append(c.sessions().cleanupInterval().toSeconds()).append(" seconds\n")
+                .append("  Command timeout: ").append(c.jobs().commandTimeout().toSeconds()).append(" seconds\n")
+                .append("  Output limit: ").append(Sizes.format(c.jobs().outputLimitBytes())).append(" per stream\n");
+        return s.append(line).toString();
+    }
+}
