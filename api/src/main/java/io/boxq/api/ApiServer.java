@@ -7,11 +7,13 @@ import io.boxq.api.jobs.CompletionWaiters;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.keys.KeyRoutes;
 import io.boxq.api.problem.ProblemMapper;
+import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.RedisRateLimiter;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
@@ -38,7 +40,9 @@ public final class ApiServer implements AutoCloseable {
         this.waiters = new CompletionWaiters(redis);
         RedisJobStore jobs = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisApiKeyStore keys = new RedisApiKeyStore(redis, clock);
-        Authenticator auth = new Authenticator(keys, config.server().adminKey());
+        Authenticator auth = new Authenticator(keys, config.server().adminKey(), new RedisRateLimiter(redis, clock),
+                config::limits);
+        AuditLog audit = new AuditLog(redis, clock);
         this.app = Javalin.create(c -> {
             c.useVirtualThreads = true;
             c.showJavalinBanner = false;
@@ -55,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
         app.before("/v1/*", auth::authenticate);
         ProblemMapper.register(app);
         new JobRoutes(config, jobs, redis.keys(), waiters).register(app);
-        new KeyRoutes(keys).register(app);
+        new KeyRoutes(keys, audit, key -> key.limits(config::limits)).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
     }
 

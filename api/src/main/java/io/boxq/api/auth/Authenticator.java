@@ -1,15 +1,21 @@
 package io.boxq.api.auth;
 
+import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.auth.Secrets;
+import io.boxq.core.auth.Tier;
+import io.boxq.core.auth.TierLimits;
+import io.boxq.core.redis.RedisRateLimiter;
 import io.javalin.http.Context;
+import java.util.function.Function;
 
 /**
  * Finds the caller's API key ({@code Authorization: Bearer <key>} or {@code X-API-Key}). The admin
  * key comes from the configuration and is never stored; every other key is looked up by its hash
- * on each request, so a revoked key fails on its very next request.
+ * on each request, so a revoked key fails on its very next request. Non-admin keys are rate
+ * limited per minute by their tier.
  */
 public final class Authenticator {
     private static final String ATTRIBUTE = "boxq.apiKey";
@@ -17,10 +23,15 @@ public final class Authenticator {
 
     private final RedisApiKeyStore keys;
     private final String adminSecret;
+    private final RedisRateLimiter rates;
+    private final Function<Tier, TierLimits> tiers;
 
-    public Authenticator(RedisApiKeyStore keys, String adminSecret) {
+    public Authenticator(RedisApiKeyStore keys, String adminSecret, RedisRateLimiter rates,
+            Function<Tier, TierLimits> tiers) {
         this.keys = keys;
         this.adminSecret = adminSecret;
+        this.rates = rates;
+        this.tiers = tiers;
     }
 
     public void authenticate(Context ctx) {
@@ -36,6 +47,21 @@ public final class Authenticator {
                     .orElseThrow(() -> ProblemException.unauthorized("the API key is unknown or revoked"));
         }
         ctx.attribute(ATTRIBUTE, key);
+        if (!key.admin()) {
+            enforceRate(ctx, key);
+        }
+    }
+
+    private void enforceRate(Context ctx, ApiKey key) {
+        RedisRateLimiter.Decision d = rates.hit(key.id(), key.limits(tiers).requestsPerMinute());
+        ctx.header("X-RateLimit-Limit", Integer.toString(d.limit()));
+        ctx.header("X-RateLimit-Remaining", Integer.toString(d.remaining()));
+        ctx.header("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
+        if (!d.allowed()) {
+            ctx.header("Retry-After", Long.toString(d.resetSeconds()));
+            throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
+                    "this key may make " + d.limit() + " requests per minute; retry in " + d.resetSeconds() + " s"));
+        }
     }
 
     public static ApiKey caller(Context ctx) {

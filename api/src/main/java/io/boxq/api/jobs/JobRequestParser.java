@@ -51,7 +51,7 @@ public final class JobRequestParser {
                 stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), timeout, callback, metadata, attempts);
     }
 
-    static boolean isHttpUrl(String s) {
+    public static boolean isHttpUrl(String s) {
         try {
             URI uri = new URI(s);
             return uri.isAbsolute() && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))

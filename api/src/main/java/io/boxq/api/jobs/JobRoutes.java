@@ -54,7 +54,7 @@ public final class JobRoutes {
         if (spec.sandboxId() != null) {
             throw ProblemException.notFound("sandbox " + spec.sandboxId());
         }
-        TierLimits limits = config.limits(caller.tier());
+        TierLimits limits = caller.limits(config::limits);
         Job job = store.submit(JobIds.newJobId(), caller.id(), limits.memoryBytes(), spec, keys.jobsStream(),
                 limits.concurrentJobs());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));

@@ -3,7 +3,11 @@ package io.boxq.api.keys;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.ProblemException;
+import io.boxq.api.jobs.JobRequestParser;
+import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
+import io.boxq.core.auth.KeyOverrides;
+import io.boxq.core.auth.TierLimits;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.auth.Tier;
 import io.javalin.Javalin;
@@ -12,15 +16,31 @@ import io.javalin.http.HttpStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Admin: {@code /v1/keys}. A new key's secret is in the create answer and nowhere else, ever. */
 public final class KeyRoutes {
     private static final String NAME = "[A-Za-z0-9_.@-]{1,64}";
 
-    private final RedisApiKeyStore keys;
+    private static final Set<String> LIMIT_FIELDS = Set.of("max_sandboxes", "memory_mb", "concurrent_jobs",
+            "requests_per_minute");
+    private static final Set<String> CREATE_FIELDS = union(LIMIT_FIELDS, Set.of("user", "tier", "name", "webhook_url"));
+    private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS, Set.of("tier"));
 
-    public KeyRoutes(RedisApiKeyStore keys) {
+    private final RedisApiKeyStore keys;
+    private final AuditLog audit;
+    private final Function<ApiKey, TierLimits> limits;
+
+    public KeyRoutes(RedisApiKeyStore keys, AuditLog audit, Function<ApiKey, TierLimits> limits) {
         this.keys = keys;
+        this.audit = audit;
+        this.limits = limits;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     public void register(Javalin app) {
@@ -32,15 +52,22 @@ public final class KeyRoutes {
 
     private void create(Context ctx) {
         Authenticator.admin(ctx);
-        RequestBody b = RequestBody.parse(ctx.body(), Set.of("user", "tier", "name"));
+        RequestBody b = RequestBody.parse(ctx.body(), CREATE_FIELDS);
         String user = b.string("user", true, 64);
         if (user != null && !user.matches(NAME)) {
             b.error("user", "may only hold letters, digits and _ . @ - (at most 64)");
         }
         Tier tier = tier(b);
         String name = b.string("name", false, 128);
+        KeyOverrides overrides = overrides(b);
+        String webhookUrl = b.string("webhook_url", false, 2048);
+        if (webhookUrl != null && !JobRequestParser.isHttpUrl(webhookUrl)) {
+            b.error("webhook_url", "must be an absolute http or https URL");
+        }
         b.validate();
-        RedisApiKeyStore.Created created = keys.create(user, tier == null ? Tier.FREE : tier, name);
+        RedisApiKeyStore.Created created = keys.create(user, tier, name, overrides, webhookUrl);
+        audit.record(Authenticator.caller(ctx).id(), "key.created", created.key().id(),
+                Map.of("user", user, "tier", created.key().tier().wireName()));
         Map<String, Object> body = view(created.key());
         body.put("key", created.secret());
         ctx.status(HttpStatus.CREATED).json(body);
@@ -48,7 +75,7 @@ public final class KeyRoutes {
 
     private void list(Context ctx) {
         Authenticator.admin(ctx);
-        ctx.json(Map.of("keys", keys.list().stream().map(KeyRoutes::view).toList()));
+        ctx.json(Map.of("keys", keys.list().stream().map(this::view).toList()));
     }
 
     private void revoke(Context ctx) {
@@ -56,6 +83,7 @@ public final class KeyRoutes {
         if (!keys.revoke(ctx.pathParam("id"))) {
             throw ProblemException.notFound("key " + ctx.pathParam("id"));
         }
+        audit.record(Authenticator.caller(ctx).id(), "key.revoked", ctx.pathParam("id"), Map.of());
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
@@ -63,14 +91,30 @@ public final class KeyRoutes {
         Authenticator.admin(ctx);
         ApiKey key = keys.findById(ctx.pathParam("id"))
                 .orElseThrow(() -> ProblemException.notFound("key " + ctx.pathParam("id")));
-        RequestBody b = RequestBody.parse(ctx.body(), Set.of("tier"));
+        RequestBody b = RequestBody.parse(ctx.body(), PATCH_FIELDS);
         Tier tier = tier(b);
-        if (tier == null && !b.has("tier")) {
-            b.error("tier", "is required");
+        KeyOverrides overrides = overrides(b);
+        if (tier == null && overrides.isEmpty()) {
+            b.error("body", "name a tier or a limit to change");
         }
         b.validate();
-        keys.setTier(key.user(), tier);
+        if (tier != null) {
+            keys.setTier(key.user(), tier);
+            audit.record(Authenticator.caller(ctx).id(), "tier.changed", key.user(), Map.of("tier", tier.wireName()));
+        }
+        if (!overrides.isEmpty()) {
+            keys.setOverrides(key.id(), overrides);
+            audit.record(Authenticator.caller(ctx).id(), "key.limits_changed", key.id(), Map.of());
+        }
         ctx.json(view(keys.findById(key.id()).orElseThrow()));
+    }
+
+    private static KeyOverrides overrides(RequestBody b) {
+        Integer sandboxes = b.has("max_sandboxes") ? b.integer("max_sandboxes", 0, 0, 10_000) : null;
+        Long memory = b.has("memory_mb") ? (long) b.integer("memory_mb", 256, 16, 1 << 20) << 20 : null;
+        Integer jobs = b.has("concurrent_jobs") ? b.integer("concurrent_jobs", 1, 1, 100_000) : null;
+        Integer rate = b.has("requests_per_minute") ? b.integer("requests_per_minute", 1, 1, 100_000_000) : null;
+        return new KeyOverrides(sandboxes, memory, jobs, rate);
     }
 
     private static Tier tier(RequestBody b) {
@@ -82,13 +126,20 @@ public final class KeyRoutes {
         return tier;
     }
 
-    private static Map<String, Object> view(ApiKey key) {
+    private Map<String, Object> view(ApiKey key) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", key.id());
         v.put("user", key.user());
         v.put("tier", key.tier().wireName());
         v.put("name", key.name());
         v.put("created_at", key.createdAt().toString());
+        TierLimits l = limits.apply(key);
+        v.put("limits", Map.of("max_sandboxes", l.maxSandboxes(), "memory_mb", l.memoryBytes() >> 20,
+                "concurrent_jobs", l.concurrentJobs(), "requests_per_minute", l.requestsPerMinute(),
+                "max_lifetime_s", l.maxLifetime().toSeconds()));
+        if (key.webhookUrl() != null) {
+            v.put("webhook_url", key.webhookUrl());
+        }
         return v;
     }
 }

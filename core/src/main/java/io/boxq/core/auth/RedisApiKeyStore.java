@@ -6,6 +6,7 @@ import io.boxq.core.redis.RedisKeys;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,18 +29,47 @@ public final class RedisApiKeyStore {
     /** A newly made key: the secret is shown to the caller once and never again. */
     public record Created(ApiKey key, String secret) {}
 
-    public Created create(String user, Tier tier, String name) {
+    /**
+     * Makes a key for {@code user}; {@code tier}, when given, becomes the user's tier (for all of
+     * the user's keys), else the user keeps theirs (free for a new user).
+     */
+    public Created create(String user, Tier tier, String name, KeyOverrides overrides, String webhookUrl) {
         String id = "key_" + JobIds.random(8);
         String secret = "bq_" + JobIds.random(24);
         String hash = Secrets.sha256(secret);
         Instant now = clock.instant();
+        Map<String, String> fields = new HashMap<>(overrides == null ? Map.of() : overrides.toHash());
+        fields.put("id", id);
+        fields.put("user", user);
+        fields.put("name", name == null ? "" : name);
+        fields.put("created_at", Long.toString(now.toEpochMilli()));
+        if (webhookUrl != null) {
+            fields.put("webhook_url", webhookUrl);
+        }
         redis.run(j -> {
-            j.hset(keys.user(user), "tier", tier.wireName());
-            j.hset(keys.apiKey(hash), Map.of("id", id, "user", user, "name", name == null ? "" : name,
-                    "created_at", Long.toString(now.toEpochMilli())));
+            if (tier != null) {
+                j.hset(keys.user(user), "tier", tier.wireName());
+            } else {
+                j.hsetnx(keys.user(user), "tier", Tier.FREE.wireName());
+            }
+            j.hset(keys.apiKey(hash), fields);
             j.hset(keys.apiKeyIndex(), id, hash);
         });
-        return new Created(new ApiKey(id, user, tier, name, false, now), secret);
+        return new Created(findByHash(hash).orElseThrow(), secret);
+    }
+
+    /** Replaces the key's limit overrides (all four at once; null fields fall back to the tier). */
+    public void setOverrides(String id, KeyOverrides overrides) {
+        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
+        if (hash == null) {
+            return;
+        }
+        redis.run(j -> {
+            j.hdel(keys.apiKey(hash), "max_sandboxes", "memory_bytes", "concurrent_jobs", "requests_per_minute");
+            if (!overrides.isEmpty()) {
+                j.hset(keys.apiKey(hash), overrides.toHash());
+            }
+        });
     }
 
     /** The key whose secret is {@code secret}, with its user's current tier; empty when unknown or revoked. */
@@ -86,6 +116,7 @@ public final class RedisApiKeyStore {
         String user = h.get("user");
         Tier tier = Tier.fromWire(redis.call(j -> j.hget(keys.user(user), "tier")));
         return Optional.of(new ApiKey(h.get("id"), user, tier == null ? Tier.FREE : tier, h.get("name"), false,
-                Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("created_at", "0")))));
+                Instant.ofEpochMilli(Long.parseLong(h.getOrDefault("created_at", "0"))), KeyOverrides.fromHash(h),
+                h.get("webhook_url")));
     }
 }

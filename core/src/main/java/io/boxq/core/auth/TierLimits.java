@@ -2,19 +2,37 @@ package io.boxq.core.auth;
 
 import java.time.Duration;
 
-/** What one tier allows: sandboxes held at once, memory per container, sandbox lifetime, jobs at once. */
-public record TierLimits(int maxSandboxes, long memoryBytes, Duration maxLifetime, int concurrentJobs) {
+/**
+ * What one tier allows: sandboxes held at once (per user), memory per container, sandbox lifetime,
+ * jobs running at once, and API requests per minute.
+ */
+public record TierLimits(int maxSandboxes, long memoryBytes, Duration maxLifetime, int concurrentJobs,
+        int requestsPerMinute) {
     public TierLimits {
-        if (maxSandboxes < 0 || memoryBytes <= 0 || concurrentJobs <= 0 || maxLifetime.isNegative()) {
+        if (maxSandboxes < 0 || memoryBytes <= 0 || concurrentJobs <= 0 || maxLifetime.isNegative()
+                || requestsPerMinute <= 0) {
             throw new IllegalArgumentException("tier limits must be positive");
         }
     }
 
+    /** These limits with a key's own overrides applied (a null override keeps the tier's value). */
+    public TierLimits with(KeyOverrides o) {
+        if (o == null) {
+            return this;
+        }
+        return new TierLimits(
+                o.maxSandboxes() != null ? o.maxSandboxes() : maxSandboxes,
+                o.memoryBytes() != null ? o.memoryBytes() : memoryBytes,
+                maxLifetime,
+                o.concurrentJobs() != null ? o.concurrentJobs() : concurrentJobs,
+                o.requestsPerMinute() != null ? o.requestsPerMinute() : requestsPerMinute);
+    }
+
     public static TierLimits defaultsFor(Tier tier) {
         return switch (tier) {
-            case FREE -> new TierLimits(2, 256L << 20, Duration.ofHours(2), 2);
-            case PRO -> new TierLimits(10, 1L << 30, Duration.ofHours(24), 10);
-            case ENTERPRISE -> new TierLimits(50, 2L << 30, Duration.ofDays(7), 50);
+            case FREE -> new TierLimits(2, 256L << 20, Duration.ofHours(2), 2, 600);
+            case PRO -> new TierLimits(10, 1L << 30, Duration.ofHours(24), 10, 6_000);
+            case ENTERPRISE -> new TierLimits(50, 2L << 30, Duration.ofDays(7), 50, 60_000);
         };
     }
 }

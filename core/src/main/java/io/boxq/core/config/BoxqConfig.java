@@ -158,7 +158,8 @@ public record BoxqConfig(
                     r.integer(p + "SANDBOXES", d.maxSandboxes(), 0, 1_000_000),
                     memory,
                     Duration.ofHours(r.longValue(new String[] {p + "LIFETIME_HOURS"}, d.maxLifetime().toHours(), 1, 24 * 365)),
-                    r.integer(p + "CONCURRENT_JOBS", d.concurrentJobs(), 1, 100_000)));
+                    r.integer(p + "CONCURRENT_JOBS", d.concurrentJobs(), 1, 100_000),
+                    r.integer(p + "REQUESTS_PER_MINUTE", d.requestsPerMinute(), 1, 100_000_000)));
         }
         return tiers;
     }

@@ -48,6 +48,45 @@ public record RedisKeys(String prefix) {
         return prefix + "nodes";
     }
 
+    public String audit() {
+        return prefix + "audit";
+    }
+
+    public String sandbox(String id) {
+        return prefix + "sandbox:" + id;
+    }
+
+    public String sandboxes() {
+        return prefix + "sandboxes";
+    }
+
+    public String keySandboxes(String keyId) {
+        return prefix + "key:" + keyId + ":sandboxes";
+    }
+
+    public String userSandboxes(String user) {
+        return prefix + "user:" + user + ":sandboxes";
+    }
+
+    public String nodeSandboxes(String node) {
+        return prefix + "node:" + node + ":sandboxes";
+    }
+
+    /** Requests per window of a key: one counter per key and minute. */
+    public String rateLimit(String keyId, long window) {
+        return prefix + "ratelimit:" + keyId + ":" + window;
+    }
+
+    /** A global lock (SET NX PX) so that one node at a time runs a global sweep. */
+    public String lock(String name) {
+        return prefix + "lock:" + name;
+    }
+
+    /** The pub/sub channel on which the api asks every node to do something now (cleanup). */
+    public String controlChannel() {
+        return prefix + "control";
+    }
+
     /** The pub/sub channel that carries the id of every job that reached a terminal state. */
     public String doneChannel() {
         return prefix + "done";

@@ -1,0 +1,41 @@
+package io.boxq.core.auth;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Limits set on one API key that replace its tier's; null means "the tier's value". A key with its
+ * own memory gets containers of its own shape.
+ */
+public record KeyOverrides(Integer maxSandboxes, Long memoryBytes, Integer concurrentJobs, Integer requestsPerMinute) {
+    public static final KeyOverrides NONE = new KeyOverrides(null, null, null, null);
+
+    public boolean isEmpty() {
+        return maxSandboxes == null && memoryBytes == null && concurrentJobs == null && requestsPerMinute == null;
+    }
+
+    Map<String, String> toHash() {
+        Map<String, String> h = new HashMap<>();
+        put(h, "max_sandboxes", maxSandboxes);
+        put(h, "memory_bytes", memoryBytes);
+        put(h, "concurrent_jobs", concurrentJobs);
+        put(h, "requests_per_minute", requestsPerMinute);
+        return h;
+    }
+
+    static KeyOverrides fromHash(Map<String, String> h) {
+        return new KeyOverrides(integer(h.get("max_sandboxes")),
+                h.get("memory_bytes") == null ? null : Long.valueOf(h.get("memory_bytes")),
+                integer(h.get("concurrent_jobs")), integer(h.get("requests_per_minute")));
+    }
+
+    private static Integer integer(String v) {
+        return v == null ? null : Integer.valueOf(v);
+    }
+
+    private static void put(Map<String, String> h, String field, Number value) {
+        if (value != null) {
+            h.put(field, value.toString());
+        }
+    }
+}
