@@ -4,7 +4,14 @@ import io.boxq.api.auth.Authenticator;
 import io.boxq.api.health.HealthRoutes;
 import io.boxq.api.health.NodeHealth;
 import io.boxq.api.jobs.CompletionWaiters;
+import io.boxq.api.admin.SystemRoutes;
+import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobRoutes;
+import io.boxq.api.problem.Problem;
+import io.boxq.api.problem.ProblemException;
+import io.boxq.api.sandboxes.SandboxRoutes;
+import io.boxq.core.redis.NodeDirectory;
+import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.api.keys.KeyRoutes;
 import io.boxq.api.problem.ProblemMapper;
 import io.boxq.core.audit.AuditLog;
@@ -46,7 +53,7 @@ public final class ApiServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.useVirtualThreads = true;
             c.showJavalinBanner = false;
-            c.http.maxRequestSize = config.jobs().maxBodyBytes();
+            c.http.maxRequestSize = Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L);
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
             c.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -57,8 +64,19 @@ public final class ApiServer implements AutoCloseable {
             });
         });
         app.before("/v1/*", auth::authenticate);
+        app.before("/v1/*", ctx -> {
+            if (!ctx.path().endsWith("/files") && ctx.contentLength() > config.jobs().maxBodyBytes()) {
+                throw new ProblemException(Problem.of(413, "too-large", "Payload too large",
+                        "request bodies are limited to " + config.jobs().maxBodyBytes() + " bytes"));
+            }
+        });
         ProblemMapper.register(app);
-        new JobRoutes(config, jobs, redis.keys(), waiters).register(app);
+        JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
+        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
+        NodeDirectory nodes = new NodeDirectory(redis);
+        new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes).register(app);
+        new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock).register(app);
+        new SystemRoutes(config, redis, sandboxes, keys, nodes, audit).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits)).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
     }

@@ -36,6 +36,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
+            schedule(io.boxq.scheduler.tasks.DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot set up the maintenance scheduler", e);
         }

@@ -16,4 +16,9 @@ public interface NodeMaintenance {
 
     /** Refreshes the node's heartbeat hash. */
     void heartbeat();
+
+    /** Claims the webhook deliveries due now and hands them to the sender (which sends them async). */
+    default int dispatchWebhooks() {
+        return 0;
+    }
 }

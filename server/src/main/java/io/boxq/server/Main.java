@@ -102,7 +102,7 @@ public final class Main {
 
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();
-        return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), 0,
+        return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), s.sandboxes(),
                 config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
     }
 
@@ -126,6 +126,11 @@ public final class Main {
             @Override
             public void heartbeat() {
                 node.heartbeat();
+            }
+
+            @Override
+            public int dispatchWebhooks() {
+                return node.dispatchWebhooks();
             }
         };
     }

@@ -1,10 +1,10 @@
 package io.boxq.api.health;
 
+import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +60,7 @@ public final class HealthRoutes {
     }
 
     private List<NodeHealth> liveNodes() {
-        List<NodeHealth> nodes = new ArrayList<>();
-        for (String node : redis.call(j -> j.smembers(redis.keys().nodes()))) {
-            Map<String, String> h = redis.call(j -> j.hgetAll(redis.keys().node(node)));
-            if (h.isEmpty()) {
-                redis.run(j -> j.srem(redis.keys().nodes(), node));
-            } else {
-                nodes.add(NodeHealth.fromHash(h));
-            }
-        }
-        return nodes;
+        return new NodeDirectory(redis).liveNodes().stream().map(n -> NodeHealth.fromHash(n.fields())).toList();
     }
 
     private static NodeHealth sum(List<NodeHealth> nodes) {

@@ -1,45 +1,44 @@
 package io.boxq.api.jobs;
 
 import io.boxq.api.auth.Authenticator;
+import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
-import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
+import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** {@code /v1/jobs}: submit, read (with long-poll), list. */
 public final class JobRoutes {
     static final int MAX_WAIT_SECONDS = 60;
-    /** A waiter re-reads the job this often, in case a completion message was lost. */
-    private static final Duration RECHECK = Duration.ofSeconds(2);
 
     private final BoxqConfig config;
     private final RedisJobStore store;
     private final RedisKeys keys;
     private final JobRequestParser parser;
-    private final CompletionWaiters waiters;
+    private final JobAwaiter awaiter;
+    private final RedisSandboxStore sandboxes;
 
-    public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, CompletionWaiters waiters) {
+    public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, JobAwaiter awaiter,
+            RedisSandboxStore sandboxes) {
         this.config = config;
         this.store = store;
         this.keys = keys;
         this.parser = new JobRequestParser(config);
-        this.waiters = waiters;
+        this.awaiter = awaiter;
+        this.sandboxes = sandboxes;
     }
 
     public void register(Javalin app) {
@@ -51,12 +50,21 @@ public final class JobRoutes {
     private void submit(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         JobSpec spec = parser.parse(ctx.body());
-        if (spec.sandboxId() != null) {
-            throw ProblemException.notFound("sandbox " + spec.sandboxId());
-        }
         TierLimits limits = caller.limits(config::limits);
-        Job job = store.submit(JobIds.newJobId(), caller.id(), limits.memoryBytes(), spec, keys.jobsStream(),
-                limits.concurrentJobs());
+        String stream = keys.jobsStream();
+        long memory = limits.memoryBytes();
+        if (spec.sandboxId() != null) {
+            Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
+                    .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
+            if (!sandbox.ready()) {
+                throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
+                        "sandbox " + sandbox.id() + " is " + sandbox.state()));
+            }
+            stream = keys.nodeStream(sandbox.node());
+            memory = sandbox.memoryBytes();
+            sandboxes.touch(sandbox.id());
+        }
+        Job job = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream, limits.concurrentJobs());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 
@@ -67,30 +75,8 @@ public final class JobRoutes {
             throw ProblemException.notFound("job");
         }
         int wait = intQuery(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
-        Job job = wait == 0 ? store.get(id, caller.id()) : awaitEnd(id, caller.id(), Duration.ofSeconds(wait));
+        Job job = wait == 0 ? store.get(id, caller.id()) : awaiter.await(id, caller.id(), Duration.ofSeconds(wait));
         ctx.json(JobView.of(job));
-    }
-
-    private Job awaitEnd(String id, String keyId, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            CompletableFuture<Void> done = waiters.register(id);
-            try {
-                Job job = store.get(id, keyId);
-                long left = deadline - System.nanoTime();
-                if (job.state().isTerminal() || left <= 0) {
-                    return job;
-                }
-                done.get(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // read the state again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return store.get(id, keyId);
-            } finally {
-                waiters.forget(id, done);
-            }
-        }
     }
 
     private void list(Context ctx) {

@@ -3,6 +3,8 @@ package io.boxq.api.problem;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.sandbox.QuotaExceededException;
+import io.boxq.core.sandbox.SandboxNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -22,6 +24,9 @@ public final class ProblemMapper {
         app.exception(ProblemException.class, (e, ctx) -> write(ctx, e.problem()));
         app.exception(JobNotFoundException.class, (e, ctx) ->
                 write(ctx, Problem.of(404, "not-found", "Not found", "job does not exist")));
+        app.exception(SandboxNotFoundException.class, (e, ctx) ->
+                write(ctx, Problem.of(404, "not-found", "Not found", "sandbox does not exist")));
+        app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, Problem.quota(e.limit(), e.getMessage())));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "5");
             write(ctx, Problem.of(503, "unavailable", "Service unavailable",

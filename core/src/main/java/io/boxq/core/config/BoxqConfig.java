@@ -26,7 +26,8 @@ public record BoxqConfig(
         JobConfig jobs,
         SessionConfig sessions,
         MaintenanceConfig maintenance,
-        Map<Tier, TierLimits> tiers) {
+        Map<Tier, TierLimits> tiers,
+        WebhookConfig webhooks) {
 
     public static final String DEFAULT_IMAGE = "boxq-sandbox:bookworm";
     public static final String BUSYBOX_IMAGE = "boxq-sandbox:busybox";
@@ -93,7 +94,8 @@ public record BoxqConfig(
                 r.integer("OUTPUT_LIMIT_BYTES", DEFAULT_OUTPUT_LIMIT_BYTES, 1024, 64 << 20),
                 r.seconds("JOB_RESULT_TTL_SECONDS", Duration.ofHours(24), 365L * 86_400),
                 runner(r),
-                r.integer("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
+                r.integer("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
+                (int) Math.min(Integer.MAX_VALUE - 1, r.bytes("FILE_MAX_BYTES", 10L << 20)));
         SessionConfig sessions = new SessionConfig(
                 r.minutes(new String[] {"SESSION_TIMEOUT_MINUTES"}, Duration.ofMinutes(15)),
                 r.raw("SANDBOX_LIFETIME_HOURS").isPresent()
@@ -110,10 +112,11 @@ public record BoxqConfig(
                 r.seconds("NODE_TTL_SECONDS", Duration.ofSeconds(15), 3600),
                 r.seconds("RECLAIM_INTERVAL_SECONDS", Duration.ofSeconds(15), 3600));
         Map<Tier, TierLimits> tiers = tiers(r);
+        WebhookConfig webhooks = WebhookConfig.fromEnv(r);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers);
+        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks);
     }
 
     private static Set<Role> roles(EnvReader r) {

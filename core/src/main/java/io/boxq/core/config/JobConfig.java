@@ -9,7 +9,8 @@ public record JobConfig(
         int outputLimitBytes,
         Duration resultTtl,
         RunnerKind runner,
-        int maxBodyBytes) {
+        int maxBodyBytes,
+        int fileMaxBytes) {
 
     /** How commands reach the container: the in-container runner, or one {@code docker exec} each. */
     public enum RunnerKind { SHELL, EXEC }

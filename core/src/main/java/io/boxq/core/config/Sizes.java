@@ -10,7 +10,7 @@ public final class Sizes {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.endsWith("ib")) {
             s = s.substring(0, s.length() - 2);
-        } else if (s.endsWith("b") && s.length() > 1 && !Character.isDigit(s.charAt(s.length() - 2))) {
+        } else if (s.endsWith("b")) {
             s = s.substring(0, s.length() - 1);
         }
         long unit = 1;

@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param attempt the fencing token of the current attempt (0 before the first start)
  * @param result the command's result, or null until the job ends with one
  * @param error why boxq could not run the job, for state {@code error}
+ * @param op for an internal sandbox operation (create, destroy, files, stats), what to do; null for commands
  */
 public record Job(
         String id,
@@ -22,5 +23,10 @@ public record Job(
         Instant startedAt,
         Instant finishedAt,
         CommandResult result,
-        String error) {
+        String error,
+        SandboxOp op) {
+
+    public boolean isOp() {
+        return op != null;
+    }
 }

@@ -4,6 +4,7 @@ import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
+import io.boxq.core.job.SandboxOp;
 import io.boxq.core.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,18 @@ final class JobHash {
         add(f, "submitted_at", Long.toString(submittedAtMs));
         if (spec.sandboxId() != null) {
             add(f, "sandbox_id", spec.sandboxId());
+        }
+        if (spec.callbackUrl() != null) {
+            add(f, "callback_url", spec.callbackUrl()); // complete.lua schedules the webhook when set
+        }
+        return f;
+    }
+
+    static List<String> opFields(SandboxOp op) {
+        List<String> f = new ArrayList<>();
+        add(f, "op", op.kind().wireName());
+        if (op.path() != null) {
+            add(f, "op_path", op.path());
         }
         return f;
     }
@@ -74,7 +87,8 @@ final class JobHash {
                 instant(h.get("started_at")),
                 instant(h.get("finished_at")),
                 result,
-                h.get("error"));
+                h.get("error"),
+                h.containsKey("op") ? new SandboxOp(SandboxOp.Kind.fromWire(h.get("op")), h.get("op_path")) : null);
     }
 
     private static Instant instant(String epochMillis) {

@@ -17,8 +17,8 @@ public final class RedisJobQueue {
         this.redis = redis;
     }
 
-    /** One delivered stream entry: which stream, its id, and the job it names. */
-    public record Entry(String stream, String entryId, String jobId) {}
+    /** One delivered stream entry: which stream, its id, the job it names, and the job's sandbox (or null). */
+    public record Entry(String stream, String entryId, String jobId, String sandboxId) {}
 
     /** Creates the group on {@code stream} (and the stream) unless it exists; reads from the start. */
     public void ensureGroup(String stream) {
@@ -53,8 +53,10 @@ public final class RedisJobQueue {
         }
         for (Map.Entry<String, List<StreamEntry>> perStream : reply) {
             for (StreamEntry e : perStream.getValue()) {
-                String job = e.getFields() == null ? null : e.getFields().get("job");
-                entries.add(new Entry(perStream.getKey(), e.getID().toString(), job));
+                Map<String, String> f = e.getFields() == null ? Map.of() : e.getFields();
+                String sandbox = f.get("sandbox");
+                entries.add(new Entry(perStream.getKey(), e.getID().toString(), f.get("job"),
+                        sandbox == null || sandbox.isEmpty() ? null : sandbox));
             }
         }
         return entries;

@@ -5,6 +5,7 @@ import io.boxq.core.job.Job;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
+import io.boxq.core.job.SandboxOp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,30 @@ public final class RedisJobStore {
                 List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId), stream),
                 args));
         return new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
-                java.time.Instant.ofEpochMilli(now), null, null, null, null);
+                java.time.Instant.ofEpochMilli(now), null, null, null, null, null);
+    }
+
+    /**
+     * Sends an operation to the node holding a sandbox, through that node's stream, so it runs in
+     * order with the sandbox's jobs. It is not listed among the key's jobs and takes no run slot.
+     *
+     * @param payload bytes for the operation (a file's content), carried as the job's stdin
+     * @return the operation's job id; wait for it like for any job
+     */
+    public String submitOp(String keyId, String sandboxId, String nodeStream, SandboxOp op, byte[] payload,
+            int timeoutSeconds) {
+        String id = io.boxq.core.job.JobIds.newJobId();
+        long now = clock.millis();
+        JobSpec spec = new JobSpec(op.kind().wireName(), sandboxId, null, null, null, payload, timeoutSeconds, null,
+                null, 1);
+        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1"));
+        args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now));
+        args.addAll(JobHash.opFields(op));
+        redis.call(j -> SUBMIT.run(j,
+                List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId), nodeStream),
+                args));
+        redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
+        return id;
     }
 
     public Optional<Job> find(String id) {
@@ -89,7 +113,7 @@ public final class RedisJobStore {
         }
         String keyId = job.keyId();
         String stream = streamOf(job.id());
-        String nextId = redis.call(j -> j.lindex(keys.keyBacklog(keyId), 0));
+        String nextId = job.isOp() ? null : redis.call(j -> j.lindex(keys.keyBacklog(keyId), 0));
         String nextStream = nextId == null ? stream : streamOf(nextId);
         List<String> args = new ArrayList<>(List.of(job.id(), entryId == null ? "" : entryId, RedisKeys.GROUP,
                 Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(),
@@ -97,7 +121,8 @@ public final class RedisJobStore {
         args.addAll(JobHash.resultFields(state, result, error, clock.millis()));
         Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId),
-                keys.job(nextId == null ? job.id() : nextId), nextStream), args));
+                keys.job(nextId == null ? job.id() : nextId), nextStream,
+                keys.webhooksDue(), keys.keyWebhook(keyId)), args));
         return Long.valueOf(1).equals(done);
     }
 

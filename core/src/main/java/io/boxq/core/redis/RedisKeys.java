@@ -82,6 +82,11 @@ public record RedisKeys(String prefix) {
         return prefix + "lock:" + name;
     }
 
+    /** Where nodes report what a cleanup request removed (node id → count). */
+    public String cleanupResults(String request) {
+        return prefix + "cleanup:" + request;
+    }
+
     /** The pub/sub channel on which the api asks every node to do something now (cleanup). */
     public String controlChannel() {
         return prefix + "control";
@@ -90,5 +95,25 @@ public record RedisKeys(String prefix) {
     /** The pub/sub channel that carries the id of every job that reached a terminal state. */
     public String doneChannel() {
         return prefix + "done";
+    }
+
+    /** Webhook deliveries (job ids) by the time of their next attempt, in epoch millis. */
+    public String webhooksDue() {
+        return prefix + "webhooks:due";
+    }
+
+    /** The delivery record of a job's webhook: id, url, status, attempt count. */
+    public String webhook(String jobId) {
+        return prefix + "webhook:" + jobId;
+    }
+
+    /** The attempts of a job's webhook, one JSON object each, oldest first. */
+    public String webhookAttempts(String jobId) {
+        return prefix + "webhook:" + jobId + ":attempts";
+    }
+
+    /** A key's webhook settings: default URL, {@code whsec_} secret and the previous one while it is valid. */
+    public String keyWebhook(String keyId) {
+        return prefix + "key:" + keyId + ":webhook";
     }
 }

@@ -15,5 +15,5 @@ if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then
 end
 redis.call('LPOP', KEYS[2])
 redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('XADD', KEYS[4], '*', 'job', ARGV[1])
+redis.call('XADD', KEYS[4], '*', 'job', ARGV[1], 'sandbox', redis.call('HGET', KEYS[3], 'sandbox_id') or '')
 return 1

@@ -1,17 +1,23 @@
 -- Writes a new job and either starts it (a run slot of its key is free and nobody waits before it)
 -- or appends it to the key's backlog. One call: the job is never half-written.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream
--- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit, 4.. field, value pairs of the job hash
+-- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
+--       listed and takes no run slot), 4.. field, value pairs of the job hash
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('ERR job exists')
 end
 local fields = {}
 for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
+local sandbox = redis.call('HGET', KEYS[1], 'sandbox_id') or ''
+if ARGV[3] == '-1' then
+  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
+  return 1
+end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])
-  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1])
+  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
   return 1
 end
 redis.call('RPUSH', KEYS[4], ARGV[1])

@@ -15,6 +15,11 @@ import io.boxq.executor.pool.Shape;
 import io.boxq.executor.pool.WarmPool;
 import io.boxq.executor.runner.ExecRunnerFactory;
 import io.boxq.executor.runner.RunnerFactory;
+import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.executor.sandbox.SandboxManager;
+import io.boxq.executor.sandbox.SandboxReconciler;
+import io.boxq.core.audit.AuditLog;
+import io.boxq.executor.webhook.WebhookDispatcher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +43,10 @@ public final class ExecutorNode implements AutoCloseable {
     private final NodeHeartbeat heartbeat;
     private final OrphanSweep orphans;
     private final Shape defaultShape;
+    private final SandboxManager sandboxes;
+    private final SandboxReconciler reconciler;
+    private final ControlListener control;
+    private final WebhookDispatcher webhooks;
 
     public ExecutorNode(BoxqConfig config, Redis redis, Clock clock) {
         this.config = config;
@@ -48,11 +57,17 @@ public final class ExecutorNode implements AutoCloseable {
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
-        JobHandler handler = new JobHandler(store, queue, pool, containers, config, node);
+        RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock);
+        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, config, node, clock);
+        this.reconciler = new SandboxReconciler(redis, sandboxStore, new AuditLog(redis, clock), node);
+        this.webhooks = WebhookDispatcher.create(config, redis, store, clock);
+        JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, config, node,
+                webhooks::jobEnded);
         this.consumer = new JobConsumer(queue, pool, node,
                 List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle);
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
+        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle());
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
                 config.sandbox().network());
     }
@@ -81,6 +96,8 @@ public final class ExecutorNode implements AutoCloseable {
         int warmed = pool.rebalance(defaultShape);
         log.info("node {} warmed {} containers in {} ms", node, warmed, (System.nanoTime() - t0) / 1_000_000);
         consumer.start();
+        control.start();
+        webhooks.kick(); // deliveries that fell due while no node ran
     }
 
     public String node() {
@@ -95,21 +112,30 @@ public final class ExecutorNode implements AutoCloseable {
         return pool.rebalance(defaultShape);
     }
 
+    /** Destroys idle pooled containers and ends sandboxes past their idle timeout or lifetime. */
     public int shrinkIdle() {
-        return pool.shrink();
+        return pool.shrink() + sandboxes.expire();
     }
 
+    /** Removes orphan containers, ends expired sandboxes, and gives up the sandboxes of dead nodes. */
     public int sweepOrphans() {
-        return orphans.sweep();
+        return orphans.sweep() + sandboxes.expire() + reconciler.reconcile();
     }
 
     public void heartbeat() {
         heartbeat.beat(pool.stats());
     }
 
+    /** Claims the webhook deliveries due now and sends them in the background; returns how many. */
+    public int dispatchWebhooks() {
+        return webhooks.dispatchDue();
+    }
+
     @Override
     public void close() {
+        control.close();
         consumer.stop(Duration.ofSeconds(10));
+        webhooks.close();
         pool.close();
         heartbeat.stop();
         try {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The read loop of a node: takes from the streams only as many entries as the node can start now
  * (COUNT = free capacity), so work it cannot run stays there for other nodes, and runs each on a
- * virtual thread. On start it first re-reads its own pending entries (a restart under the same id).
+ * virtual thread; the entries of one sandbox run in order, one at a time. On start it first re-reads
+ * its own pending entries (a restart under the same id).
  */
 public final class JobConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
@@ -29,6 +30,7 @@ public final class JobConsumer implements AutoCloseable {
     private final List<String> streams;
     private final Consumer<Entry> handler;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final SerialQueues sandboxQueues = new SerialQueues(workers);
     private final Object capacityChanged = new Object();
     private volatile boolean running = true;
     private int inFlight;
@@ -77,7 +79,7 @@ public final class JobConsumer implements AutoCloseable {
         synchronized (capacityChanged) {
             inFlight++;
         }
-        workers.execute(() -> {
+        Runnable task = () -> {
             try {
                 handler.accept(entry);
             } catch (RuntimeException e) {
@@ -88,7 +90,12 @@ public final class JobConsumer implements AutoCloseable {
                     capacityChanged.notifyAll();
                 }
             }
-        });
+        };
+        if (entry.sandboxId() != null) {
+            sandboxQueues.execute(entry.sandboxId(), task);
+        } else {
+            workers.execute(task);
+        }
     }
 
     /**

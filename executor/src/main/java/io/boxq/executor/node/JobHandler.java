@@ -12,6 +12,7 @@ import io.boxq.executor.pool.PooledContainer;
 import io.boxq.executor.pool.Shape;
 import io.boxq.executor.pool.WarmPool;
 import io.boxq.executor.runner.RunRequest;
+import io.boxq.executor.sandbox.SandboxManager;
 import io.boxq.executor.runner.RunnerFailedException;
 import java.time.Duration;
 import java.util.Optional;
@@ -35,9 +36,14 @@ public final class JobHandler {
     private final ContainerFactory containers;
     private final BoxqConfig config;
     private final String node;
+    private final SandboxManager sandboxes;
+    private final java.util.function.Consumer<Job> ended;
 
+    /** @param ended told of each job this handler ran, after its end was stored (the webhook kick) */
     public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
-            BoxqConfig config, String node) {
+            SandboxManager sandboxes, BoxqConfig config, String node, java.util.function.Consumer<Job> ended) {
+        this.ended = ended;
+        this.sandboxes = sandboxes;
         this.store = store;
         this.queue = queue;
         this.pool = pool;
@@ -62,10 +68,15 @@ public final class JobHandler {
         MDC.put("job", job.id());
         MDC.put("key", job.keyId());
         try {
-            run(job, entry, start.token());
+            if (job.spec().sandboxId() != null) {
+                sandboxes.run(job, entry, start.token());
+            } else {
+                run(job, entry, start.token());
+            }
         } finally {
             MDC.clear();
         }
+        ended.accept(job);
     }
 
     private void run(Job job, Entry entry, int token) {

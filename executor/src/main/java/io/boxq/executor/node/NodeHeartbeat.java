@@ -33,6 +33,7 @@ final class NodeHeartbeat {
                 "allocated", Integer.toString(stats.allocated()),
                 "total", Integer.toString(stats.total()),
                 "max_capacity", Integer.toString(stats.maxCapacity()),
+                "active_sessions", Integer.toString(stats.sandboxes()),
                 "pool_size", Integer.toString(config.pool().poolSize()),
                 "max_pool_size", Integer.toString(config.pool().maxPoolSize()),
                 "aggressive_cleanup", Boolean.toString(config.pool().aggressiveCleanup()),

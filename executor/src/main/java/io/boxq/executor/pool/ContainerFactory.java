@@ -58,6 +58,11 @@ public final class ContainerFactory {
         });
     }
 
+    /** A new runner for a running container whose runner died. */
+    public CommandRunner attachRunner(String containerId) {
+        return runners.attach(containerId);
+    }
+
     public void destroy(PooledContainer container) {
         container.runner().close();
         docker.remove(container.id());

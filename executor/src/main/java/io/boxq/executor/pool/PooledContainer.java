@@ -10,7 +10,7 @@ import java.time.Instant;
 public final class PooledContainer {
     private final String id;
     private final Shape shape;
-    private final CommandRunner runner;
+    private volatile CommandRunner runner;
     private String leasedTo;
     private Instant lastUsed;
 
@@ -31,6 +31,11 @@ public final class PooledContainer {
 
     public CommandRunner runner() {
         return runner;
+    }
+
+    /** Puts a freshly attached runner in place of a dead one (a sandbox keeps its container and files). */
+    public void replaceRunner(CommandRunner fresh) {
+        this.runner = fresh;
     }
 
     /** The API key this container belongs to, or null while it is still unclaimed in the pool. */

@@ -44,6 +44,8 @@ public final class WarmPool implements AutoCloseable {
     private final Map<Shape, Deque<PooledContainer>> unclaimed = new HashMap<>();
     private final Map<String, Deque<PooledContainer>> idleByKey = new HashMap<>();
     private final Set<PooledContainer> busy = new HashSet<>();
+    /** Containers that are sandboxes: held until the sandbox ends, never handed to jobs of the pool. */
+    private final Set<PooledContainer> pinned = new HashSet<>();
     private int starting;
     private boolean closed;
 
@@ -108,6 +110,58 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
+    /**
+     * A container of {@code shape} that becomes a sandbox: taken out of the pool until
+     * {@link #unpin} (a warm one when there is one, else a new one).
+     */
+    public PooledContainer acquireForSandbox(Shape shape) {
+        PooledContainer victim = null;
+        synchronized (this) {
+            demand.handedOut(shape, busy.size() + pinned.size() + 1);
+            if (closed) {
+                throw new PoolExhaustedException("the pool is shutting down");
+            }
+            PooledContainer c = takeUnclaimed(shape).orElse(null);
+            if (c != null) {
+                pinned.add(c);
+                return c;
+            }
+            if (total() >= config.maxPoolSize()) {
+                victim = reclaimable().orElseThrow(() -> new PoolExhaustedException(
+                        "all " + config.maxPoolSize() + " containers of this node are in use"));
+                forget(victim);
+            }
+            starting++;
+        }
+        if (victim != null) {
+            destroyLater(victim, "reclaimed for a sandbox");
+        }
+        try {
+            PooledContainer c = withCreator(() -> factory.create(shape));
+            synchronized (this) {
+                starting--;
+                pinned.add(c);
+                notifyAll();
+                return c;
+            }
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                starting--;
+                notifyAll();
+            }
+            throw e;
+        }
+    }
+
+    /** Ends a sandbox's container. */
+    public void unpin(PooledContainer c) {
+        synchronized (this) {
+            pinned.remove(c);
+            notifyAll();
+        }
+        destroyLater(c, "sandbox ended");
+    }
+
     /** Returns a container after its job; it stays with its key, reset for the key's next job. */
     public void release(PooledContainer c, boolean needsReset) {
         if (c.runner().alive() && needsReset) {
@@ -147,14 +201,21 @@ public final class WarmPool implements AutoCloseable {
 
     /** How many jobs this node can run at once: every container not pinned to a sandbox. */
     public synchronized int jobCapacity() {
-        return closed ? 0 : config.maxPoolSize();
+        return closed ? 0 : config.maxPoolSize() - pinned.size();
+    }
+
+    /** Whether a container for a new sandbox can be had without waiting for a job to end. */
+    public synchronized boolean canPin() {
+        return !closed && (unclaimed.values().stream().anyMatch(d -> !d.isEmpty())
+                || total() < config.maxPoolSize() || reclaimable().isPresent());
     }
 
     public synchronized PoolStats stats() {
         int free = unclaimed.values().stream().mapToInt(Deque::size).sum();
         int leasedIdle = idleByKey.values().stream().mapToInt(Deque::size).sum();
-        return new PoolStats(free, busy.size() + leasedIdle, free + busy.size() + leasedIdle + starting,
-                config.maxPoolSize(), busy.size());
+        int allocated = busy.size() + leasedIdle + pinned.size();
+        return new PoolStats(free, allocated, free + allocated + starting, config.maxPoolSize(), busy.size(),
+                pinned.size());
     }
 
     /** The ids of every container the pool holds, for the orphan sweep. */
@@ -163,6 +224,7 @@ public final class WarmPool implements AutoCloseable {
         unclaimed.values().forEach(d -> d.forEach(c -> ids.add(c.id())));
         idleByKey.values().forEach(d -> d.forEach(c -> ids.add(c.id())));
         busy.forEach(c -> ids.add(c.id()));
+        pinned.forEach(c -> ids.add(c.id()));
         return ids;
     }
 
@@ -229,6 +291,8 @@ public final class WarmPool implements AutoCloseable {
             unclaimed.values().forEach(all::addAll);
             idleByKey.values().forEach(all::addAll);
             all.addAll(busy);
+            all.addAll(pinned);
+            pinned.clear();
             unclaimed.clear();
             idleByKey.clear();
             busy.clear();
@@ -350,7 +414,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private int total() {
-        int n = busy.size() + starting;
+        int n = busy.size() + pinned.size() + starting;
         for (Deque<PooledContainer> d : unclaimed.values()) {
             n += d.size();
         }

@@ -2,10 +2,8 @@ package io.boxq.executor.runner;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.ExecStartCmd;
 import com.github.dockerjava.api.model.Frame;
 import io.boxq.core.job.CommandResult;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 public final class ExecCommandRunner implements CommandRunner {
     static final String RESET_SCRIPT = resource("reset.sh");
     private static final long GRACE_AFTER_KILL_MS = 5_000;
+    /** Bytes of stdin per staging exec: base64 of this stays well under Linux's 128 KiB per argument. */
+    private static final int STDIN_CHUNK = 64 * 1024;
 
     private final DockerClient docker;
     private final String containerId;
@@ -39,13 +39,16 @@ public final class ExecCommandRunner implements CommandRunner {
     public CommandResult run(RunRequest request) {
         CappedBuffer out = new CappedBuffer(request.outputLimit());
         CappedBuffer err = new CappedBuffer(request.outputLimit());
+        List<String> argv = List.of(request.shell(), "-c", request.command());
+        if (request.stdin().length > 0) {
+            argv = withStdinFile(stageStdin(request.stdin()), argv);
+        }
         String execId;
         try {
             execId = docker.execCreateCmd(containerId)
-                    .withCmd(request.shell(), "-c", request.command())
+                    .withCmd(argv.toArray(String[]::new))
                     .withAttachStdout(true)
                     .withAttachStderr(true)
-                    .withAttachStdin(request.stdin().length > 0)
                     .withEnv(envList(request.env()))
                     .withWorkingDir(request.workdir())
                     .exec()
@@ -55,11 +58,7 @@ public final class ExecCommandRunner implements CommandRunner {
             throw new RunnerFailedException("docker exec failed: " + e.getMessage(), false, e);
         }
         Frames frames = new Frames(out, err);
-        ExecStartCmd start = docker.execStartCmd(execId);
-        if (request.stdin().length > 0) {
-            start.withStdIn(new ByteArrayInputStream(request.stdin()));
-        }
-        start.exec(frames);
+        docker.execStartCmd(execId).exec(frames);
         boolean timedOut;
         try {
             timedOut = !frames.awaitCompletion(request.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -81,6 +80,28 @@ public final class ExecCommandRunner implements CommandRunner {
         Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
         int exitCode = timedOut || exit == null ? 137 : exit.intValue();
         return new CommandResult(exitCode, out.toByteArray(), err.toByteArray(), out.truncated(), err.truncated(), timedOut);
+    }
+
+    /**
+     * Docker's exec API never closes an attached stdin, so a command reading it would wait for its
+     * timeout. Instead the bytes go to a file in the container (in chunks small enough for an
+     * environment variable), and the command reads that file as its stdin.
+     */
+    private String stageStdin(byte[] stdin) {
+        String file = "/tmp/.boxq-stdin-" + Long.toHexString(System.nanoTime());
+        for (int from = 0; from < stdin.length; from += STDIN_CHUNK) {
+            byte[] chunk = java.util.Arrays.copyOfRange(stdin, from, Math.min(stdin.length, from + STDIN_CHUNK));
+            execAndWait(List.of("/bin/sh", "-c", "printf %s \"$BOXQ_CHUNK\" | base64 -d >> \"$1\"", "boxq-stdin", file),
+                    List.of("BOXQ_CHUNK=" + java.util.Base64.getEncoder().encodeToString(chunk)));
+        }
+        return file;
+    }
+
+    private static List<String> withStdinFile(String file, List<String> argv) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "exec 0<\"$1\"; rm -f \"$1\"; shift; exec \"$@\"",
+                "boxq-exec", file));
+        wrapped.addAll(argv);
+        return wrapped;
     }
 
     @Override
@@ -108,19 +129,24 @@ public final class ExecCommandRunner implements CommandRunner {
     }
 
     private void execScript(String argument) {
+        execAndWait(List.of("/bin/sh", "-c", RESET_SCRIPT, "boxq-reset", argument), List.of());
+    }
+
+    private void execAndWait(List<String> argv, List<String> env) {
         try {
             String id = docker.execCreateCmd(containerId)
-                    .withCmd("/bin/sh", "-c", RESET_SCRIPT, "boxq-reset", argument)
+                    .withCmd(argv.toArray(String[]::new))
+                    .withEnv(env)
                     .withAttachStdout(true)
                     .exec()
                     .getId();
             docker.execStartCmd(id).exec(new ResultCallback.Adapter<>()).awaitCompletion(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerFailedException("interrupted during reset", false, e);
+            throw new RunnerFailedException("interrupted in " + argv.get(argv.size() - 1), false, e);
         } catch (RuntimeException e) {
             alive = false;
-            throw new RunnerFailedException("reset failed: " + e.getMessage(), false, e);
+            throw new RunnerFailedException("docker exec failed: " + e.getMessage(), false, e);
         }
     }
 

@@ -1,0 +1,175 @@
+package io.boxq.core.sandbox;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.boxq.core.json.Json;
+import io.boxq.core.redis.LuaScript;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sandboxes in Redis: one hash each, plus the sets that quotas count (per key, per user, all, per
+ * node). Taking and giving back a place are single Lua calls.
+ */
+public final class RedisSandboxStore {
+    private static final LuaScript RESERVE = LuaScript.load("sandbox_reserve");
+    private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+    private final Redis redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+
+    public RedisSandboxStore(Redis redis, Clock clock) {
+        this.redis = redis;
+        this.keys = redis.keys();
+        this.clock = clock;
+    }
+
+    /** The limits a reservation is checked against; -1 means "no such ceiling". */
+    public record Limits(int tier, int perKey, int perUser, int system) {}
+
+    /**
+     * Records a new sandbox in state {@code creating} on {@code node}, if every limit allows.
+     *
+     * @throws QuotaExceededException naming the limit that was hit
+     */
+    public void reserve(Sandbox s, Limits limits) {
+        List<String> args = new ArrayList<>(List.of(s.id(), Integer.toString(limits.tier()),
+                Integer.toString(limits.perKey()), Integer.toString(limits.perUser()), Integer.toString(limits.system())));
+        toHash(s).forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        String outcome = (String) redis.call(j -> RESERVE.run(j, setKeys(s), args));
+        if (!"ok".equals(outcome)) {
+            throw new QuotaExceededException(outcome, switch (outcome) {
+                case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";
+                case "api_key" -> "this API key may hold " + limits.perKey() + " sandboxes at once";
+                case "user" -> "this user may hold " + limits.perUser() + " sandboxes at once";
+                default -> "the system holds its maximum of " + limits.system() + " sandboxes";
+            });
+        }
+    }
+
+    /** Gives the sandbox's places back and deletes it; true when it existed. */
+    public boolean release(Sandbox s) {
+        Object deleted = redis.call(j -> RELEASE.run(j, setKeys(s), List.of(s.id())));
+        return Long.valueOf(1).equals(deleted);
+    }
+
+    public Optional<Sandbox> find(String id) {
+        Map<String, String> h = redis.call(j -> j.hgetAll(keys.sandbox(id)));
+        return h.isEmpty() ? Optional.empty() : Optional.of(fromHash(h));
+    }
+
+    /** @throws SandboxNotFoundException when there is none, or it belongs to another key */
+    public Sandbox get(String id, String keyId) {
+        return find(id).filter(s -> s.keyId().equals(keyId)).orElseThrow(() -> new SandboxNotFoundException(id));
+    }
+
+    public List<Sandbox> listForKey(String keyId) {
+        return load(redis.call(j -> j.smembers(keys.keySandboxes(keyId))));
+    }
+
+    public List<Sandbox> listForNode(String node) {
+        return load(redis.call(j -> j.smembers(keys.nodeSandboxes(node))));
+    }
+
+    public Set<String> allIds() {
+        return redis.call(j -> j.smembers(keys.sandboxes()));
+    }
+
+    public long countForKey(String keyId) {
+        return redis.call(j -> j.scard(keys.keySandboxes(keyId)));
+    }
+
+    public long countForUser(String user) {
+        return redis.call(j -> j.scard(keys.userSandboxes(user)));
+    }
+
+    public long countAll() {
+        return redis.call(j -> j.scard(keys.sandboxes()));
+    }
+
+    public void markReady(String id, String containerId) {
+        redis.run(j -> j.hset(keys.sandbox(id), Map.of("state", "ready", "container_id", containerId)));
+    }
+
+    public void markFailed(String id, String error) {
+        redis.run(j -> j.hset(keys.sandbox(id), Map.of("state", "error", "error", error)));
+    }
+
+    /** Notes activity now (a job, a file call, a keepalive): the idle timeout starts again. */
+    public void touch(String id) {
+        redis.run(j -> {
+            if (j.exists(keys.sandbox(id))) {
+                j.hset(keys.sandbox(id), "last_activity", Long.toString(clock.millis()));
+            }
+        });
+    }
+
+    /** Moves the end of the sandbox's lifetime to {@code expiresAt} (already clamped by the caller). */
+    public void extend(String id, Instant expiresAt) {
+        redis.run(j -> j.hset(keys.sandbox(id), Map.of("expires_at", Long.toString(expiresAt.toEpochMilli()),
+                "last_activity", Long.toString(clock.millis()))));
+    }
+
+    private List<Sandbox> load(Set<String> ids) {
+        List<Sandbox> list = new ArrayList<>();
+        for (String id : ids) {
+            find(id).ifPresent(list::add);
+        }
+        list.sort(java.util.Comparator.comparing(Sandbox::createdAt));
+        return list;
+    }
+
+    private List<String> setKeys(Sandbox s) {
+        return List.of(keys.sandbox(s.id()), keys.keySandboxes(s.keyId()), keys.userSandboxes(s.user()),
+                keys.sandboxes(), keys.nodeSandboxes(s.node()));
+    }
+
+    static Map<String, String> toHash(Sandbox s) {
+        Map<String, String> h = new HashMap<>();
+        h.put("id", s.id());
+        h.put("key_id", s.keyId());
+        h.put("user", s.user());
+        h.put("node", s.node());
+        h.put("image", s.image());
+        h.put("memory_bytes", Long.toString(s.memoryBytes()));
+        h.put("env", Json.write(s.env()));
+        h.put("state", s.state());
+        h.put("created_at", Long.toString(s.createdAt().toEpochMilli()));
+        h.put("last_activity", Long.toString(s.lastActivity().toEpochMilli()));
+        h.put("idle_timeout_s", Long.toString(s.idleTimeout().toSeconds()));
+        h.put("expires_at", Long.toString(s.expiresAt().toEpochMilli()));
+        h.put("max_expires_at", Long.toString(s.maxExpiresAt().toEpochMilli()));
+        return h;
+    }
+
+    static Sandbox fromHash(Map<String, String> h) {
+        Map<String, String> env;
+        try {
+            env = Json.mapper().readValue(h.getOrDefault("env", "{}"), STRING_MAP);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            env = Map.of();
+        }
+        return new Sandbox(h.get("id"), h.get("key_id"), h.get("user"), h.get("node"), h.get("container_id"),
+                h.get("image"), Long.parseLong(h.getOrDefault("memory_bytes", "0")), env, h.get("state"),
+                instant(h, "created_at"), instant(h, "last_activity"),
+                Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
+                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"));
+    }
+
+    private static Instant instant(Map<String, String> h, String field) {
+        return Instant.ofEpochMilli(Long.parseLong(h.getOrDefault(field, "0")));
+    }
+}

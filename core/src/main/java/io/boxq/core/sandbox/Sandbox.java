@@ -1,0 +1,49 @@
+package io.boxq.core.sandbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A sandbox: a container that keeps its files between the jobs of one API key, on one node.
+ *
+ * @param state {@code creating}, {@code ready}, or {@code error} (with {@code error} saying why)
+ * @param expiresAt when its lifetime ends (keepalive moves it, up to {@code maxExpiresAt})
+ * @param maxExpiresAt the latest {@code expiresAt} may go: created + the tier's lifetime
+ */
+public record Sandbox(
+        String id,
+        String keyId,
+        String user,
+        String node,
+        String containerId,
+        String image,
+        long memoryBytes,
+        Map<String, String> env,
+        String state,
+        Instant createdAt,
+        Instant lastActivity,
+        Duration idleTimeout,
+        Instant expiresAt,
+        Instant maxExpiresAt,
+        String error) {
+
+    public Sandbox {
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    public boolean ready() {
+        return "ready".equals(state);
+    }
+
+    /** Why it should end now, or null: past its lifetime, or idle past its idle timeout. */
+    public String expiredReason(Instant now) {
+        if (!now.isBefore(expiresAt)) {
+            return "lifetime ended";
+        }
+        if (!now.isBefore(lastActivity.plus(idleTimeout))) {
+            return "idle for " + idleTimeout.toSeconds() + " s";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.Subscription;
+import java.util.function.IntSupplier;
+
+/**
+ * Follows the control channel, on which the api asks every node to act now ({@code cleanup <id>}:
+ * run the sweeps and report how many things were removed).
+ */
+final class ControlListener implements AutoCloseable {
+    private static final long RESULT_TTL_SECONDS = 300;
+
+    private final Redis redis;
+    private final String node;
+    private final IntSupplier cleanup;
+    private final Subscription subscription;
+
+    ControlListener(Redis redis, String node, IntSupplier cleanup) {
+        this.redis = redis;
+        this.node = node;
+        this.cleanup = cleanup;
+        this.subscription = new Subscription(redis, redis.keys().controlChannel(), this::onMessage);
+    }
+
+    void start() {
+        subscription.start();
+    }
+
+    private void onMessage(String message) {
+        String[] parts = message.split(" ", 2);
+        if (parts.length == 2 && parts[0].equals("cleanup") && parts[1].matches("cleanup_[0-9a-f]{1,64}")) {
+            Thread.ofVirtual().start(() -> {
+                int removed = cleanup.getAsInt();
+                String results = redis.keys().cleanupResults(parts[1]);
+                redis.run(j -> {
+                    j.hset(results, node, Integer.toString(removed));
+                    j.expire(results, RESULT_TTL_SECONDS);
+                });
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}

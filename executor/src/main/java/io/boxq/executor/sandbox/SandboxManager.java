@@ -1,0 +1,208 @@
+package io.boxq.executor.sandbox;
+
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobState;
+import io.boxq.core.job.SandboxOp;
+import io.boxq.core.redis.RedisJobQueue.Entry;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.sandbox.Sandbox;
+import io.boxq.executor.pool.ContainerFactory;
+import io.boxq.executor.pool.PooledContainer;
+import io.boxq.executor.pool.Shape;
+import io.boxq.executor.pool.WarmPool;
+import io.boxq.executor.runner.RunRequest;
+import io.boxq.executor.runner.RunnerFailedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandboxes of one node: their containers (pinned out of the warm pool), and everything that
+ * reaches them through the node's stream: creation, commands, file calls, stats, destruction.
+ * The consumer runs one sandbox's entries in order, one at a time.
+ */
+public final class SandboxManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
+    private static final String WRITE_FILE = Scripts.load("file_write.sh");
+    private static final String READ_FILE = Scripts.load("file_read.sh");
+    private static final String STATS = Scripts.load("stats.sh");
+
+    private final RedisSandboxStore sandboxes;
+    private final RedisJobStore jobs;
+    private final WarmPool pool;
+    private final ContainerFactory containers;
+    private final BoxqConfig config;
+    private final String node;
+    private final Clock clock;
+    private final Map<String, PooledContainer> held = new ConcurrentHashMap<>();
+    private final CpuSampler cpu = new CpuSampler();
+
+    public SandboxManager(RedisSandboxStore sandboxes, RedisJobStore jobs, WarmPool pool, ContainerFactory containers,
+            BoxqConfig config, String node, Clock clock) {
+        this.sandboxes = sandboxes;
+        this.jobs = jobs;
+        this.pool = pool;
+        this.containers = containers;
+        this.config = config;
+        this.node = node;
+        this.clock = clock;
+    }
+
+    /** Runs a job or operation that names a sandbox of this node; always ends the job. */
+    public void run(Job job, Entry entry, int token) {
+        String id = job.spec().sandboxId();
+        Optional<Sandbox> sandbox = sandboxes.find(id);
+        if (sandbox.isEmpty()) {
+            finish(job, entry, token, JobState.ERROR, null, "the sandbox no longer exists");
+            return;
+        }
+        SandboxOp.Kind kind = job.isOp() ? job.op().kind() : null;
+        if (kind == SandboxOp.Kind.CREATE) {
+            create(sandbox.get(), job, entry, token);
+            return;
+        }
+        if (kind == SandboxOp.Kind.DESTROY) {
+            destroy(sandbox.get(), "deleted by its owner");
+            finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+            return;
+        }
+        PooledContainer container = held.get(id);
+        if (container == null) {
+            finish(job, entry, token, JobState.ERROR, null, "the sandbox's container is gone");
+            return;
+        }
+        if (kind != SandboxOp.Kind.STATS) {
+            sandboxes.touch(id);
+        }
+        try {
+            CommandResult result = kind == SandboxOp.Kind.STATS
+                    ? cpu.sample(id, () -> container.runner().run(request(sandbox.get(), job)))
+                    : container.runner().run(request(sandbox.get(), job));
+            JobState state = job.isOp() ? JobState.SUCCEEDED : result.state();
+            finish(job, entry, token, state, result, null);
+        } catch (RunnerFailedException e) {
+            finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
+            revive(sandbox.get(), container);
+        } finally {
+            if (kind != SandboxOp.Kind.STATS) {
+                sandboxes.touch(id);
+            }
+        }
+    }
+
+    private void create(Sandbox s, Job job, Entry entry, int token) {
+        try {
+            PooledContainer c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
+            held.put(s.id(), c);
+            sandboxes.markReady(s.id(), c.id());
+            log.info("sandbox {} of key {} ready in container {}", s.id(), s.keyId(), c);
+            finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+        } catch (RuntimeException e) {
+            sandboxes.release(s);
+            finish(job, entry, token, JobState.ERROR, null, "no container could be had: " + e.getMessage());
+        }
+    }
+
+    /** Ends a sandbox: its container goes, its quota places come back. */
+    public void destroy(Sandbox s, String why) {
+        PooledContainer c = held.remove(s.id());
+        cpu.forget(s.id());
+        if (c != null) {
+            pool.unpin(c);
+        }
+        if (sandboxes.release(s)) {
+            log.info("sandbox {} of key {} ended: {}", s.id(), s.keyId(), why);
+        }
+    }
+
+    /**
+     * Ends this node's sandboxes that are past their lifetime or idle timeout, and containers whose
+     * sandbox record is gone.
+     *
+     * @return how many sandboxes ended
+     */
+    public int expire() {
+        int ended = 0;
+        for (Sandbox s : sandboxes.listForNode(node)) {
+            String reason = s.expiredReason(clock.instant());
+            boolean lost = s.ready() && !held.containsKey(s.id());
+            if (reason != null || lost) {
+                destroy(s, lost ? "its container was lost" : reason);
+                ended++;
+            }
+        }
+        for (String id : held.keySet()) {
+            if (sandboxes.find(id).isEmpty()) {
+                pool.unpin(held.remove(id));
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    public int count() {
+        return held.size();
+    }
+
+    /** A runner that died is brought back in the same container, which keeps its files. */
+    private void revive(Sandbox s, PooledContainer c) {
+        try {
+            c.runner().close();
+            c.replaceRunner(containers.attachRunner(c.id()));
+            log.info("sandbox {}: runner relaunched", s.id());
+        } catch (RuntimeException e) {
+            log.warn("sandbox {}: runner cannot be relaunched, ending it: {}", s.id(), e.getMessage());
+            destroy(s, "its runner died");
+        }
+    }
+
+    private RunRequest request(Sandbox s, Job job) {
+        Map<String, String> env = new HashMap<>(s.env());
+        env.putAll(job.spec().env());
+        String workspace = config.sandbox().workspace();
+        int limit = config.jobs().outputLimitBytes();
+        String command = job.spec().command();
+        String shell = containers.shellFor(held.get(s.id()));
+        if (job.isOp()) {
+            env.put("BOXQ_WORKSPACE", workspace);
+            shell = "/bin/sh";
+            switch (job.op().kind()) {
+                case WRITE_FILE -> command = WRITE_FILE;
+                case READ_FILE -> {
+                    command = READ_FILE;
+                    limit = config.jobs().fileMaxBytes() + 1;
+                }
+                default -> command = STATS;
+            }
+            if (job.op().path() != null) {
+                env.put("BOXQ_PATH", job.op().path());
+            }
+        }
+        return new RunRequest(command, shell, env, job.spec().workdir() != null ? job.spec().workdir() : workspace,
+                job.spec().stdin(), Duration.ofSeconds(job.spec().timeoutSeconds()), limit);
+    }
+
+    private void finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
+        if (!jobs.complete(job, entry.entryId(), token, state, result, error)) {
+            log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
+        }
+    }
+
+    private static CommandResult empty() {
+        return new CommandResult(0, new byte[0], new byte[0], false, false, false);
+    }
+
+    @Override
+    public void close() {
+        held.clear();
+    }
+
+}
