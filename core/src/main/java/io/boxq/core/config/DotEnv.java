@@ -43,6 +43,8 @@ public final class DotEnv {
         if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
                 || value.startsWith("'") && value.endsWith("'"))) {
             value = value.substring(1, value.length() - 1);
+        } else if (value.startsWith("#")) {
+            value = "";
         } else {
             int hash = value.indexOf(" #");
             if (hash >= 0) {
