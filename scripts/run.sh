@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs boxq on this machine in the foreground: prepares what is missing (scripts/setup.sh
+# --for run: JDK >= 21, Docker engine, Redis with AOF on 6379 unless REDIS_URL, sandbox
+# images), builds server/target/boxq.jar when the sources are newer, makes up BOXQ_ADMIN_KEY
+# when unset, and runs the server (PORT defaults to 8080). Ctrl-C stops the server, then
+# whatever setup started for it. Extra arguments go to the server.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+unset BOXQ_STARTED # only what *this* script's setup starts gets stopped here
+java_pid=""
+on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n "$java_pid" ]] && kill -0 "$java_pid" 2>/dev/null; then
+        kill -TERM "$java_pid" 2>/dev/null || true
+        wait "$java_pid" 2>/dev/null || true
+    fi
+    # shellcheck disable=SC2119
+    boxq_stop_started
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh --for run
+BOXQ_LOG_PREFIX="run"
+
+jar=server/target/boxq.jar
+newer=""
+if [[ -f "$jar" ]]; then
+    newer=$(find pom.xml core api executor scheduler server -name target -prune -o \
+        -type f -newer "$jar" -print 2>/dev/null | head -n1 || true)
+fi
+if [[ ! -f "$jar" || -n "$newer" ]]; then
+    boxq_log "building $jar"
+    ./mvnw -B -ntp -q -DskipTests package
+fi
+[[ -f "$jar" ]] || boxq_die "the build did not produce $jar"
+
+export PORT="${PORT:-8080}"
+export REDIS_URL
+[[ -n "${DOCKER_HOST:-}" ]] && export DOCKER_HOST
+if [[ -z "${BOXQ_ADMIN_KEY:-}" ]]; then
+    BOXQ_ADMIN_KEY="bq_admin_$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+    export BOXQ_ADMIN_KEY
+    boxq_log "admin key: $BOXQ_ADMIN_KEY"
+else
+    export BOXQ_ADMIN_KEY
+    boxq_log "admin key: from BOXQ_ADMIN_KEY"
+fi
+boxq_log "boxq on http://127.0.0.1:$PORT (redis $REDIS_URL); Ctrl-C stops it"
+
+# Not exec: this shell stays to stop what setup started. Java runs as a background child
+# (so the INT/TERM traps fire at once) and is waited for; the traps forward SIGTERM to it.
+trap 'kill -TERM "$java_pid" 2>/dev/null || true' INT TERM
+java -jar "$jar" "$@" &
+java_pid=$!
+java_rc=0
+while :; do
+    wait "$java_pid" && java_rc=0 || java_rc=$?
+    kill -0 "$java_pid" 2>/dev/null || break # else wait was cut short by a signal: wait again
+done
+java_pid=""
+exit "$java_rc"
