@@ -13,6 +13,11 @@ import io.boxq.api.sandboxes.SandboxRoutes;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.api.keys.KeyRoutes;
+import io.boxq.api.webhooks.WebhookRoutes;
+import io.boxq.core.webhook.AddressPolicy;
+import io.boxq.core.webhook.CallbackUrlCheck;
+import io.boxq.core.webhook.RedisWebhookDeliveries;
+import io.boxq.core.webhook.RedisWebhookSecrets;
 import io.boxq.api.problem.ProblemMapper;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.RedisApiKeyStore;
@@ -74,10 +79,14 @@ public final class ApiServer implements AutoCloseable {
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
         RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
         NodeDirectory nodes = new NodeDirectory(redis);
-        new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes).register(app);
+        new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
+                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message))).register(app);
         new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit).register(app);
-        new KeyRoutes(keys, audit, key -> key.limits(config::limits)).register(app);
+        new KeyRoutes(keys, audit, key -> key.limits(config::limits),
+                new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
+        new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
+                new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
     }
 

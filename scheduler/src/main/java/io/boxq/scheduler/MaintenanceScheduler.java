@@ -3,6 +3,7 @@ package io.boxq.scheduler;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.scheduler.tasks.HeartbeatTask;
 import io.boxq.scheduler.tasks.RebalancePoolTask;
+import io.boxq.scheduler.tasks.ReclaimStalledJobsTask;
 import io.boxq.scheduler.tasks.ShrinkIdleContainersTask;
 import io.boxq.scheduler.tasks.SweepOrphanContainersTask;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
+            schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
             schedule(io.boxq.scheduler.tasks.DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot set up the maintenance scheduler", e);

@@ -14,6 +14,9 @@ public interface NodeMaintenance {
     /** Removes containers nobody owns (this node's leftovers, dead nodes' containers). */
     int sweepOrphans();
 
+    /** Takes over entries of lost nodes (XAUTOCLAIM) and settles dead nodes' own streams. */
+    int reclaimStalledJobs();
+
     /** Refreshes the node's heartbeat hash. */
     void heartbeat();
 

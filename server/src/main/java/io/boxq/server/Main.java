@@ -124,6 +124,11 @@ public final class Main {
             }
 
             @Override
+            public int reclaimStalledJobs() {
+                return node.reclaimStalledJobs();
+            }
+
+            @Override
             public void heartbeat() {
                 node.heartbeat();
             }

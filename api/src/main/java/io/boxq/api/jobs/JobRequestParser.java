@@ -2,6 +2,8 @@ package io.boxq.api.jobs;
 
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.JobSpec;
+import io.boxq.core.webhook.AddressPolicy;
+import io.boxq.core.webhook.CallbackUrlCheck;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +21,11 @@ public final class JobRequestParser {
     static final int MAX_ATTEMPTS = 5;
 
     private final BoxqConfig config;
+    private final CallbackUrlCheck callbackUrls;
 
     public JobRequestParser(BoxqConfig config) {
         this.config = config;
+        this.callbackUrls = new CallbackUrlCheck(AddressPolicy.of(config.webhooks()));
     }
 
     public JobSpec parse(String body) {
@@ -41,8 +45,8 @@ public final class JobRequestParser {
         int maxTimeout = (int) config.jobs().maxCommandTimeout().toSeconds();
         int timeout = b.integer("timeout_s", (int) config.jobs().commandTimeout().toSeconds(), 1, maxTimeout);
         String callback = b.string("callback_url", false, 2048);
-        if (callback != null && !isHttpUrl(callback)) {
-            b.error("callback_url", "must be an absolute http or https URL");
+        if (callback != null) {
+            callbackUrls.problem(callback).ifPresent(problem -> b.error("callback_url", problem));
         }
         Map<String, String> metadata = b.stringMap("metadata", METADATA_NAME, 16, 1024);
         int attempts = b.integer("max_attempts", 1, 1, MAX_ATTEMPTS);

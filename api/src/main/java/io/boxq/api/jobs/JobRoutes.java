@@ -4,6 +4,7 @@ import io.boxq.api.auth.Authenticator;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
+import io.boxq.core.auth.Secrets;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
@@ -23,6 +24,8 @@ import java.util.Map;
 /** {@code /v1/jobs}: submit, read (with long-poll), list. */
 public final class JobRoutes {
     static final int MAX_WAIT_SECONDS = 60;
+    /** How long a cancel of a running job waits for its node to report the end. */
+    static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
     private final BoxqConfig config;
     private final RedisJobStore store;
@@ -30,9 +33,12 @@ public final class JobRoutes {
     private final JobRequestParser parser;
     private final JobAwaiter awaiter;
     private final RedisSandboxStore sandboxes;
+    private final java.util.function.Consumer<String> control;
 
+    /** @param control publishes a message to every node (the cancel of a running job) */
     public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, JobAwaiter awaiter,
-            RedisSandboxStore sandboxes) {
+            RedisSandboxStore sandboxes, java.util.function.Consumer<String> control) {
+        this.control = control;
         this.config = config;
         this.store = store;
         this.keys = keys;
@@ -45,11 +51,12 @@ public final class JobRoutes {
         app.post("/v1/jobs", this::submit);
         app.get("/v1/jobs", this::list);
         app.get("/v1/jobs/{id}", this::get);
+        app.post("/v1/jobs/{id}/cancel", this::cancel);
     }
 
     private void submit(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        JobSpec spec = parser.parse(ctx.body());
+        JobSpec spec = parser.parse(ctx.body()).withDefaultCallbackUrl(caller.webhookUrl());
         TierLimits limits = caller.limits(config::limits);
         String stream = keys.jobsStream();
         long memory = limits.memoryBytes();
@@ -64,7 +71,13 @@ public final class JobRoutes {
             memory = sandbox.memoryBytes();
             sandboxes.touch(sandbox.id());
         }
-        Job job = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream, limits.concurrentJobs());
+        RedisJobStore.Submitted submitted = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream,
+                limits.concurrentJobs(), idempotency(ctx));
+        Job job = submitted.job();
+        if (submitted.replay()) {
+            ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
+            return;
+        }
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 
@@ -77,6 +90,40 @@ public final class JobRoutes {
         int wait = intQuery(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
         Job job = wait == 0 ? store.get(id, caller.id()) : awaiter.await(id, caller.id(), Duration.ofSeconds(wait));
         ctx.json(JobView.of(job));
+    }
+
+    /**
+     * Cancels a job: a queued one ends at once; a running one has its process group killed by its
+     * node and ends {@code cancelled} with the output so far (this waits a little for that end).
+     */
+    private void cancel(Context ctx) {
+        ApiKey caller = Authenticator.caller(ctx);
+        String id = ctx.pathParam("id");
+        if (!JobIds.looksLikeId(id, "job_")) {
+            throw ProblemException.notFound("job");
+        }
+        RedisJobStore.Cancel outcome = store.cancel(id, caller.id(), caller.limits(config::limits).concurrentJobs());
+        if (outcome == RedisJobStore.Cancel.ALREADY_ENDED) {
+            Job job = store.get(id, caller.id());
+            throw new ProblemException(Problem.of(409, "already-ended", "Job already ended",
+                    "job " + id + " is " + job.state().wireName()));
+        }
+        if (outcome == RedisJobStore.Cancel.RUNNING) {
+            control.accept("cancel " + id);
+        }
+        ctx.json(JobView.of(awaiter.await(id, caller.id(), CANCEL_WAIT)));
+    }
+
+    /** The caller's Idempotency-Key with a hash of the body, or null without the header. */
+    private static RedisJobStore.Idempotency idempotency(Context ctx) {
+        String key = ctx.header("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ProblemException.badRequest("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+        }
+        return new RedisJobStore.Idempotency(Secrets.sha256(key), Secrets.sha256(ctx.body()));
     }
 
     private void list(Context ctx) {

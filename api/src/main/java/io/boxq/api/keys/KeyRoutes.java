@@ -3,13 +3,13 @@ package io.boxq.api.keys;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.ProblemException;
-import io.boxq.api.jobs.JobRequestParser;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.KeyOverrides;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.auth.Tier;
+import io.boxq.core.webhook.CallbackUrlCheck;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -30,8 +30,11 @@ public final class KeyRoutes {
     private final RedisApiKeyStore keys;
     private final AuditLog audit;
     private final Function<ApiKey, TierLimits> limits;
+    private final CallbackUrlCheck webhookUrls;
 
-    public KeyRoutes(RedisApiKeyStore keys, AuditLog audit, Function<ApiKey, TierLimits> limits) {
+    public KeyRoutes(RedisApiKeyStore keys, AuditLog audit, Function<ApiKey, TierLimits> limits,
+            CallbackUrlCheck webhookUrls) {
+        this.webhookUrls = webhookUrls;
         this.keys = keys;
         this.audit = audit;
         this.limits = limits;
@@ -61,8 +64,8 @@ public final class KeyRoutes {
         String name = b.string("name", false, 128);
         KeyOverrides overrides = overrides(b);
         String webhookUrl = b.string("webhook_url", false, 2048);
-        if (webhookUrl != null && !JobRequestParser.isHttpUrl(webhookUrl)) {
-            b.error("webhook_url", "must be an absolute http or https URL");
+        if (webhookUrl != null) {
+            webhookUrls.problem(webhookUrl).ifPresent(problem -> b.error("webhook_url", problem));
         }
         b.validate();
         RedisApiKeyStore.Created created = keys.create(user, tier, name, overrides, webhookUrl);

@@ -2,6 +2,7 @@ package io.boxq.api.problem;
 
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.json.Json;
+import io.boxq.core.redis.IdempotencyConflictException;
 import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.core.sandbox.QuotaExceededException;
 import io.boxq.core.sandbox.SandboxNotFoundException;
@@ -27,6 +28,8 @@ public final class ProblemMapper {
         app.exception(SandboxNotFoundException.class, (e, ctx) ->
                 write(ctx, Problem.of(404, "not-found", "Not found", "sandbox does not exist")));
         app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, Problem.quota(e.limit(), e.getMessage())));
+        app.exception(IdempotencyConflictException.class, (e, ctx) -> write(ctx, Problem.of(409,
+                "idempotency-conflict", "Idempotency-Key reused", e.getMessage())));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "5");
             write(ctx, Problem.of(503, "unavailable", "Service unavailable",

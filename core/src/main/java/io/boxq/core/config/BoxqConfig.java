@@ -110,7 +110,10 @@ public record BoxqConfig(
                 r.seconds("SHRINK_INTERVAL_SECONDS", Duration.ofSeconds(30), 3600),
                 r.seconds("HEARTBEAT_INTERVAL_SECONDS", Duration.ofSeconds(5), 600),
                 r.seconds("NODE_TTL_SECONDS", Duration.ofSeconds(15), 3600),
-                r.seconds("RECLAIM_INTERVAL_SECONDS", Duration.ofSeconds(15), 3600));
+                r.seconds("RECLAIM_INTERVAL_SECONDS", Duration.ofSeconds(15), 3600),
+                r.seconds("LEASE_TIMEOUT_SECONDS", Duration.ofSeconds(30), 3600),
+                r.integer("MAX_DELIVERIES", 5, 1, 1000),
+                r.seconds("SHUTDOWN_GRACE_SECONDS", Duration.ofSeconds(30), 3600));
         Map<Tier, TierLimits> tiers = tiers(r);
         WebhookConfig webhooks = WebhookConfig.fromEnv(r);
         if (!r.problems().isEmpty()) {

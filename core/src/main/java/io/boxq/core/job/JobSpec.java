@@ -37,6 +37,14 @@ public record JobSpec(
         return new JobSpec(command, null, null, Map.of(), null, null, timeoutSeconds, null, Map.of(), 1);
     }
 
+    /** This spec, calling back {@code url} when it names no callback URL of its own (a key's default). */
+    public JobSpec withDefaultCallbackUrl(String url) {
+        if (callbackUrl != null || url == null) {
+            return this;
+        }
+        return new JobSpec(command, sandboxId, image, env, workdir, stdin, timeoutSeconds, url, metadata, maxAttempts);
+    }
+
     @Override
     public byte[] stdin() {
         return stdin.clone();

@@ -17,7 +17,7 @@ final class JobHash {
     private JobHash() {}
 
     static List<String> newJobFields(
-            String id, String keyId, long memoryBytes, JobSpec spec, String stream, long submittedAtMs) {
+            String id, String keyId, long memoryBytes, JobSpec spec, String stream, long submittedAtMs, int concurrency) {
         List<String> f = new ArrayList<>();
         add(f, "id", id);
         add(f, "key_id", keyId);
@@ -28,6 +28,7 @@ final class JobHash {
         add(f, "attempt", "0");
         add(f, "max_attempts", Integer.toString(spec.maxAttempts()));
         add(f, "submitted_at", Long.toString(submittedAtMs));
+        add(f, "concurrency", Integer.toString(concurrency));
         if (spec.sandboxId() != null) {
             add(f, "sandbox_id", spec.sandboxId());
         }

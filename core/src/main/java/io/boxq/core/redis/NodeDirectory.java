@@ -24,13 +24,27 @@ public final class NodeDirectory {
         List<NodeInfo> nodes = new ArrayList<>();
         for (String node : redis.call(j -> j.smembers(redis.keys().nodes()))) {
             Map<String, String> h = redis.call(j -> j.hgetAll(redis.keys().node(node)));
-            if (h.isEmpty()) {
-                redis.run(j -> j.srem(redis.keys().nodes(), node));
-            } else {
+            if (!h.isEmpty()) {
                 nodes.add(new NodeInfo(node, h));
             }
         }
         return nodes;
+    }
+
+    /**
+     * Nodes that registered and whose heartbeat expired: their own streams still need settling
+     * (the stalled-job reclaim removes them from the registry when done).
+     */
+    public List<String> deadNodes() {
+        return redis.call(j -> j.smembers(redis.keys().nodes())).stream().filter(n -> !isAlive(n)).toList();
+    }
+
+    /** Forgets a dead node whose stream has been settled. */
+    public void forget(String node) {
+        redis.run(j -> {
+            j.del(redis.keys().nodeStream(node));
+            j.srem(redis.keys().nodes(), node);
+        });
     }
 
     public boolean isAlive(String node) {

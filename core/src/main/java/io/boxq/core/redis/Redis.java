@@ -57,6 +57,12 @@ public final class Redis implements AutoCloseable {
             return command.apply(client);
         } catch (JedisConnectionException e) {
             throw new StoreUnavailableException("Redis at " + redactedUrl() + " is unreachable", e);
+        } catch (redis.clients.jedis.exceptions.JedisException e) {
+            // A pool that cannot hand out a connection (Redis down) wraps the cause; data errors stay as they are.
+            if (e.getCause() instanceof JedisConnectionException || e.getCause() instanceof java.util.NoSuchElementException) {
+                throw new StoreUnavailableException("Redis at " + redactedUrl() + " is unreachable", e);
+            }
+            throw e;
         }
     }
 

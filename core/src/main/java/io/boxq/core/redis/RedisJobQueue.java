@@ -1,16 +1,21 @@
 package io.boxq.core.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /** The executors' side of the job streams: consumer group {@code executors}, one consumer per node. */
 public final class RedisJobQueue {
+    private static final LuaScript RENEW = LuaScript.load("renew");
+    private static final LuaScript RECLAIM = LuaScript.load("reclaim");
+
     private final Redis redis;
 
     public RedisJobQueue(Redis redis) {
@@ -53,13 +58,79 @@ public final class RedisJobQueue {
         }
         for (Map.Entry<String, List<StreamEntry>> perStream : reply) {
             for (StreamEntry e : perStream.getValue()) {
-                Map<String, String> f = e.getFields() == null ? Map.of() : e.getFields();
-                String sandbox = f.get("sandbox");
-                entries.add(new Entry(perStream.getKey(), e.getID().toString(), f.get("job"),
-                        sandbox == null || sandbox.isEmpty() ? null : sandbox));
+                entries.add(toEntry(perStream.getKey(), e));
             }
         }
         return entries;
+    }
+
+    /**
+     * Renews the lease of an entry this consumer is working on.
+     *
+     * @return false when another consumer has taken it over (this attempt lost its lease)
+     */
+    public boolean renew(Entry entry, String consumer) {
+        Object r = redis.call(j -> RENEW.run(j, List.of(entry.stream()),
+                List.of(RedisKeys.GROUP, consumer, entry.entryId())));
+        return Long.valueOf(1).equals(r);
+    }
+
+    /**
+     * Takes over entries of {@code stream} that nobody renewed for {@code minIdleMillis}, continuing
+     * from the cursor saved by the last call.
+     */
+    public List<Entry> autoclaim(String stream, String consumer, long minIdleMillis, int count) {
+        String cursorKey = redis.keys().reclaimCursor(stream);
+        String saved = redis.call(j -> j.get(cursorKey));
+        StreamEntryID from = saved == null ? new StreamEntryID(0, 0) : new StreamEntryID(saved);
+        Map.Entry<StreamEntryID, List<StreamEntry>> reply = redis.call(j -> j.xautoclaim(stream, RedisKeys.GROUP,
+                consumer, minIdleMillis, from, XAutoClaimParams.xAutoClaimParams().count(count)));
+        redis.run(j -> j.set(cursorKey, reply.getKey().toString()));
+        List<Entry> entries = new ArrayList<>();
+        for (StreamEntry e : reply.getValue()) {
+            entries.add(toEntry(stream, e));
+        }
+        return entries;
+    }
+
+    /** Every entry of a stream, delivered or not (a dead node's own stream). */
+    public List<Entry> all(String stream) {
+        List<Entry> entries = new ArrayList<>();
+        for (StreamEntry e : redis.call(j -> j.xrange(stream, "-", "+"))) {
+            entries.add(toEntry(stream, e));
+        }
+        return entries;
+    }
+
+    /** What {@link #reclaim} decided. */
+    public enum Reclaim { RUN, ENDED, DROPPED }
+
+    /**
+     * Settles an entry taken over from a lost consumer (see reclaim.lua): run it here, or end its
+     * job {@code error} with {@code reason}.
+     *
+     * @param force end the job now whatever its attempts
+     */
+    public Reclaim reclaim(Entry entry, int maxDeliveries, String reason, boolean force, Duration resultTtl) {
+        RedisKeys k = redis.keys();
+        String outcome = (String) redis.call(j -> RECLAIM.run(j,
+                List.of(k.job(entry.jobId()), entry.stream(), k.keyRunning(keyOf(entry)), k.deadLetters(),
+                        k.webhooksDue()),
+                List.of(entry.jobId(), entry.entryId(), RedisKeys.GROUP, Long.toString(System.currentTimeMillis()),
+                        Long.toString(resultTtl.toSeconds()), k.doneChannel(), Integer.toString(maxDeliveries), reason,
+                        force ? "1" : "0")));
+        return Reclaim.valueOf(outcome.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private String keyOf(Entry entry) {
+        String keyId = redis.call(j -> j.hget(redis.keys().job(entry.jobId()), "key_id"));
+        return keyId == null ? "none" : keyId;
+    }
+
+    private static Entry toEntry(String stream, StreamEntry e) {
+        Map<String, String> f = e.getFields() == null ? Map.of() : e.getFields();
+        String sandbox = f.get("sandbox");
+        return new Entry(stream, e.getID().toString(), f.get("job"), sandbox == null || sandbox.isEmpty() ? null : sandbox);
     }
 
     /** Acknowledges and deletes an entry that names no runnable job (unknown, already ended, cancelled). */

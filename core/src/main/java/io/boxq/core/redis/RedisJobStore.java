@@ -24,6 +24,7 @@ public final class RedisJobStore {
     private static final LuaScript START = LuaScript.load("start");
     private static final LuaScript COMPLETE = LuaScript.load("complete");
     private static final LuaScript PROMOTE = LuaScript.load("promote");
+    private static final LuaScript CANCEL = LuaScript.load("cancel");
 
     private final Redis redis;
     private final RedisKeys keys;
@@ -52,15 +53,41 @@ public final class RedisJobStore {
      * @return the job as stored (state {@code queued})
      */
     public Job submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit) {
-        long now = clock.millis();
-        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), Integer.toString(concurrencyLimit)));
-        args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now));
-        redis.call(j -> SUBMIT.run(j,
-                List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId), stream),
-                args));
-        return new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
-                java.time.Instant.ofEpochMilli(now), null, null, null, null, null);
+        return submit(id, keyId, memoryBytes, spec, stream, concurrencyLimit, null).job();
     }
+
+    /** A submit's outcome: the job, and whether it is an earlier job returned for a repeated Idempotency-Key. */
+    public record Submitted(Job job, boolean replay) {}
+
+    /**
+     * Like {@link #submit(String, String, long, JobSpec, String, int)}, honouring an Idempotency-Key.
+     *
+     * @param idempotency the key's Idempotency-Key and a hash of the request body, or null
+     * @throws IdempotencyConflictException when the Idempotency-Key was used with another body
+     */
+    public Submitted submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit,
+            Idempotency idempotency) {
+        long now = clock.millis();
+        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), Integer.toString(concurrencyLimit),
+                idempotency == null ? "" : idempotency.bodyHash()));
+        args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
+        String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
+        List<?> reply = (List<?>) redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
+                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey), args));
+        String outcome = (String) reply.get(0);
+        String jobId = (String) reply.get(1);
+        if (outcome.equals("conflict")) {
+            throw new IdempotencyConflictException(jobId);
+        }
+        if (outcome.equals("replay")) {
+            return new Submitted(find(jobId).orElseThrow(() -> new JobNotFoundException(jobId)), true);
+        }
+        return new Submitted(new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
+                java.time.Instant.ofEpochMilli(now), null, null, null, null, null), false);
+    }
+
+    /** An Idempotency-Key (hashed) and the hash of the body it came with. */
+    public record Idempotency(String keyHash, String bodyHash) {}
 
     /**
      * Sends an operation to the node holding a sandbox, through that node's stream, so it runs in
@@ -75,12 +102,11 @@ public final class RedisJobStore {
         long now = clock.millis();
         JobSpec spec = new JobSpec(op.kind().wireName(), sandboxId, null, null, null, payload, timeoutSeconds, null,
                 null, 1);
-        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1"));
-        args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now));
+        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", ""));
+        args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));
-        redis.call(j -> SUBMIT.run(j,
-                List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId), nodeStream),
-                args));
+        redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId),
+                keys.keyBacklog(keyId), nodeStream, keys.job(id)), args));
         redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
         return id;
     }
@@ -122,8 +148,14 @@ public final class RedisJobStore {
         Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId),
                 keys.job(nextId == null ? job.id() : nextId), nextStream,
-                keys.webhooksDue(), keys.keyWebhook(keyId)), args));
-        return Long.valueOf(1).equals(done);
+                keys.webhooksDue()), args));
+        boolean stored = Long.valueOf(1).equals(done);
+        if (stored && nextId != null && Boolean.getBoolean("boxq.noRefill") == false) {
+            // Two jobs of a key ending at once peek the same head: only one promotes it, and the
+            // other's freed slot would stay empty while the backlog waits. Fill free slots now.
+            promoteBacklogOf(job.id());
+        }
+        return stored;
     }
 
     /**
@@ -147,6 +179,45 @@ public final class RedisJobStore {
             promoted += outcome == 1 ? 1 : 0;
         }
         return promoted;
+    }
+
+    /** What {@link #cancel} did. */
+    public enum Cancel { CANCELLED, RUNNING, ALREADY_ENDED }
+
+    /**
+     * Cancels a job of {@code keyId}: a queued one ends at once (and the run slot it held goes to the
+     * key's next backlog job); a running one is marked, and its node kills it.
+     *
+     * @throws JobNotFoundException when there is no such job of this key
+     */
+    public Cancel cancel(String id, String keyId, int concurrencyLimit) {
+        get(id, keyId);
+        String outcome = (String) redis.call(j -> CANCEL.run(j,
+                List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue()),
+                List.of(id, Long.toString(clock.millis()), Long.toString(resultTtl.toSeconds()), keys.doneChannel())));
+        return switch (outcome) {
+            case "now" -> Cancel.CANCELLED;
+            case "now_freed" -> {
+                promoteBacklog(keyId, concurrencyLimit);
+                yield Cancel.CANCELLED;
+            }
+            case "running" -> Cancel.RUNNING;
+            case "missing" -> throw new JobNotFoundException(id);
+            default -> Cancel.ALREADY_ENDED;
+        };
+    }
+
+    /** Promotes the backlog of the key of {@code jobId}, with the concurrency its jobs were submitted with. */
+    public void promoteBacklogOf(String jobId) {
+        List<String> f = redis.call(j -> j.hmget(keys.job(jobId), "key_id", "concurrency"));
+        if (f.get(0) != null && f.get(1) != null && !"0".equals(f.get(1))) {
+            promoteBacklog(f.get(0), Integer.parseInt(f.get(1)));
+        }
+    }
+
+    /** True when someone asked to cancel this running job. */
+    public boolean cancelRequested(String id) {
+        return redis.call(j -> j.hexists(keys.job(id), "cancel_requested"));
     }
 
     /** A page of the key's jobs, newest first, optionally only those in {@code state}. */

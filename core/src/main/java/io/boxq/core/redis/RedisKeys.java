@@ -77,6 +77,21 @@ public record RedisKeys(String prefix) {
         return prefix + "ratelimit:" + keyId + ":" + window;
     }
 
+    /** Where XAUTOCLAIM of {@code stream} continues from. */
+    public String reclaimCursor(String stream) {
+        return stream + ":reclaim-cursor";
+    }
+
+    /** Entries delivered too often without finishing. */
+    public String deadLetters() {
+        return prefix + "dead-letters";
+    }
+
+    /** An Idempotency-Key of an API key: the job it made and the hash of the body. */
+    public String idempotency(String keyId, String keyHash) {
+        return prefix + "idem:" + keyId + ":" + keyHash;
+    }
+
     /** A global lock (SET NX PX) so that one node at a time runs a global sweep. */
     public String lock(String name) {
         return prefix + "lock:" + name;
@@ -112,8 +127,8 @@ public record RedisKeys(String prefix) {
         return prefix + "webhook:" + jobId + ":attempts";
     }
 
-    /** A key's webhook settings: default URL, {@code whsec_} secret and the previous one while it is valid. */
-    public String keyWebhook(String keyId) {
-        return prefix + "key:" + keyId + ":webhook";
+    /** A key's {@code whsec_} webhook secret, and after a rotation the previous one until it expires. */
+    public String webhookSecrets(String keyId) {
+        return prefix + "key:" + keyId + ":whsec";
     }
 }

@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * The submit-time check of a webhook URL (a job's {@code callback_url}, a key's {@code webhook_url}):
  * an absolute http or https URL without user info whose host resolves only to addresses the
- * {@link AddressPolicy} allows. The sender checks again when it connects; this check gives the
- * submitter a 400 early. Messages never name the address a host name resolved to.
+ * {@link AddressPolicy} allows. The sender checks again when it connects (the check that counts);
+ * this one gives the submitter a 400 early. A host that does not resolve now is let through: the
+ * delivery log will say so. Messages never name the address a host name resolved to.
  */
 public final class CallbackUrlCheck {
     public static final int MAX_LENGTH = 2048;
@@ -37,7 +38,8 @@ public final class CallbackUrlCheck {
                     + ", which webhooks may not reach (loopback, private, link-local, multicast and metadata"
                     + " addresses are refused)");
         } catch (UnknownHostException e) {
-            return Optional.of("has a host that does not resolve");
+            // Not judged here: it may resolve later, and the sender checks again when it connects.
+            return Optional.empty();
         }
     }
 

@@ -2,7 +2,7 @@
 -- deletes the stream entry, frees the key's run slot, promotes the key's next backlog job (when the
 -- caller peeked the right one), and announces the end to long-poll waiters.
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 next job hash, 6 next job's stream,
---       7 webhooks:due, 8 the key's webhook settings (its default URL)
+--       7 webhooks:due
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
 --       7 next job id ('' when none), 8.. field, value pairs (the result and the terminal state)
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[4] or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
@@ -23,10 +23,9 @@ if ARGV[7] ~= '' and redis.call('LINDEX', KEYS[4], 0) == ARGV[7]
   redis.call('SADD', KEYS[3], ARGV[7])
   redis.call('XADD', KEYS[6], '*', 'job', ARGV[7], 'sandbox', redis.call('HGET', KEYS[5], 'sandbox_id') or '')
 end
--- The webhook is scheduled with the result, so it cannot be lost between the two (sandbox file
--- operations never call back).
-if KEYS[7] and (redis.call('HEXISTS', KEYS[1], 'callback_url') == 1
-    or redis.call('HEXISTS', KEYS[1], 'op') == 0 and redis.call('HEXISTS', KEYS[8], 'url') == 1) then
+-- The webhook is scheduled with the result, so it cannot be lost between the two. (callback_url is
+-- the job's own URL or its key's default, set at submit.)
+if KEYS[7] and redis.call('HEXISTS', KEYS[1], 'callback_url') == 1 then
   redis.call('ZADD', KEYS[7], redis.call('HGET', KEYS[1], 'finished_at'), ARGV[1])
 end
 redis.call('PUBLISH', ARGV[6], ARGV[1])

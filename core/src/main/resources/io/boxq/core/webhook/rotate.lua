@@ -1,6 +1,6 @@
 -- Rotates a key's whsec_ secret: the current one becomes the previous one, which keeps signing
 -- until ARGV[2]; an older previous secret is dropped.
--- KEYS: 1 the key's webhook settings hash
+-- KEYS: 1 the key's secrets hash (key:{k}:whsec)
 -- ARGV: 1 the new secret, 2 until when the previous one stays valid (epoch ms)
 local current = redis.call('HGET', KEYS[1], 'secret')
 if current then

@@ -2,11 +2,13 @@ package io.boxq.executor.node;
 
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.Subscription;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
- * Follows the control channel, on which the api asks every node to act now ({@code cleanup <id>}:
- * run the sweeps and report how many things were removed).
+ * Follows the control channel, on which the api asks every node to act now: {@code cleanup <id>}
+ * (run the sweeps and report how many things were removed) and {@code cancel <job>} (kill the
+ * job's command if it runs here).
  */
 final class ControlListener implements AutoCloseable {
     private static final long RESULT_TTL_SECONDS = 300;
@@ -14,12 +16,14 @@ final class ControlListener implements AutoCloseable {
     private final Redis redis;
     private final String node;
     private final IntSupplier cleanup;
+    private final Consumer<String> cancel;
     private final Subscription subscription;
 
-    ControlListener(Redis redis, String node, IntSupplier cleanup) {
+    ControlListener(Redis redis, String node, IntSupplier cleanup, Consumer<String> cancel) {
         this.redis = redis;
         this.node = node;
         this.cleanup = cleanup;
+        this.cancel = cancel;
         this.subscription = new Subscription(redis, redis.keys().controlChannel(), this::onMessage);
     }
 
@@ -29,6 +33,10 @@ final class ControlListener implements AutoCloseable {
 
     private void onMessage(String message) {
         String[] parts = message.split(" ", 2);
+        if (parts.length == 2 && parts[0].equals("cancel")) {
+            cancel.accept(parts[1]);
+            return;
+        }
         if (parts.length == 2 && parts[0].equals("cleanup") && parts[1].matches("cleanup_[0-9a-f]{1,64}")) {
             Thread.ofVirtual().start(() -> {
                 int removed = cleanup.getAsInt();

@@ -46,6 +46,8 @@ public final class ExecutorNode implements AutoCloseable {
     private final SandboxManager sandboxes;
     private final SandboxReconciler reconciler;
     private final ControlListener control;
+    private final RunningJobs running;
+    private final StalledJobReclaimer reclaimer;
     private final WebhookDispatcher webhooks;
 
     public ExecutorNode(BoxqConfig config, Redis redis, Clock clock) {
@@ -53,21 +55,25 @@ public final class ExecutorNode implements AutoCloseable {
         this.node = config.server().workerId();
         this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
         this.docker = new DockerRuntime(dockerClient);
-        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient), config.sandbox(), node, clock);
+        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient), config.sandbox(), node,
+                config.redis().prefix(), clock);
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
         RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock);
-        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, config, node, clock);
+        this.running = new RunningJobs(store);
+        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, config, node, clock);
         this.reconciler = new SandboxReconciler(redis, sandboxStore, new AuditLog(redis, clock), node);
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock);
-        JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, config, node,
+        JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, running, config, node,
                 webhooks::jobEnded);
         this.consumer = new JobConsumer(queue, pool, node,
-                List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle);
+                List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle)
+                .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6));
+        this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node);
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
-        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle());
+        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
                 config.sandbox().network());
     }
@@ -122,6 +128,10 @@ public final class ExecutorNode implements AutoCloseable {
         return orphans.sweep() + sandboxes.expire() + reconciler.reconcile();
     }
 
+    public int reclaimStalledJobs() {
+        return reclaimer.reclaim();
+    }
+
     public void heartbeat() {
         heartbeat.beat(pool.stats());
     }
@@ -134,7 +144,7 @@ public final class ExecutorNode implements AutoCloseable {
     @Override
     public void close() {
         control.close();
-        consumer.stop(Duration.ofSeconds(10));
+        consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
         pool.close();
         heartbeat.stop();

@@ -34,6 +34,8 @@ public final class JobConsumer implements AutoCloseable {
     private final Object capacityChanged = new Object();
     private volatile boolean running = true;
     private int inFlight;
+    private final java.util.Set<Entry> leased = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Duration renewEvery = Duration.ofSeconds(5);
     private Thread loop;
 
     public JobConsumer(RedisJobQueue queue, WarmPool pool, String node, List<String> streams, Consumer<Entry> handler) {
@@ -47,6 +49,45 @@ public final class JobConsumer implements AutoCloseable {
     public void start() {
         streams.forEach(queue::ensureGroup);
         loop = Thread.ofPlatform().name("boxq-consumer-" + node).daemon().start(this::readLoop);
+        Thread.ofVirtual().name("boxq-lease-" + node).start(this::renewLoop);
+    }
+
+    /** How often the leases of running entries are renewed (well within the lease timeout). */
+    public JobConsumer renewingEvery(Duration every) {
+        this.renewEvery = every;
+        return this;
+    }
+
+    /** Runs an entry this node took over from a lost consumer, as if it had read it. */
+    public void offer(Entry entry) {
+        dispatch(entry);
+    }
+
+    /** How many more entries this node can take now. */
+    public int freeCapacity() {
+        synchronized (capacityChanged) {
+            return Math.max(0, pool.jobCapacity() - inFlight);
+        }
+    }
+
+    /**
+     * Keeps the stream entries of running jobs fresh, so the stalled-job reclaim of other nodes
+     * leaves them alone while this node lives.
+     */
+    private void renewLoop() {
+        while (running) {
+            sleep(renewEvery);
+            for (Entry e : leased) {
+                try {
+                    if (!queue.renew(e, node)) {
+                        log.warn("entry {} of job {} was taken over by another node", e.entryId(), e.jobId());
+                        leased.remove(e);
+                    }
+                } catch (StoreUnavailableException ex) {
+                    log.debug("lease of {} not renewed: {}", e.jobId(), ex.getMessage());
+                }
+            }
+        }
     }
 
     private void readLoop() {
@@ -79,12 +120,14 @@ public final class JobConsumer implements AutoCloseable {
         synchronized (capacityChanged) {
             inFlight++;
         }
+        leased.add(entry);
         Runnable task = () -> {
             try {
                 handler.accept(entry);
             } catch (RuntimeException e) {
                 log.error("job {} failed in the executor", entry.jobId(), e);
             } finally {
+                leased.remove(entry);
                 synchronized (capacityChanged) {
                     inFlight--;
                     capacityChanged.notifyAll();
@@ -123,6 +166,11 @@ public final class JobConsumer implements AutoCloseable {
         running = false;
         if (loop != null) {
             loop.interrupt();
+            try {
+                loop.join(BLOCK_MILLIS * 3L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         workers.shutdown();
         try {

@@ -38,11 +38,16 @@ public final class JobHandler {
     private final String node;
     private final SandboxManager sandboxes;
     private final java.util.function.Consumer<Job> ended;
+    private final RunningJobs running;
+    private final JobCompleter completer;
 
     /** @param ended told of each job this handler ran, after its end was stored (the webhook kick) */
     public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
-            SandboxManager sandboxes, BoxqConfig config, String node, java.util.function.Consumer<Job> ended) {
+            SandboxManager sandboxes, RunningJobs running, BoxqConfig config, String node,
+            java.util.function.Consumer<Job> ended) {
         this.ended = ended;
+        this.running = running;
+        this.completer = new JobCompleter(store, node);
         this.sandboxes = sandboxes;
         this.store = store;
         this.queue = queue;
@@ -70,13 +75,13 @@ public final class JobHandler {
         try {
             if (job.spec().sandboxId() != null) {
                 sandboxes.run(job, entry, start.token());
+                ended.accept(job);
             } else {
                 run(job, entry, start.token());
             }
         } finally {
             MDC.clear();
         }
-        ended.accept(job);
     }
 
     private void run(Job job, Entry entry, int token) {
@@ -90,9 +95,10 @@ public final class JobHandler {
                 return;
             }
             try {
-                CommandResult result = container.runner().run(request(job, container));
-                finish(job, entry, token, result.state(), result, null);
-                pool.release(container, true);
+                RunningJobs.Outcome outcome = running.run(job, container.runner(), request(job, container));
+                CommandResult result = outcome.result();
+                finish(job, entry, token, outcome.cancelled() ? JobState.CANCELLED : result.state(), result, null);
+                pool.release(container, result != null);
                 return;
             } catch (RunnerFailedException e) {
                 pool.discard(container);
@@ -107,11 +113,8 @@ public final class JobHandler {
     }
 
     private void finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
-        boolean stored = store.complete(job, entry.entryId(), token, state, result, error);
-        if (stored) {
-            log.info("job {} {} on {}", job.id(), state.wireName(), node);
-        } else {
-            log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
+        if (completer.finish(job, entry, token, state, result, error)) {
+            ended.accept(job); // before the container is reset: the webhook goes out at once
         }
     }
 

@@ -51,10 +51,8 @@ final class NodeHeartbeat {
 
     void stop() {
         try {
-            redis.run(j -> {
-                j.del(redis.keys().node(node));
-                j.srem(redis.keys().nodes(), node);
-            });
+            // Stays in the registry: the stalled-job reclaim settles what is left in its stream.
+            redis.run(j -> j.del(redis.keys().node(node)));
         } catch (StoreUnavailableException e) {
             log.debug("heartbeat of {} not removed: {}", node, e.getMessage());
         }

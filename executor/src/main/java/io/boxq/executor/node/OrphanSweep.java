@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Removes boxq containers nobody owns: those labelled with this node that its pool does not hold
  * (left by a crash), and those of a node whose heartbeat has expired. Several nodes may share one
- * engine, so a live node's containers are never touched.
+ * engine (and several deployments, told apart by their Redis prefix), so a live node's containers
+ * and other deployments' containers are never touched.
  */
 final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
@@ -39,7 +40,7 @@ final class OrphanSweep {
         Set<String> mine = held.get();
         long cutoff = Instant.now().minus(MIN_AGE).getEpochSecond();
         int removed = 0;
-        for (Container c : docker.list(Map.of(Labels.MANAGED, "true"))) {
+        for (Container c : docker.list(Map.of(Labels.MANAGED, "true", Labels.DEPLOYMENT, redis.keys().prefix()))) {
             String owner = c.getLabels() == null ? null : c.getLabels().get(Labels.NODE);
             boolean orphan = node.equals(owner)
                     ? !mine.contains(c.getId()) && c.getCreated() < cutoff

@@ -20,10 +20,14 @@ public final class ContainerFactory {
     private final RunnerFactory runners;
     private final SandboxConfig config;
     private final String node;
+    private final String deployment;
     private final Clock clock;
     private final Map<String, String> shells = new ConcurrentHashMap<>();
 
-    public ContainerFactory(DockerRuntime docker, RunnerFactory runners, SandboxConfig config, String node, Clock clock) {
+    /** @param deployment the Redis prefix, labelled on every container so sweeps stay within their deployment */
+    public ContainerFactory(DockerRuntime docker, RunnerFactory runners, SandboxConfig config, String node,
+            String deployment, Clock clock) {
+        this.deployment = deployment;
         this.docker = docker;
         this.runners = runners;
         this.config = config;
@@ -72,6 +76,7 @@ public final class ContainerFactory {
         return new ContainerSpec(shape.image(), shape.memoryBytes(), config.cpuQuotaPercent(), config.cpuShares(),
                 config.pidsLimit(), config.workspaceBytesFor(shape.memoryBytes()), config.tmpBytes(), shape.network(),
                 config.runtime(), config.user(), config.workspace(), config.nofile(),
-                Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label()));
+                Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label(),
+                        Labels.DEPLOYMENT, deployment));
     }
 }

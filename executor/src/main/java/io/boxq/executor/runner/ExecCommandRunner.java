@@ -140,7 +140,13 @@ public final class ExecCommandRunner implements CommandRunner {
                     .withAttachStdout(true)
                     .exec()
                     .getId();
-            docker.execStartCmd(id).exec(new ResultCallback.Adapter<>()).awaitCompletion(10, TimeUnit.SECONDS);
+            if (!docker.execStartCmd(id).exec(new ResultCallback.Adapter<>()).awaitCompletion(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("did not finish within 10 s");
+            }
+            Long exit = docker.inspectExecCmd(id).exec().getExitCodeLong();
+            if (exit == null || exit != 0) {
+                throw new IllegalStateException("exited with " + exit);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunnerFailedException("interrupted in " + argv.get(argv.size() - 1), false, e);

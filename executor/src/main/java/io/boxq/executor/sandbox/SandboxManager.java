@@ -9,6 +9,8 @@ import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.executor.node.JobCompleter;
+import io.boxq.executor.node.RunningJobs;
 import io.boxq.executor.pool.ContainerFactory;
 import io.boxq.executor.pool.PooledContainer;
 import io.boxq.executor.pool.Shape;
@@ -44,9 +46,13 @@ public final class SandboxManager implements AutoCloseable {
     private final Clock clock;
     private final Map<String, PooledContainer> held = new ConcurrentHashMap<>();
     private final CpuSampler cpu = new CpuSampler();
+    private final RunningJobs running;
+    private final JobCompleter completer;
 
     public SandboxManager(RedisSandboxStore sandboxes, RedisJobStore jobs, WarmPool pool, ContainerFactory containers,
-            BoxqConfig config, String node, Clock clock) {
+            RunningJobs running, BoxqConfig config, String node, Clock clock) {
+        this.running = running;
+        this.completer = new JobCompleter(jobs, node);
         this.sandboxes = sandboxes;
         this.jobs = jobs;
         this.pool = pool;
@@ -83,11 +89,15 @@ public final class SandboxManager implements AutoCloseable {
             sandboxes.touch(id);
         }
         try {
-            CommandResult result = kind == SandboxOp.Kind.STATS
-                    ? cpu.sample(id, () -> container.runner().run(request(sandbox.get(), job)))
-                    : container.runner().run(request(sandbox.get(), job));
-            JobState state = job.isOp() ? JobState.SUCCEEDED : result.state();
-            finish(job, entry, token, state, result, null);
+            if (kind == SandboxOp.Kind.STATS) {
+                CommandResult result = cpu.sample(id, () -> container.runner().run(request(sandbox.get(), job)));
+                finish(job, entry, token, JobState.SUCCEEDED, result, null);
+                return;
+            }
+            RunningJobs.Outcome outcome = running.run(job, container.runner(), request(sandbox.get(), job));
+            JobState state = outcome.cancelled() ? JobState.CANCELLED
+                    : job.isOp() ? JobState.SUCCEEDED : outcome.result().state();
+            finish(job, entry, token, state, outcome.result(), null);
         } catch (RunnerFailedException e) {
             finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
             revive(sandbox.get(), container);
@@ -191,9 +201,7 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private void finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
-        if (!jobs.complete(job, entry.entryId(), token, state, result, error)) {
-            log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
-        }
+        completer.finish(job, entry, token, state, result, error);
     }
 
     private static CommandResult empty() {

@@ -11,7 +11,7 @@ import io.boxq.core.webhook.Delivery;
 import io.boxq.core.webhook.DeliveryAttempt;
 import io.boxq.core.webhook.DeliveryStatus;
 import io.boxq.core.webhook.RedisWebhookDeliveries;
-import io.boxq.core.webhook.RedisWebhookSettings;
+import io.boxq.core.webhook.RedisWebhookSecrets;
 import io.boxq.core.webhook.RetrySchedule;
 import io.boxq.core.webhook.WebhookSigner;
 import java.net.URI;
@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -44,12 +43,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
     /** Deliveries one node sends at once; it claims no more than it can start. */
     static final int MAX_IN_FLIGHT = 64;
-    /** How long a key's "has a default webhook URL" is trusted before it is read again. */
-    private static final Duration DEFAULT_URL_CACHE = Duration.ofSeconds(5);
 
     private final RedisJobStore jobs;
     private final RedisWebhookDeliveries deliveries;
-    private final RedisWebhookSettings settings;
+    private final RedisWebhookSecrets secrets;
     private final WebhookSender sender;
     private final RetrySchedule schedule;
     private final int maxOutputBytes;
@@ -58,14 +55,13 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Semaphore permits = new Semaphore(MAX_IN_FLIGHT);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean kickPending = new AtomicBoolean();
-    private final Map<String, KnownDefault> defaults = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public WebhookDispatcher(RedisJobStore jobs, RedisWebhookDeliveries deliveries, RedisWebhookSettings settings,
+    public WebhookDispatcher(RedisJobStore jobs, RedisWebhookDeliveries deliveries, RedisWebhookSecrets secrets,
             WebhookSender sender, WebhookConfig config, Clock clock) {
         this.jobs = jobs;
         this.deliveries = deliveries;
-        this.settings = settings;
+        this.secrets = secrets;
         this.sender = sender;
         this.schedule = new RetrySchedule(config.retrySchedule());
         this.maxOutputBytes = config.maxOutputBytes();
@@ -77,7 +73,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     public static WebhookDispatcher create(BoxqConfig config, Redis redis, RedisJobStore jobs, Clock clock) {
         WebhookConfig w = config.webhooks();
         return new WebhookDispatcher(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
-                new RedisWebhookSettings(redis, clock, w.secretRotationWindow()),
+                new RedisWebhookSecrets(redis, clock, w.secretRotationWindow()),
                 new WebhookSender(AddressPolicy.of(w), w.timeout()), w, clock);
     }
 
@@ -141,34 +137,14 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * A job this node ran has ended: when it may call back (its own URL, or its key has a default
-     * one), look for due deliveries now. The key's default is remembered for a few seconds, so jobs
-     * without webhooks cost no Redis call here.
+     * A job this node ran has ended: when it calls back (its own URL or its key's default, both in
+     * its spec since submit), look for due deliveries now. Jobs without a webhook cost nothing here.
      */
     public void jobEnded(Job job) {
-        try {
-            if (job.spec().callbackUrl() != null || keyHasDefaultUrl(job.keyId())) {
-                kick();
-            }
-        } catch (RuntimeException e) {
-            log.debug("webhook kick after job {}: {}", job.id(), e.toString()); // the next tick sends it
+        if (job.spec().callbackUrl() != null) {
+            kick();
         }
     }
-
-    private boolean keyHasDefaultUrl(String keyId) {
-        long now = System.nanoTime();
-        KnownDefault known = defaults.get(keyId);
-        if (known == null || now - known.checkedAt() > DEFAULT_URL_CACHE.toNanos()) {
-            known = new KnownDefault(settings.defaultUrl(keyId).isPresent(), now);
-            if (defaults.size() > 10_000) {
-                defaults.clear();
-            }
-            defaults.put(keyId, known);
-        }
-        return known.present();
-    }
-
-    private record KnownDefault(boolean present, long checkedAt) {}
 
     private void deliver(String jobId, Instant leaseEnd) {
         Optional<Job> found = jobs.find(jobId);
@@ -178,10 +154,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         Job job = found.get();
         Optional<Delivery> record = deliveries.find(jobId);
-        String url = record.map(Delivery::url)
-                .or(() -> Optional.ofNullable(job.spec().callbackUrl()))
-                .or(() -> settings.defaultUrl(job.keyId()))
-                .orElse(null);
+        String url = record.map(Delivery::url).orElse(job.spec().callbackUrl());
         if (url == null) {
             deliveries.record(jobId, leaseEnd, null, DeliveryStatus.STOPPED, null, Map.of(), clock.instant());
             return;
@@ -204,7 +177,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         headers.put("webhook-id", webhookId);
         headers.put("webhook-timestamp", Long.toString(timestamp));
         headers.put("webhook-signature", WebhookSigner.signatureHeader(
-                settings.secrets(job.keyId()).signing(sentAt), webhookId, timestamp, body));
+                secrets.secrets(job.keyId()).signing(sentAt), webhookId, timestamp, body));
         WebhookSender.Outcome outcome = send(url, headers, body);
         DeliveryStatus status;
         Instant next = null;

@@ -7,14 +7,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * An API key's webhook settings in {@code key:{k}:webhook}: its default webhook URL and its
- * {@code whsec_} signing secret, made on first use, plus the previous secret while a rotation
- * window runs.
+ * The {@code whsec_} signing secrets of API keys, in {@code key:{k}:whsec}: the current secret, made
+ * on first use, and after a rotation the previous one with the end of its window. Kept apart from
+ * the key's record so that the admin key (which has none in Redis) signs the same way.
  */
-public final class RedisWebhookSettings {
+public final class RedisWebhookSecrets {
     private static final LuaScript SECRET = LuaScript.load("/io/boxq/core/webhook/secret");
     private static final LuaScript ROTATE = LuaScript.load("/io/boxq/core/webhook/rotate");
 
@@ -23,36 +22,23 @@ public final class RedisWebhookSettings {
     private final Clock clock;
     private final Duration rotationWindow;
 
-    public RedisWebhookSettings(Redis redis, Clock clock, Duration rotationWindow) {
+    public RedisWebhookSecrets(Redis redis, Clock clock, Duration rotationWindow) {
         this.redis = redis;
         this.keys = redis.keys();
         this.clock = clock;
         this.rotationWindow = rotationWindow;
     }
 
-    /** The URL the key's jobs call back when they name none themselves. */
-    public Optional<String> defaultUrl(String keyId) {
-        return Optional.ofNullable(redis.call(j -> j.hget(keys.keyWebhook(keyId), "url")));
-    }
-
-    /** Sets, or with null removes, the key's default webhook URL. Check the URL first. */
-    public void setDefaultUrl(String keyId, String url) {
-        if (url == null) {
-            redis.run(j -> j.hdel(keys.keyWebhook(keyId), "url"));
-        } else {
-            redis.run(j -> j.hset(keys.keyWebhook(keyId), "url", url));
-        }
-    }
-
     /** The key's secrets; the first read of a key makes its first secret. */
     public SigningSecrets secrets(String keyId) {
-        return read(redis.call(j -> SECRET.run(j, List.of(keys.keyWebhook(keyId)), List.of(WebhookSigner.newSecret()))));
+        return read(redis.call(j -> SECRET.run(j, List.of(keys.webhookSecrets(keyId)),
+                List.of(WebhookSigner.newSecret()))));
     }
 
     /** A new current secret; the old one keeps signing for the rotation window. */
     public SigningSecrets rotate(String keyId) {
         String until = Long.toString(clock.instant().plus(rotationWindow).toEpochMilli());
-        return read(redis.call(j -> ROTATE.run(j, List.of(keys.keyWebhook(keyId)),
+        return read(redis.call(j -> ROTATE.run(j, List.of(keys.webhookSecrets(keyId)),
                 List.of(WebhookSigner.newSecret(), until))));
     }
 

@@ -1,0 +1,140 @@
+package io.boxq.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.boxq.core.auth.Tier;
+import io.boxq.core.config.JobConfig.RunnerKind;
+import io.boxq.core.config.ServerConfig.Role;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BoxqConfigTest {
+
+    @Test
+    void defaults_are_the_seeds_numbers() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of());
+
+        assertThat(c.pool().poolSize()).isEqualTo(10);
+        assertThat(c.pool().minPoolSize()).isEqualTo(3);
+        assertThat(c.pool().maxPoolSize()).isEqualTo(80);
+        assertThat(c.pool().aggressiveCleanup()).isTrue();
+        assertThat(c.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.sandbox().cpuQuotaPercent()).isEqualTo(25);
+        assertThat(c.sandbox().network()).isEqualTo("none");
+        assertThat(c.sandbox().user()).isEqualTo("65534");
+        assertThat(c.sandbox().workspace()).isEqualTo("/workspace");
+        assertThat(c.sessions().sessionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.sessions().maxTotalSandboxes()).isEqualTo(100);
+        assertThat(c.jobs().commandTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(256L << 20);
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().roles()).containsExactlyInAnyOrder(Role.API, Role.EXECUTOR);
+        assertThat(c.redis().url()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(c.redis().prefix()).isEqualTo("boxq:");
+    }
+
+    @Test
+    void canonical_names_set_their_values() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of(
+                "POOL_SIZE", "4", "MIN_POOL_SIZE", "2", "MAX_POOL_SIZE", "9", "CPU_QUOTA_PERCENT", "50",
+                "CONTAINER_IDLE_TIMEOUT_MINUTES", "7", "CLEANUP_INTERVAL_SECONDS", "42",
+                "COMMAND_TIMEOUT_SECONDS", "12", "MEMORY_LIMIT", "512m", "BOXQ_ROLES", "executor",
+                "RUNNER", "exec"));
+
+        assertThat(c.pool()).extracting(PoolConfig::poolSize, PoolConfig::minPoolSize, PoolConfig::maxPoolSize)
+                .containsExactly(4, 2, 9);
+        assertThat(c.sandbox().cpuQuotaPercent()).isEqualTo(50);
+        assertThat(c.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(7));
+        assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(42));
+        assertThat(c.jobs().commandTimeout()).isEqualTo(Duration.ofSeconds(12));
+        assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(512L << 20);
+        assertThat(c.limits(Tier.PRO).memoryBytes()).isEqualTo(1L << 30);
+        assertThat(c.server().roles()).containsExactly(Role.EXECUTOR);
+        assertThat(c.jobs().runner()).isEqualTo(RunnerKind.EXEC);
+    }
+
+    @Test
+    void cleanup_interval_minutes_is_an_alias_and_seconds_win_over_it() {
+        assertThat(BoxqConfig.fromEnv(Map.of("CLEANUP_INTERVAL_MINUTES", "2")).sessions().cleanupInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(BoxqConfig.fromEnv(Map.of("CLEANUP_INTERVAL_MINUTES", "2", "CLEANUP_INTERVAL_SECONDS", "30"))
+                .sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void idle_timeout_is_an_alias_and_the_canonical_name_wins() {
+        assertThat(BoxqConfig.fromEnv(Map.of("IDLE_TIMEOUT", "9")).pool().idleTimeout())
+                .isEqualTo(Duration.ofMinutes(9));
+        assertThat(BoxqConfig.fromEnv(Map.of("IDLE_TIMEOUT", "9", "CONTAINER_IDLE_TIMEOUT_MINUTES", "4"))
+                .pool().idleTimeout()).isEqualTo(Duration.ofMinutes(4));
+    }
+
+    @Test
+    void container_memory_limit_in_bytes_sets_the_free_tier_and_memory_limit_wins() {
+        assertThat(BoxqConfig.fromEnv(Map.of("CONTAINER_MEMORY_LIMIT", "134217728")).limits(Tier.FREE).memoryBytes())
+                .isEqualTo(128L << 20);
+        assertThat(BoxqConfig.fromEnv(Map.of("CONTAINER_MEMORY_LIMIT", "134217728", "MEMORY_LIMIT", "1g"))
+                .limits(Tier.FREE).memoryBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void blank_values_count_as_unset() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of("POOL_SIZE", "  ", "PORT", ""));
+
+        assertThat(c.pool().poolSize()).isEqualTo(10);
+        assertThat(c.server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void every_bad_variable_is_reported_in_one_exception() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> BoxqConfig.fromEnv(Map.of(
+                "PORT", "eighty",
+                "POOL_SIZE", "-1",
+                "CPU_QUOTA_PERCENT", "0",
+                "AGGRESSIVE_CLEANUP", "maybe",
+                "MEMORY_LIMIT", "lots",
+                "RUNNER", "warp",
+                "BOXQ_ROLES", "web",
+                "CLEANUP_INTERVAL_MINUTES", "soon")));
+
+        assertThat(e).isNotNull();
+        assertThat(String.join("\n", e.problems())).contains("PORT=eighty", "POOL_SIZE=-1", "CPU_QUOTA_PERCENT=0",
+                "AGGRESSIVE_CLEANUP=maybe", "MEMORY_LIMIT=lots", "RUNNER=warp", "'web'", "CLEANUP_INTERVAL_MINUTES=soon");
+        assertThat(e.getMessage()).contains(e.problems().size() + " problem(s)", "PORT=eighty", "RUNNER=warp");
+    }
+
+    @Test
+    void pool_bounds_must_be_consistent() {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> BoxqConfig.fromEnv(Map.of("MIN_POOL_SIZE", "5", "MAX_POOL_SIZE", "4", "POOL_SIZE", "2")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("MIN_POOL_SIZE", "MAX_POOL_SIZE");
+    }
+
+    @Test
+    void redis_prefix_always_ends_with_a_colon() {
+        assertThat(BoxqConfig.fromEnv(Map.of("BOXQ_REDIS_PREFIX", "test-1")).redis().prefix()).isEqualTo("test-1:");
+        assertThat(BoxqConfig.fromEnv(Map.of("BOXQ_REDIS_PREFIX", "test-2:")).redis().prefix()).isEqualTo("test-2:");
+    }
+
+    @Test
+    void the_configured_image_is_always_allowed() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of("SANDBOX_IMAGE", "boxq-sandbox:busybox"));
+
+        assertThat(c.sandbox().image()).isEqualTo("boxq-sandbox:busybox");
+        assertThat(c.sandbox().allowedImages()).containsExactly("boxq-sandbox:busybox", "boxq-sandbox:bookworm");
+    }
+
+    @Test
+    void workspace_defaults_to_half_the_memory() {
+        SandboxConfig s = BoxqConfig.fromEnv(Map.of()).sandbox();
+
+        assertThat(s.workspaceBytesFor(256L << 20)).isEqualTo(128L << 20);
+        assertThat(BoxqConfig.fromEnv(Map.of("CONTAINER_STORAGE_SIZE", "1g")).sandbox().workspaceBytesFor(256L << 20))
+                .isEqualTo(1L << 30);
+    }
+}

@@ -1,0 +1,62 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobState;
+import io.boxq.core.redis.RedisJobQueue.Entry;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.StoreUnavailableException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores the end of an attempt. A result is not given up because Redis is briefly away: storing is
+ * retried with backoff for a while (the entry's lease is renewed meanwhile), and only then left to
+ * the stalled-job reclaim.
+ */
+public final class JobCompleter {
+    private static final Logger log = LoggerFactory.getLogger(JobCompleter.class);
+    private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(2);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final RedisJobStore store;
+    private final String node;
+
+    public JobCompleter(RedisJobStore store, String node) {
+        this.store = store;
+        this.node = node;
+    }
+
+    /** @return true when the end was stored (false: the attempt had lost its lease, or Redis stayed away) */
+    public boolean finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
+        long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+        Duration backoff = Duration.ofMillis(100);
+        while (true) {
+            try {
+                boolean stored = store.complete(job, entry.entryId(), token, state, result, error);
+                if (stored) {
+                    log.info("job {} {} on {}{}", job.id(), state.wireName(), node, error == null ? "" : ": " + error);
+                } else {
+                    log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
+                }
+                return stored;
+            } catch (StoreUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    log.error("job {}: Redis stayed unreachable, the result is lost to the reclaim", job.id());
+                    return false;
+                }
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.boxq.executor.node;
+
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.redis.NodeDirectory;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobQueue;
+import io.boxq.core.redis.RedisJobQueue.Entry;
+import io.boxq.core.redis.RedisJobQueue.Reclaim;
+import io.boxq.core.redis.RedisJobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Takes over the work of nodes that stopped renewing their leases. Entries of the shared stream
+ * idle past the lease timeout are claimed ({@code XAUTOCLAIM}, saved cursor, no more than this node
+ * can run); a job that had not started runs here, one that had runs again only if its
+ * {@code max_attempts} allows, else it ends {@code error} ("executor lost"). The own streams of dead
+ * nodes are settled too: their sandboxes died with them, so those jobs end {@code error}.
+ */
+public final class StalledJobReclaimer {
+    private static final Logger log = LoggerFactory.getLogger(StalledJobReclaimer.class);
+    static final String LOST = "executor lost: the node running it stopped before it finished";
+    static final String SANDBOX_LOST = "executor lost: the sandbox's node died, and the sandbox with it";
+
+    private final Redis redis;
+    private final RedisJobQueue queue;
+    private final RedisJobStore jobs;
+    private final JobConsumer consumer;
+    private final NodeDirectory nodes;
+    private final BoxqConfig config;
+    private final String node;
+
+    public StalledJobReclaimer(Redis redis, RedisJobQueue queue, RedisJobStore jobs, JobConsumer consumer,
+            BoxqConfig config, String node) {
+        this.redis = redis;
+        this.queue = queue;
+        this.jobs = jobs;
+        this.consumer = consumer;
+        this.nodes = new NodeDirectory(redis);
+        this.config = config;
+        this.node = node;
+    }
+
+    /** @return how many entries were taken over or settled */
+    public int reclaim() {
+        int settled = 0;
+        int room = consumer.freeCapacity();
+        if (room > 0) {
+            long idle = config.maintenance().leaseTimeout().toMillis();
+            for (Entry e : queue.autoclaim(redis.keys().jobsStream(), node, idle, room)) {
+                settled++;
+                settle(e, false);
+            }
+        }
+        return settled + settleDeadNodes();
+    }
+
+    private int settleDeadNodes() {
+        String lock = redis.keys().lock("settle-dead-nodes");
+        if (!"OK".equals(redis.call(j -> j.set(lock, node, SetParams.setParams().nx().px(60_000))))) {
+            return 0;
+        }
+        int settled = 0;
+        try {
+            for (String dead : nodes.deadNodes()) {
+                if (dead.equals(node)) {
+                    continue;
+                }
+                for (Entry e : queue.all(redis.keys().nodeStream(dead))) {
+                    settle(e, true);
+                    settled++;
+                }
+                nodes.forget(dead);
+                log.info("settled the stream of dead node {}", dead);
+            }
+        } finally {
+            redis.run(j -> j.del(lock));
+        }
+        return settled;
+    }
+
+    private void settle(Entry e, boolean sandboxLost) {
+        if (e.jobId() == null) {
+            queue.discard(e);
+            return;
+        }
+        Reclaim outcome = queue.reclaim(e, config.maintenance().maxDeliveries(), sandboxLost ? SANDBOX_LOST : LOST,
+                sandboxLost, config.jobs().resultTtl());
+        switch (outcome) {
+            case RUN -> {
+                log.info("took over job {} from a lost node", e.jobId());
+                consumer.offer(e);
+            }
+            case ENDED -> {
+                log.info("job {} ended: {}", e.jobId(), sandboxLost ? SANDBOX_LOST : LOST);
+                jobs.promoteBacklogOf(e.jobId());
+            }
+            case DROPPED -> { }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.boxq.executor.runner;
+
+import io.boxq.core.job.CommandResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Runs commands through the long-lived {@code runner.sh} attached to a container (see
+ * {@link ShellProtocol}): a command costs a few forks inside the container instead of a
+ * {@code docker exec}. The runner shares its user with the commands, so it is not trusted: the
+ * deadline is kept here, every answer is bounded and must carry the request's nonce, and anything
+ * unexpected on the stream kills the runner for good.
+ *
+ * <p>One {@link #run} or {@link #reset} at a time (the pool guarantees it); {@link #cancelRunning},
+ * {@link #alive} and {@link #close} may come from any thread.
+ */
+public final class ShellCommandRunner implements CommandRunner {
+    /** How long a killed command may take to be reported. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    /** How long the bodies of an answer may take once its header came. */
+    static final Duration BODY_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration RESET_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String containerId;
+    private final ShellStream stream;
+    private final ShellStdin stdin;
+    private volatile String running;
+    private volatile boolean closed;
+    private long pid;
+
+    ShellCommandRunner(String containerId, ShellStream stream, ShellStdin stdin) {
+        this.containerId = containerId;
+        this.stream = stream;
+        this.stdin = stdin;
+    }
+
+    /**
+     * Waits for the runner's first answer.
+     *
+     * @throws RunnerFailedException when none came in time (the runner is closed then)
+     */
+    void handshake(Duration timeout) {
+        String[] words = exchange("hello", "ready", 4, timeout);
+        pid = ShellProtocol.number(words[3], Integer.MAX_VALUE);
+    }
+
+    @Override
+    public CommandResult run(RunRequest request) {
+        byte[] encoded;
+        try {
+            encoded = ShellProtocol.run(ShellProtocol.nonce(), request);
+        } catch (IllegalArgumentException e) {
+            return new CommandResult(126, new byte[0], ("boxq: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8),
+                    false, false, false);
+        }
+        String nonce = new String(encoded, 0, 16, StandardCharsets.US_ASCII);
+        long start = System.nanoTime();
+        start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit()));
+        running = nonce;
+        try {
+            String header = stream.readLine(ShellProtocol.MAX_LINE, start + request.timeout().toNanos());
+            boolean timedOut = header == null;
+            if (timedOut) {
+                kill(nonce);
+                header = stream.readLine(ShellProtocol.MAX_LINE, System.nanoTime() + KILL_GRACE.toNanos());
+                if (header == null) {
+                    throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+                }
+            }
+            String failed = nonce + " fail ";
+            if (header.startsWith(failed)) { // the runner could not set the command up; it still works
+                stream.finish();
+                byte[] why = ("boxq: " + header.substring(failed.length()) + "\n").getBytes(StandardCharsets.UTF_8);
+                return new CommandResult(126, new byte[0], why, false, false, timedOut);
+            }
+            return answer(nonce, header, request.outputLimit(), timedOut);
+        } catch (ShellProtocolException e) {
+            throw broken(e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill(nonce);
+            throw broken(new ShellProtocolException("interrupted while the command ran"), true);
+        } finally {
+            running = null;
+        }
+    }
+
+    private CommandResult answer(String nonce, String header, int limit, boolean timedOut) throws InterruptedException {
+        ShellProtocol.Done done = ShellProtocol.done(header, nonce);
+        long deadline = System.nanoTime() + BODY_TIMEOUT.toNanos();
+        byte[] out = stream.read((int) Math.min(done.stdoutSize(), limit), deadline);
+        byte[] err = stream.read((int) Math.min(done.stderrSize(), limit), deadline);
+        String end = stream.readLine(ShellProtocol.MAX_LINE, deadline);
+        if (end == null) {
+            throw new ShellProtocolException("the runner stopped before the end of an answer");
+        }
+        ShellProtocol.words(end, nonce, "end", 2);
+        stream.finish();
+        return new CommandResult(done.exitCode(), out, err, done.stdoutSize() > limit, done.stderrSize() > limit, timedOut);
+    }
+
+    @Override
+    public void reset() {
+        String status = exchange("reset", "reset", 3, RESET_TIMEOUT)[2];
+        if (!status.equals("0")) {
+            close();
+            throw new RunnerFailedException("the workspace of " + containerId + " could not be emptied (rm said " + status + ")",
+                    false, null);
+        }
+    }
+
+    @Override
+    public void cancelRunning() {
+        String nonce = running;
+        if (nonce != null) {
+            kill(nonce);
+        }
+    }
+
+    @Override
+    public boolean alive() {
+        return !closed && stream.failure() == null;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stdin.close();
+        try {
+            stream.close(); // ends docker-java's reading thread and frees the connection
+        } catch (IOException | RuntimeException e) {
+            // closing anyway
+        }
+    }
+
+    /** The runner's main process id inside the container (for diagnostics and tests). */
+    long pid() {
+        return pid;
+    }
+
+    /** Sends a request without payload and returns the words of its one-line answer. */
+    private String[] exchange(String op, String answer, int words, Duration timeout) {
+        String nonce = ShellProtocol.nonce();
+        start(ShellProtocol.simple(nonce, op), ShellProtocol.MAX_LINE);
+        try {
+            String line = stream.readLine(ShellProtocol.MAX_LINE, System.nanoTime() + timeout.toNanos());
+            if (line == null) {
+                throw new ShellProtocolException("no answer to '" + op + "' within " + timeout);
+            }
+            String[] parsed = ShellProtocol.words(line, nonce, answer, words);
+            stream.finish();
+            return parsed;
+        } catch (ShellProtocolException e) {
+            throw broken(e, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw broken(new ShellProtocolException("interrupted while waiting for '" + op + "'"), false);
+        }
+    }
+
+    private void start(byte[] request, long answerBytes) {
+        if (closed) {
+            throw new RunnerFailedException("the runner of " + containerId + " was closed", false, null);
+        }
+        try {
+            stream.expect(answerBytes);
+            stdin.send(request);
+        } catch (ShellProtocolException e) {
+            throw broken(e, false);
+        }
+    }
+
+    private void kill(String nonce) {
+        try {
+            stdin.send(ShellProtocol.simple(nonce, "kill"));
+        } catch (ShellProtocolException e) {
+            // the stream is gone: the run notices on its own
+        }
+    }
+
+    private RunnerFailedException broken(ShellProtocolException e, boolean commandStarted) {
+        stream.fail(e.getMessage());
+        close();
+        return new RunnerFailedException("the runner of " + containerId + " failed: " + e.getMessage(), commandStarted, e);
+    }
+}

@@ -1,0 +1,99 @@
+package io.boxq.server;
+
+import io.boxq.api.ApiServer;
+import io.boxq.api.health.NodeHealth;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.redis.Redis;
+import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.pool.PoolStats;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The all-in-one wiring of {@link Main} (an executor node and the api in one process, talking only
+ * through Redis) on a free port, with its own Redis prefix and worker id. {@link #stop()} closes it
+ * the way a shutdown does and then reports what it left behind.
+ */
+final class BoxqTestServer {
+    final BoxqConfig config;
+    final BoxqClient client;
+    private final Redis redis;
+    private final ExecutorNode node;
+    private final ApiServer api;
+
+    private BoxqTestServer(BoxqConfig config, Redis redis, ExecutorNode node, ApiServer api) {
+        this.config = config;
+        this.redis = redis;
+        this.node = node;
+        this.api = api;
+        this.client = new BoxqClient(URI.create("http://127.0.0.1:" + api.port()));
+    }
+
+    /** Starts a server for {@code testName}; {@code overrides} change the {@link TestEnvironment#serverEnv}. */
+    static BoxqTestServer start(String testName, Map<String, String> overrides) {
+        Map<String, String> env = TestEnvironment.serverEnv(testName);
+        env.putAll(overrides);
+        BoxqConfig config = BoxqConfig.fromEnv(env);
+        Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
+        ExecutorNode node = null;
+        try {
+            node = new ExecutorNode(config, redis, Clock.systemUTC());
+            node.start();
+            ExecutorNode local = node;
+            ApiServer api = new ApiServer(config, redis, Clock.systemUTC(),
+                    () -> Optional.of(health(local, config))).start();
+            return new BoxqTestServer(config, redis, node, api);
+        } catch (RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
+            TestEnvironment.removeContainersOf(config.server().workerId());
+            TestEnvironment.deleteRedisKeys(config.redis().prefix());
+            redis.close();
+            throw e;
+        }
+    }
+
+    String adminKey() {
+        return config.server().adminKey();
+    }
+
+    String workerId() {
+        return config.server().workerId();
+    }
+
+    String prefix() {
+        return config.redis().prefix();
+    }
+
+    /**
+     * Stops the api and the node (which must remove its containers), then force-removes whatever
+     * is still labelled with this worker id and deletes the prefix's Redis keys.
+     *
+     * @return the ids of containers the node had left behind (empty when it cleaned up)
+     */
+    List<String> stop() {
+        try {
+            try {
+                api.close();
+            } finally {
+                node.close();
+            }
+            return TestEnvironment.removeContainersOf(workerId());
+        } finally {
+            TestEnvironment.removeContainersOf(workerId());
+            redis.close();
+            TestEnvironment.deleteRedisKeys(prefix());
+        }
+    }
+
+    /** As {@code Main} reports a local node on /health. */
+    private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
+        PoolStats s = node.poolStats();
+        return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), 0,
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+    }
+}

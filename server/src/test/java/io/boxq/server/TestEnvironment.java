@@ -1,0 +1,142 @@
+package io.boxq.server;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.boxq.core.redis.Redis;
+import io.boxq.executor.docker.DockerClients;
+import io.boxq.executor.docker.Labels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * What the ITs share: where Redis and Docker are ({@code REDIS_URL} / {@code DOCKER_HOST}, set by
+ * scripts/test.sh), the environment of a test server with its own key prefix and worker id, and the
+ * cleanup of exactly what one test made (keys by prefix, containers by their {@code boxq.node} label).
+ */
+final class TestEnvironment {
+    /** The runner the ITs use; flips to "shell" once the in-container runner lands. */
+    static final String RUNNER = "exec";
+    static final String BUSYBOX = "boxq-sandbox:busybox";
+    static final String BOOKWORM = "boxq-sandbox:bookworm";
+
+    private TestEnvironment() {}
+
+    static String redisUrl() {
+        return System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+    }
+
+    static String dockerHost() {
+        return System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+    }
+
+    /** A name no other run uses: {@code <what>-<random>}. */
+    static String unique(String what) {
+        return what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The environment of a small test server: its own prefix, worker id and admin key; busybox; port 0. */
+    static Map<String, String> serverEnv(String testName) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BOXQ_ADMIN_KEY", "bq_admin_" + UUID.randomUUID().toString().replace("-", ""));
+        env.put("BOXQ_REDIS_PREFIX", "test-" + unique(testName) + ":");
+        env.put("WORKER_ID", unique("it-" + testName));
+        env.put("SANDBOX_IMAGE", BUSYBOX);
+        env.put("POOL_SIZE", "2");
+        env.put("MIN_POOL_SIZE", "1");
+        env.put("MAX_POOL_SIZE", "6");
+        env.put("REDIS_URL", redisUrl());
+        env.put("DOCKER_HOST", dockerHost());
+        env.put("RUNNER", RUNNER);
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", "0");
+        return env;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DockerClient docker() {
+        return DockerClients.create(dockerHost(), 0);
+    }
+
+    /** Every container (running or not) labelled with {@code workerId}. */
+    static List<Container> containersOf(String workerId) {
+        try (DockerClient docker = docker()) {
+            return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.NODE, workerId)).exec();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static InspectContainerResponse inspect(String containerId) {
+        try (DockerClient docker = docker()) {
+            return docker.inspectContainerCmd(containerId).exec();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Force-removes every container labelled with {@code workerId}.
+     *
+     * @return the ids it found (empty when the server had cleaned up after itself)
+     */
+    static List<String> removeContainersOf(String workerId) {
+        List<String> removed = new ArrayList<>();
+        try (DockerClient docker = docker()) {
+            for (Container c : docker.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(Labels.NODE, workerId)).exec()) {
+                removed.add(c.getId());
+                try {
+                    docker.removeContainerCmd(c.getId()).withForce(true).exec();
+                } catch (NotFoundException e) {
+                    // gone already
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return removed;
+    }
+
+    static List<String> redisKeys(String prefix) {
+        try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
+            List<String> found = new ArrayList<>();
+            ScanParams match = new ScanParams().match(prefix + "*").count(500);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                String from = cursor;
+                ScanResult<String> page = redis.call(j -> j.scan(from, match));
+                found.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+            return found;
+        }
+    }
+
+    /** Deletes every key under {@code prefix}; returns how many there were. */
+    static int deleteRedisKeys(String prefix) {
+        List<String> keys = redisKeys(prefix);
+        try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
+            for (String key : keys) {
+                redis.run(j -> j.del(key));
+            }
+        }
+        return keys.size();
+    }
+}

@@ -1,0 +1,111 @@
+package io.boxq.server.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-key job concurrency: jobs beyond a key's limit wait in that key's backlog (not refused), start
+ * as its slots free, and never hold back another key. Shown by ordering of the API's own timestamps,
+ * not by timing.
+ */
+class FairnessIT {
+    private static final int JOBS_OF_A = 20;
+    private static final int CONCURRENT = 2;
+
+    private static TenancyServer server;
+    private static Api api;
+
+    @BeforeAll
+    static void startServer() {
+        server = TenancyServer.start("fairness", Map.of("TIER_FREE_CONCURRENT_JOBS", Integer.toString(CONCURRENT)));
+        api = server.api;
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stopAndCheck();
+    }
+
+    @Test
+    void with_key_a_backlog_full_key_b_job_runs_at_once() {
+        String a = server.newKey("free");
+        String b = server.newKey("free");
+        List<String> jobsOfA = new ArrayList<>();
+        for (int i = 0; i < JOBS_OF_A; i++) {
+            JsonNode queued = api.submit(a, Map.of("command", "sleep 2"));
+            assertThat(queued.path("state").asText()).isEqualTo("queued");
+            jobsOfA.add(queued.path("id").asText());
+        }
+        assertThat(api.get("/v1/jobs/" + jobsOfA.get(JOBS_OF_A - 1), a).json().path("state").asText())
+                .isEqualTo("queued");
+        JsonNode usageOfA = api.usage(a);
+        assertThat(usageOfA.path("backlog_jobs").asInt()).isGreaterThan(0);
+        assertThat(usageOfA.path("running_jobs").asInt()).isLessThanOrEqualTo(CONCURRENT);
+
+        JsonNode jobOfB = api.run(b, "echo hi");
+
+        assertThat(jobOfB.path("state").asText()).isEqualTo("succeeded");
+        assertThat(jobOfB.path("stdout").asText()).isEqualTo("hi\n");
+        assertThat(api.usage(a).path("backlog_jobs").asInt()).as("A's backlog when B's job had ended").isGreaterThan(0);
+        assertThat(api.usage(b).path("backlog_jobs").asInt()).isZero();
+
+        List<JsonNode> endedOfA = jobsOfA.stream().map(id -> api.awaitEnd(a, id)).toList();
+
+        assertThat(endedOfA).allSatisfy(j -> assertThat(j.path("state").asText()).isEqualTo("succeeded"));
+        assertThat(time(jobOfB, "finished_at")).as("B's job ended before A's 5th job started")
+                .isBefore(time(endedOfA.get(4), "started_at"));
+        assertThat(mostAtOnce(endedOfA)).as("A's jobs running at the same time").isEqualTo(CONCURRENT);
+        // Slots are refilled as they free: over A's whole run both slots were busy nearly all the
+        // time (a lost slot would leave one job at a time, an average near 1).
+        assertThat(averageAtOnce(endedOfA)).as("A's average jobs running at once").isGreaterThan(1.5);
+        assertThat(api.usage(a).path("running_jobs").asInt()).isZero();
+        assertThat(api.usage(a).path("backlog_jobs").asInt()).isZero();
+    }
+
+    /** The most jobs whose [started_at, finished_at] overlap (an end and a start at one instant do not). */
+    private static int mostAtOnce(List<JsonNode> jobs) {
+        record Event(Instant at, int change) {}
+        List<Event> events = new ArrayList<>();
+        for (JsonNode j : jobs) {
+            events.add(new Event(time(j, "started_at"), +1));
+            events.add(new Event(time(j, "finished_at"), -1));
+        }
+        events.sort(Comparator.comparing(Event::at).thenComparingInt(Event::change));
+        int now = 0;
+        int most = 0;
+        for (Event e : events) {
+            now += e.change();
+            most = Math.max(most, now);
+        }
+        return most;
+    }
+
+    /** The jobs' summed run time divided by the span from the first start to the last end. */
+    private static double averageAtOnce(List<JsonNode> jobs) {
+        long busy = 0;
+        Instant first = Instant.MAX;
+        Instant last = Instant.MIN;
+        for (JsonNode j : jobs) {
+            Instant start = time(j, "started_at");
+            Instant end = time(j, "finished_at");
+            busy += Duration.between(start, end).toMillis();
+            first = start.isBefore(first) ? start : first;
+            last = end.isAfter(last) ? end : last;
+        }
+        return (double) busy / Duration.between(first, last).toMillis();
+    }
+
+    private static Instant time(JsonNode job, String field) {
+        return Instant.parse(job.path(field).asText());
+    }
+}

@@ -1,0 +1,165 @@
+package io.boxq.server.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.server.tenancy.Api.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API keys and the admin API: a revoked key stops at once, non-admin keys get 403 on admin routes,
+ * and the admin sees nodes and sandboxes, the audit trail, and can run the sweeps now.
+ */
+class KeysAndAdminIT {
+    private static TenancyServer server;
+    private static Api api;
+
+    @BeforeAll
+    static void startServer() {
+        server = TenancyServer.start("admin", Map.of());
+        api = server.api;
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stopAndCheck();
+    }
+
+    @Test
+    void a_revoked_key_gets_401_on_its_very_next_request() {
+        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("rita"), "free");
+        String key = created.path("key").asText();
+        String id = created.path("id").asText();
+        assertThat(api.get("/v1/sandboxes", key).status()).isEqualTo(200);
+
+        assertThat(api.delete("/v1/keys/" + id, server.adminKey()).status()).isEqualTo(204);
+
+        Api.assertProblem(api.get("/v1/sandboxes", key), 401);
+        Api.assertProblem(api.send(api.request("/v1/quota/usage", null).header("X-API-Key", key).GET()), 401);
+        Api.assertProblem(api.post("/v1/jobs", key, Map.of("command", "true")), 401);
+        assertThat(api.get("/v1/keys", server.adminKey()).json().path("keys").findValuesAsText("id")).doesNotContain(id);
+        Api.assertProblem(api.delete("/v1/keys/" + id, server.adminKey()), 404);
+    }
+
+    @Test
+    void a_non_admin_key_gets_403_on_every_admin_route_and_changes_nothing() {
+        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("nadia"), "free");
+        String key = created.path("key").asText();
+        String id = created.path("id").asText();
+        Map<String, Function<String, Reply>> routes = new LinkedHashMap<>();
+        routes.put("GET /v1/keys", k -> api.get("/v1/keys", k));
+        routes.put("POST /v1/keys", k -> api.post("/v1/keys", k, Map.of("user", "mallory", "tier", "enterprise")));
+        routes.put("PATCH /v1/keys/{id}", k -> api.patch("/v1/keys/" + id, k, Map.of("tier", "enterprise")));
+        routes.put("DELETE /v1/keys/{id}", k -> api.delete("/v1/keys/" + id, k));
+        routes.put("GET /v1/system/stats", k -> api.get("/v1/system/stats", k));
+        routes.put("POST /v1/system/cleanup", k -> api.post("/v1/system/cleanup", k, Map.of()));
+        routes.put("GET /v1/audit", k -> api.get("/v1/audit", k));
+
+        routes.forEach((route, call) -> {
+            Reply r = call.apply(key);
+            assertThat(r.status()).as(route).isEqualTo(403);
+            Api.assertProblem(r, 403);
+        });
+
+        JsonNode usage = api.get("/v1/quota/usage", key).json();
+        assertThat(usage.path("tier").asText()).isEqualTo("free");
+        assertThat(api.get("/v1/keys", server.adminKey()).json().path("keys").findValuesAsText("user"))
+                .doesNotContain("mallory");
+    }
+
+    @Test
+    void system_stats_show_the_node_and_count_sandboxes() {
+        String key = server.newKey("free");
+        long before = systemStats().path("sandboxes").path("total").asLong();
+
+        String sandbox = api.createSandbox(key);
+        JsonNode stats = systemStats();
+
+        assertThat(stats.path("nodes").findValuesAsText("worker_id")).contains(server.workerId());
+        assertThat(stats.path("sandboxes").path("total").asLong()).isEqualTo(before + 1);
+        assertThat(stats.path("sandboxes").path("max").asInt()).isEqualTo(100);
+        assertThat(stats.has("queue_depth")).isTrue();
+        assertThat(stats.has("backlogs")).isTrue();
+        assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+        assertThat(systemStats().path("sandboxes").path("total").asLong()).isEqualTo(before);
+    }
+
+    @Test
+    void the_audit_stream_records_keys_tiers_sandboxes_and_admin_actions_and_pages() {
+        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("audrey"), "free");
+        String key = created.path("key").asText();
+        String keyId = created.path("id").asText();
+        String sandbox = api.createSandbox(key);
+        assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+        assertThat(api.patch("/v1/keys/" + keyId, server.adminKey(), Map.of("tier", "pro")).status()).isEqualTo(200);
+        assertThat(api.delete("/v1/keys/" + keyId, server.adminKey()).status()).isEqualTo(204);
+
+        List<JsonNode> entries = audit();
+
+        assertThat(has(entries, "key.created", keyId, "admin")).isTrue();
+        assertThat(has(entries, "sandbox.created", sandbox, keyId)).isTrue();
+        assertThat(has(entries, "sandbox.destroyed", sandbox, keyId)).isTrue();
+        assertThat(has(entries, "tier.changed", created.path("user").asText(), "admin")).isTrue();
+        assertThat(has(entries, "key.revoked", keyId, "admin")).isTrue();
+        assertThat(entries.toString()).doesNotContain(key);
+
+        JsonNode first = api.get("/v1/audit?limit=1", server.adminKey()).json();
+        assertThat(first.path("entries")).hasSize(1);
+        String cursor = first.path("next_cursor").asText();
+        assertThat(cursor).isEqualTo(first.path("entries").get(0).path("id").asText());
+        JsonNode second = api.get("/v1/audit?limit=1&cursor=" + cursor, server.adminKey()).json();
+        assertThat(second.path("entries")).hasSize(1);
+        assertThat(second.path("entries").get(0).path("id").asText()).isNotEqualTo(cursor);
+    }
+
+    @Test
+    void cleanup_runs_the_sweeps_on_every_node_now_and_reports_what_they_removed() {
+        String key = server.newKey("free");
+        String sandbox = api.createSandbox(key, Map.of("ttl_s", 1));
+        Instant expires = Instant.parse(api.get("/v1/sandboxes/" + sandbox, key).json().path("expires_at").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(expires));
+
+        Reply r = api.post("/v1/system/cleanup", server.adminKey(), Map.of());
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode body = r.json();
+        assertThat(body.path("nodes_asked").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(body.path("nodes_answered").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(body.path("per_node").has(server.workerId())).isTrue();
+        assertThat(body.path("removed").asLong()).isGreaterThanOrEqualTo(1);
+        Api.assertProblem(api.get("/v1/sandboxes/" + sandbox, key), 404);
+        assertThat(api.usage(key).path("sandboxes").asInt()).isZero();
+        assertThat(has(audit(), "system.cleanup", null, "admin")).isTrue();
+    }
+
+    private static JsonNode systemStats() {
+        Reply r = api.get("/v1/system/stats", server.adminKey());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static List<JsonNode> audit() {
+        Reply r = api.get("/v1/audit?limit=500", server.adminKey());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        List<JsonNode> entries = new ArrayList<>();
+        r.json().path("entries").forEach(entries::add);
+        return entries;
+    }
+
+    /** Whether an entry has {@code action}, {@code actor} and (unless null) {@code target}. */
+    private static boolean has(List<JsonNode> entries, String action, String target, String actor) {
+        return entries.stream().anyMatch(e -> e.path("action").asText().equals(action)
+                && (target == null || e.path("target").asText().equals(target))
+                && e.path("actor").asText().equals(actor));
+    }
+}

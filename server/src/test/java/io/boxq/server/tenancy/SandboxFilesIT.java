@@ -1,0 +1,103 @@
+package io.boxq.server.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.server.tenancy.Api.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A sandbox keeps its files between jobs and file calls; file calls are binary-safe and confined
+ * to the workspace ({@code ..}, absolute paths elsewhere and symlinks pointing out are refused).
+ */
+class SandboxFilesIT {
+    private static TenancyServer server;
+    private static Api api;
+    private static String key;
+    private static String sandbox;
+
+    @BeforeAll
+    static void startServer() {
+        server = TenancyServer.start("files", Map.of());
+        api = server.api;
+        key = server.newKey("free");
+        sandbox = api.createSandbox(key);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stopAndCheck();
+    }
+
+    @Test
+    void a_file_written_by_one_job_is_read_by_the_next_job_and_by_a_download() {
+        JsonNode write = api.runIn(key, sandbox, "echo data > f.txt");
+        assertThat(write.path("state").asText()).as(write.toString()).isEqualTo("succeeded");
+
+        JsonNode read = api.runIn(key, sandbox, "cat f.txt");
+
+        assertThat(read.path("state").asText()).isEqualTo("succeeded");
+        assertThat(read.path("stdout").asText()).isEqualTo("data\n");
+        Reply download = api.getFile(sandbox, "f.txt", key);
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo("data\n");
+        assertThat(api.getFile(sandbox, "/workspace/f.txt", key).body()).isEqualTo("data\n");
+    }
+
+    @Test
+    void an_uploaded_file_is_seen_by_a_job() {
+        Reply put = api.putFile(sandbox, "in/up.txt", key, "uploaded\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(put.status()).as(put.toString()).isEqualTo(201);
+        assertThat(put.json().path("path").asText()).isEqualTo("/workspace/in/up.txt");
+
+        JsonNode job = api.runIn(key, sandbox, "cat in/up.txt && pwd");
+
+        assertThat(job.path("stdout").asText()).isEqualTo("uploaded\n/workspace\n");
+    }
+
+    @Test
+    void every_byte_value_round_trips_through_upload_and_download() {
+        byte[] all = new byte[256 * 2];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (255 - i % 256);
+        }
+
+        assertThat(api.putFile(sandbox, "bin.dat", key, all).status()).isEqualTo(201);
+        Reply back = api.getFile(sandbox, "bin.dat", key);
+
+        assertThat(back.status()).isEqualTo(200);
+        assertThat(back.contentType()).startsWith("application/octet-stream");
+        assertThat(back.bytes()).isEqualTo(all);
+        assertThat(api.runIn(key, sandbox, "wc -c < bin.dat").path("stdout").asText().trim()).isEqualTo("512");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../etc/passwd", "/etc/passwd", "a/../../x", "/workspace/../etc/passwd", ""})
+    void paths_leaving_the_workspace_are_refused_naming_path(String path) {
+        Api.assertFieldError(api.getFile(sandbox, path, key), "path");
+        Api.assertFieldError(api.putFile(sandbox, path, key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+    }
+
+    @Test
+    void symlinks_pointing_out_of_the_workspace_are_refused() {
+        JsonNode links = api.runIn(key, sandbox, "ln -s /etc link && ln -s /etc/passwd pw && ls link/passwd");
+        assertThat(links.path("state").asText()).as(links.toString()).isEqualTo("succeeded");
+
+        Api.assertFieldError(api.getFile(sandbox, "link/passwd", key), "path");
+        Api.assertFieldError(api.getFile(sandbox, "pw", key), "path");
+        Api.assertFieldError(api.putFile(sandbox, "link/evil", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+        Api.assertFieldError(api.putFile(sandbox, "pw", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+    }
+
+    @Test
+    void a_missing_file_is_a_404_problem() {
+        Api.assertProblem(api.getFile(sandbox, "no/such/file.txt", key), 404);
+        Api.assertProblem(api.getFile(sandbox, "nothing-here.txt", key), 404);
+    }
+}

@@ -1,0 +1,249 @@
+package io.boxq.server.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.boxq.api.ApiServer;
+import io.boxq.api.health.NodeHealth;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.redis.Redis;
+import io.boxq.executor.docker.DockerClients;
+import io.boxq.executor.docker.Labels;
+import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.pool.PoolStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * An all-in-one boxq wired as {@code Main} wires it (an executor node and the api in one process,
+ * talking only through Redis) on a free port, with its own Redis prefix, worker id and admin key.
+ * No Quartz: the tests call {@link ExecutorNode#shrinkIdle()} and {@link ExecutorNode#sweepOrphans()}
+ * themselves, so expiry is driven deterministically. {@link #stop()} closes it and reports leftovers.
+ *
+ * <p>(The shared {@code io.boxq.server.BoxqTestServer} is package-private, so this package has its own.)
+ */
+final class TenancyServer {
+    static final String BUSYBOX = "boxq-sandbox:busybox";
+
+    final BoxqConfig config;
+    final Api api;
+    private final Redis redis;
+    private final ExecutorNode node;
+    private final ApiServer http;
+
+    private TenancyServer(BoxqConfig config, Redis redis, ExecutorNode node, ApiServer http) {
+        this.config = config;
+        this.redis = redis;
+        this.node = node;
+        this.http = http;
+        this.api = new Api(URI.create("http://127.0.0.1:" + http.port()));
+    }
+
+    static String redisUrl() {
+        return System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+    }
+
+    static String dockerHost() {
+        return System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+    }
+
+    /** The in-container runner once it exists (the default), else the docker exec path. */
+    static String runner() {
+        try {
+            Class.forName("io.boxq.executor.runner.ShellRunnerFactory");
+            return "shell";
+        } catch (ClassNotFoundException e) {
+            return "exec";
+        }
+    }
+
+    static String unique(String what) {
+        return what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Starts a server for the test class {@code name}; {@code overrides} change the small default environment. */
+    static TenancyServer start(String name, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BOXQ_ADMIN_KEY", "bq_admin_" + UUID.randomUUID().toString().replace("-", ""));
+        env.put("BOXQ_REDIS_PREFIX", "test-" + unique(name) + ":");
+        env.put("WORKER_ID", unique("it-" + name));
+        env.put("REDIS_URL", redisUrl());
+        env.put("DOCKER_HOST", dockerHost());
+        env.put("SANDBOX_IMAGE", BUSYBOX);
+        env.put("RUNNER", runner());
+        env.put("POOL_SIZE", "2");
+        env.put("MIN_POOL_SIZE", "1");
+        env.put("MAX_POOL_SIZE", "8");
+        // Without Quartz nothing renews the heartbeat; the node must stay alive for the whole class.
+        env.put("NODE_TTL_SECONDS", "900");
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", "0");
+        env.putAll(overrides);
+        BoxqConfig config = BoxqConfig.fromEnv(env);
+        Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
+        ExecutorNode node = null;
+        try {
+            node = new ExecutorNode(config, redis, Clock.systemUTC());
+            node.start();
+            ExecutorNode local = node;
+            ApiServer http = new ApiServer(config, redis, Clock.systemUTC(),
+                    () -> Optional.of(health(local, config))).start();
+            return new TenancyServer(config, redis, node, http);
+        } catch (RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
+            removeContainersOf(config.server().workerId());
+            deleteKeys(redis, config.redis().prefix());
+            redis.close();
+            throw e;
+        }
+    }
+
+    String adminKey() {
+        return config.server().adminKey();
+    }
+
+    String workerId() {
+        return config.server().workerId();
+    }
+
+    String prefix() {
+        return config.redis().prefix();
+    }
+
+    ExecutorNode node() {
+        return node;
+    }
+
+    /** A fresh key of a fresh user; returns the secret. */
+    String newKey(String tier) {
+        return api.createKey(adminKey(), unique("user"), tier).path("key").asText();
+    }
+
+    /** The container a sandbox lives in, as the sandbox's record names it. */
+    String containerOf(String sandboxId) {
+        String id = redis.call(j -> j.hget(redis.keys().sandbox(sandboxId), "container_id"));
+        if (id == null) {
+            throw new AssertionError("sandbox " + sandboxId + " names no container");
+        }
+        return id;
+    }
+
+    static boolean containerExists(String containerId) {
+        try (DockerClient docker = docker()) {
+            docker.inspectContainerCmd(containerId).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Containers labelled with this server's worker id, running or not. */
+    List<String> containers() {
+        return containerIds(workerId());
+    }
+
+    /**
+     * Stops the api and the node (which must remove its containers), then force-removes whatever
+     * is still labelled with this worker id and deletes the prefix's Redis keys.
+     *
+     * @return the containers the node had left behind (empty when it cleaned up after itself)
+     */
+    List<String> stop() {
+        try {
+            http.close();
+            node.close();
+            return removeContainersOf(workerId());
+        } finally {
+            deleteKeys(redis, config.redis().prefix());
+            redis.close();
+        }
+    }
+
+    /** {@link #stop()}, then asserts that no container of this node and no key of its prefix is left. */
+    void stopAndCheck() {
+        List<String> leftBehind = stop();
+        assertThat(leftBehind).as("containers of %s left after the node closed", workerId()).isEmpty();
+        assertThat(containerIds(workerId())).isEmpty();
+        assertThat(keysLeft(prefix())).as("keys under %s", prefix()).isZero();
+    }
+
+    private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
+        PoolStats s = node.poolStats();
+        return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), s.sandboxes(),
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+    }
+
+    private static DockerClient docker() {
+        return DockerClients.create(dockerHost(), 0);
+    }
+
+    private static List<String> containerIds(String workerId) {
+        try (DockerClient docker = docker()) {
+            return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.NODE, workerId))
+                    .exec().stream().map(Container::getId).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> removeContainersOf(String workerId) {
+        List<String> found = new ArrayList<>();
+        try (DockerClient docker = docker()) {
+            for (String id : containerIds(workerId)) {
+                found.add(id);
+                try {
+                    docker.removeContainerCmd(id).withForce(true).exec();
+                } catch (NotFoundException e) {
+                    // gone already
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    /** SCAN MATCH prefix* and DEL. */
+    private static void deleteKeys(Redis redis, String prefix) {
+        ScanParams match = new ScanParams().match(prefix + "*").count(500);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            String from = cursor;
+            ScanResult<String> page = redis.call(j -> j.scan(from, match));
+            page.getResult().forEach(k -> redis.run(j -> j.del(k)));
+            cursor = page.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+    }
+
+    /** How many keys of {@code prefix} are left (after {@link #stop()} there should be none). */
+    static long keysLeft(String prefix) {
+        try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
+            long n = 0;
+            ScanParams match = new ScanParams().match(prefix + "*").count(1000);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                String from = cursor;
+                ScanResult<String> page = redis.call(j -> j.scan(from, match));
+                n += page.getResult().size();
+                cursor = page.getCursor();
+            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+            return n;
+        }
+    }
+}
