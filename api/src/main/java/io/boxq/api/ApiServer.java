@@ -13,12 +13,22 @@ import io.boxq.api.sandboxes.SandboxRoutes;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.api.keys.KeyRoutes;
+import io.boxq.api.metrics.ApiMetrics;
+import io.boxq.api.metrics.HttpMetrics;
+import io.boxq.api.metrics.MetricsRoute;
+import io.boxq.api.metrics.ProcessMetrics;
+import io.boxq.api.metrics.QueueDepthGauges;
+import io.boxq.core.sandbox.RedisSandboxStats;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import io.boxq.api.webhooks.WebhookRoutes;
 import io.boxq.core.webhook.AddressPolicy;
 import io.boxq.core.webhook.CallbackUrlCheck;
 import io.boxq.core.webhook.RedisWebhookDeliveries;
 import io.boxq.core.webhook.RedisWebhookSecrets;
 import io.boxq.api.problem.ProblemMapper;
+import io.boxq.api.problem.MalformedRequests;
+import io.boxq.api.problem.ProblemErrorHandler;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
@@ -48,7 +58,14 @@ public final class ApiServer implements AutoCloseable {
 
     /** An api server. {@code localNode} gives this process's executor figures for /health, if it runs one. */
     public ApiServer(BoxqConfig config, Redis redis, Clock clock, Supplier<Optional<NodeHealth>> localNode) {
+        this(config, redis, clock, localNode, ProcessMetrics.newRegistry());
+    }
+
+    /** @param registry the process's registry (shared with an executor in the same process), served on /metrics */
+    public ApiServer(BoxqConfig config, Redis redis, Clock clock, Supplier<Optional<NodeHealth>> localNode,
+            PrometheusMeterRegistry registry) {
         this.config = config;
+        HttpMetrics requests = new HttpMetrics(registry);
         this.waiters = new CompletionWaiters(redis);
         RedisJobStore jobs = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisApiKeyStore keys = new RedisApiKeyStore(redis, clock);
@@ -60,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L);
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            c.requestLogger.http(requests::record);
             c.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
                 connector.setHost(config.server().host());
@@ -67,7 +85,9 @@ public final class ApiServer implements AutoCloseable {
                 connector.setIdleTimeout(IDLE_TIMEOUT_MS);
                 return connector;
             });
+            ProblemErrorHandler.install(c.jetty);
         });
+        MalformedRequests.refuseUnreadable(app);
         app.before("/v1/*", auth::authenticate);
         app.before("/v1/*", ctx -> {
             if (!ctx.path().endsWith("/files") && ctx.contentLength() > config.jobs().maxBodyBytes()) {
@@ -75,19 +95,23 @@ public final class ApiServer implements AutoCloseable {
                         "request bodies are limited to " + config.jobs().maxBodyBytes() + " bytes"));
             }
         });
+        MalformedRequests.readBodies(app, config.jobs().maxBodyBytes());
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
         RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
         NodeDirectory nodes = new NodeDirectory(redis);
         new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
-                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message))).register(app);
-        new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock).register(app);
-        new SystemRoutes(config, redis, sandboxes, keys, nodes, audit).register(app);
+                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), new ApiMetrics(registry))
+                .register(app);
+        new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock,
+                new RedisSandboxStats(redis)).register(app);
+        new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits),
                 new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
+        new MetricsRoute(registry, List.of(new QueueDepthGauges(redis, registry))).register(app);
     }
 
     public ApiServer start() {

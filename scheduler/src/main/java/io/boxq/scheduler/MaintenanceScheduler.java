@@ -39,6 +39,11 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
             schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
             schedule(io.boxq.scheduler.tasks.DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
+            schedule(io.boxq.scheduler.tasks.MonitorResourcesTask.class, config.monitor().resourceInterval(), data);
+            if (config.monitor().imageCleanupEnabled()) {
+                schedule(io.boxq.scheduler.tasks.RemoveDanglingImagesTask.class, config.monitor().imageCleanupInterval(),
+                        data);
+            }
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot set up the maintenance scheduler", e);
         }

@@ -24,4 +24,17 @@ public interface NodeMaintenance {
     default int dispatchWebhooks() {
         return 0;
     }
+
+    /**
+     * Samples every sandbox of the node (memory, CPU, network, pids, workspace), keeps its history
+     * and handles threshold violations; returns how many violations it found.
+     */
+    default int monitorResources() {
+        return 0;
+    }
+
+    /** Removes dangling sandbox images ({@code boxq.image=true}, untagged); returns how many. */
+    default int removeDanglingImages() {
+        return 0;
+    }
 }

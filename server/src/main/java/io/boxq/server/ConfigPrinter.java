@@ -48,6 +48,25 @@ final class ConfigPrinter {
                 .append("  Cleanup interval: ").append(c.sessions().cleanupInterval().toSeconds()).append(" seconds\n")
                 .append("  Command timeout: ").append(c.jobs().commandTimeout().toSeconds()).append(" seconds\n")
                 .append("  Output limit: ").append(Sizes.format(c.jobs().outputLimitBytes())).append(" per stream\n");
+        var w = c.webhooks();
+        s.append("Webhooks:\n")
+                .append("  Private receivers allowed: ").append(w.allowPrivate())
+                .append("  (allowlist: ").append(w.allowlist().isEmpty() ? "none" : w.allowlist()).append(")\n")
+                .append("  Retry schedule: ").append(w.retrySchedule().stream().map(d -> d.toSeconds() + "s").toList())
+                .append('\n')
+                .append("  Timeout: ").append(w.timeout().toSeconds()).append(" seconds; output cut at ")
+                .append(w.maxOutputBytes()).append(" bytes\n")
+                .append("  Secret rotation window: ").append(w.secretRotationWindow().toSeconds()).append(" seconds\n");
+        var m = c.monitor();
+        s.append("Resource monitor:\n")
+                .append("  Every: ").append(m.resourceInterval().toSeconds()).append(" seconds; history: ")
+                .append(m.statsHistoryLength()).append(" samples per sandbox\n")
+                .append("  Memory: warn at ").append(m.memoryWarnPercent()).append("%, terminate at ")
+                .append(m.memoryKillPercent()).append("%; CPU: warn at ").append(m.cpuWarnPercent())
+                .append("% of the quota for ").append(m.cpuWarnSamples()).append(" samples; disk: warn at ")
+                .append(m.diskWarnPercent()).append("%\n")
+                .append("  Dangling image cleanup: ").append(m.imageCleanupEnabled()
+                        ? "every " + m.imageCleanupInterval().toMinutes() + " minutes" : "off").append('\n');
         return s.append(line).toString();
     }
 }

@@ -3,6 +3,8 @@ package io.boxq.server;
 import io.boxq.api.ApiServer;
 import io.boxq.api.health.HealthServer;
 import io.boxq.api.health.NodeHealth;
+import io.boxq.api.metrics.ProcessMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.ConfigException;
 import io.boxq.core.config.DotEnv;
@@ -65,9 +67,10 @@ public final class Main {
         Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
         started.push(redis);
         System.out.print(ConfigPrinter.describe(config, redis.redactedUrl()));
+        PrometheusMeterRegistry registry = ProcessMetrics.newRegistry(); // one per process, every role's meters
         ExecutorNode node = null;
         if (config.server().runs(Role.EXECUTOR)) {
-            node = new ExecutorNode(config, redis, Clock.systemUTC());
+            node = new ExecutorNode(config, redis, Clock.systemUTC(), registry);
             started.push(node);
             node.start();
             MaintenanceScheduler scheduler = new MaintenanceScheduler(config, maintenance(node));
@@ -78,14 +81,15 @@ public final class Main {
         java.util.function.Supplier<Optional<NodeHealth>> health =
                 () -> Optional.ofNullable(local).map(n -> health(n, config));
         if (config.server().runs(Role.API)) {
-            ApiServer api = new ApiServer(config, redis, Clock.systemUTC(), health).start();
+            ApiServer api = new ApiServer(config, redis, Clock.systemUTC(), health, registry).start();
             started.push(api);
             log.info("boxq api listening on {}:{}", config.server().host(), api.port());
         } else {
             HealthServer server = new HealthServer(config.server().host(), config.server().port(), redis, health,
-                    config.server().workerId()).start();
+                    config.server().workerId(), registry).start();
             started.push(server);
-            log.info("boxq executor {} serving /health on port {}", config.server().workerId(), server.port());
+            log.info("boxq executor {} serving /health and /metrics on port {}", config.server().workerId(),
+                    server.port());
         }
     }
 
@@ -136,6 +140,16 @@ public final class Main {
             @Override
             public int dispatchWebhooks() {
                 return node.dispatchWebhooks();
+            }
+
+            @Override
+            public int monitorResources() {
+                return node.monitorResources();
+            }
+
+            @Override
+            public int removeDanglingImages() {
+                return node.removeDanglingImages();
             }
         };
     }

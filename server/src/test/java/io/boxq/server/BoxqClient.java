@@ -16,23 +16,23 @@ import java.util.Map;
 import java.util.Set;
 
 /** Real HTTP against a boxq api, with the few calls the ITs repeat (create a key, run a command). */
-final class BoxqClient {
+public final class BoxqClient {
     private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "timed_out", "cancelled", "error");
 
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    BoxqClient(URI base) {
+    public BoxqClient(URI base) {
         this.base = base;
     }
 
-    URI base() {
+    public URI base() {
         return base;
     }
 
     /** One HTTP answer; {@link #json()} parses the body. */
-    record Reply(int status, String contentType, String body) {
-        JsonNode json() {
+    public record Reply(int status, String contentType, String body) {
+        public JsonNode json() {
             try {
                 return Json.mapper().readTree(body);
             } catch (JsonProcessingException e) {
@@ -41,27 +41,32 @@ final class BoxqClient {
         }
     }
 
-    Reply get(String path, String key) {
+    public Reply get(String path, String key) {
         return send(request(path, key).GET());
     }
 
-    Reply delete(String path, String key) {
+    public Reply delete(String path, String key) {
         return send(request(path, key).DELETE());
     }
 
-    Reply post(String path, String key, String body) {
+    public Reply post(String path, String key, String body) {
         return send(request(path, key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    Reply post(String path, String key, Map<String, ?> body) {
+    public Reply post(String path, String key, Map<String, ?> body) {
         return post(path, key, Json.write(body));
     }
 
-    Reply send(HttpRequest.Builder request) {
+    public Reply send(HttpRequest.Builder request) {
+        HttpResponse<String> r = exchange(request);
+        return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    /** The whole answer, headers included (Retry-After, Idempotent-Replayed, …). */
+    public HttpResponse<String> exchange(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -70,27 +75,27 @@ final class BoxqClient {
         }
     }
 
-    HttpRequest.Builder request(String path, String key) {
+    public HttpRequest.Builder request(String path, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(90));
         return key == null ? b : b.header("Authorization", "Bearer " + key);
     }
 
     /** Admin creates a key; returns the create answer ({@code id}, {@code key}, {@code tier}, …). */
-    JsonNode createKey(String adminKey, String user, String tier) {
+    public JsonNode createKey(String adminKey, String user, String tier) {
         Reply r = post("/v1/keys", adminKey, Map.of("user", user, "tier", tier));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json();
     }
 
     /** Submits {@code spec} and returns the 202 answer. */
-    JsonNode submit(String key, Map<String, ?> spec) {
+    public JsonNode submit(String key, Map<String, ?> spec) {
         Reply r = post("/v1/jobs", key, spec);
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         return r.json();
     }
 
     /** Long-polls the job until it has ended (each poll waits up to 30 s on the server). */
-    JsonNode awaitEnd(String key, String jobId) {
+    public JsonNode awaitEnd(String key, String jobId) {
         for (int poll = 0; poll < 4; poll++) {
             Reply r = get("/v1/jobs/" + jobId + "?wait=30", key);
             assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -102,11 +107,11 @@ final class BoxqClient {
     }
 
     /** Submits {@code spec} and waits for its end. */
-    JsonNode run(String key, Map<String, ?> spec) {
+    public JsonNode run(String key, Map<String, ?> spec) {
         return awaitEnd(key, submit(key, spec).path("id").asText());
     }
 
-    JsonNode run(String key, String command) {
+    public JsonNode run(String key, String command) {
         return run(key, Map.of("command", command));
     }
 }

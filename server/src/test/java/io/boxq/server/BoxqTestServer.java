@@ -2,6 +2,8 @@ package io.boxq.server;
 
 import io.boxq.api.ApiServer;
 import io.boxq.api.health.NodeHealth;
+import io.boxq.api.metrics.ProcessMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.node.ExecutorNode;
@@ -17,9 +19,9 @@ import java.util.Optional;
  * through Redis) on a free port, with its own Redis prefix and worker id. {@link #stop()} closes it
  * the way a shutdown does and then reports what it left behind.
  */
-final class BoxqTestServer {
-    final BoxqConfig config;
-    final BoxqClient client;
+public final class BoxqTestServer {
+    public final BoxqConfig config;
+    public final BoxqClient client;
     private final Redis redis;
     private final ExecutorNode node;
     private final ApiServer api;
@@ -33,18 +35,19 @@ final class BoxqTestServer {
     }
 
     /** Starts a server for {@code testName}; {@code overrides} change the {@link TestEnvironment#serverEnv}. */
-    static BoxqTestServer start(String testName, Map<String, String> overrides) {
+    public static BoxqTestServer start(String testName, Map<String, String> overrides) {
         Map<String, String> env = TestEnvironment.serverEnv(testName);
         env.putAll(overrides);
         BoxqConfig config = BoxqConfig.fromEnv(env);
         Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
         ExecutorNode node = null;
         try {
-            node = new ExecutorNode(config, redis, Clock.systemUTC());
+            PrometheusMeterRegistry registry = ProcessMetrics.newRegistry(); // one per process, as in Main
+            node = new ExecutorNode(config, redis, Clock.systemUTC(), registry);
             node.start();
             ExecutorNode local = node;
             ApiServer api = new ApiServer(config, redis, Clock.systemUTC(),
-                    () -> Optional.of(health(local, config))).start();
+                    () -> Optional.of(health(local, config)), registry).start();
             return new BoxqTestServer(config, redis, node, api);
         } catch (RuntimeException e) {
             if (node != null) {
@@ -57,16 +60,21 @@ final class BoxqTestServer {
         }
     }
 
-    String adminKey() {
+    public String adminKey() {
         return config.server().adminKey();
     }
 
-    String workerId() {
+    public String workerId() {
         return config.server().workerId();
     }
 
-    String prefix() {
+    public String prefix() {
         return config.redis().prefix();
+    }
+
+    /** The node, for tests that drive its maintenance themselves ({@code reclaimStalledJobs()}, …). */
+    public ExecutorNode node() {
+        return node;
     }
 
     /**
@@ -75,7 +83,7 @@ final class BoxqTestServer {
      *
      * @return the ids of containers the node had left behind (empty when it cleaned up)
      */
-    List<String> stop() {
+    public List<String> stop() {
         try {
             try {
                 api.close();

@@ -23,29 +23,29 @@ import redis.clients.jedis.resps.ScanResult;
  * scripts/test.sh), the environment of a test server with its own key prefix and worker id, and the
  * cleanup of exactly what one test made (keys by prefix, containers by their {@code boxq.node} label).
  */
-final class TestEnvironment {
+public final class TestEnvironment {
     /** The runner the ITs use; flips to "shell" once the in-container runner lands. */
-    static final String RUNNER = "exec";
-    static final String BUSYBOX = "boxq-sandbox:busybox";
-    static final String BOOKWORM = "boxq-sandbox:bookworm";
+    public static final String RUNNER = "shell";
+    public static final String BUSYBOX = "boxq-sandbox:busybox";
+    public static final String BOOKWORM = "boxq-sandbox:bookworm";
 
     private TestEnvironment() {}
 
-    static String redisUrl() {
+    public static String redisUrl() {
         return System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
     }
 
-    static String dockerHost() {
+    public static String dockerHost() {
         return System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
     }
 
     /** A name no other run uses: {@code <what>-<random>}. */
-    static String unique(String what) {
+    public static String unique(String what) {
         return what + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** The environment of a small test server: its own prefix, worker id and admin key; busybox; port 0. */
-    static Map<String, String> serverEnv(String testName) {
+    public static Map<String, String> serverEnv(String testName) {
         Map<String, String> env = new HashMap<>();
         env.put("BOXQ_ADMIN_KEY", "bq_admin_" + UUID.randomUUID().toString().replace("-", ""));
         env.put("BOXQ_REDIS_PREFIX", "test-" + unique(testName) + ":");
@@ -59,10 +59,12 @@ final class TestEnvironment {
         env.put("RUNNER", RUNNER);
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
+        // In-process servers run no Quartz: a heartbeat written once must outlive the test class.
+        env.put("NODE_TTL_SECONDS", "900");
         return env;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -70,12 +72,12 @@ final class TestEnvironment {
         }
     }
 
-    static DockerClient docker() {
+    public static DockerClient docker() {
         return DockerClients.create(dockerHost(), 0);
     }
 
     /** Every container (running or not) labelled with {@code workerId}. */
-    static List<Container> containersOf(String workerId) {
+    public static List<Container> containersOf(String workerId) {
         try (DockerClient docker = docker()) {
             return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.NODE, workerId)).exec();
         } catch (IOException e) {
@@ -83,7 +85,7 @@ final class TestEnvironment {
         }
     }
 
-    static InspectContainerResponse inspect(String containerId) {
+    public static InspectContainerResponse inspect(String containerId) {
         try (DockerClient docker = docker()) {
             return docker.inspectContainerCmd(containerId).exec();
         } catch (IOException e) {
@@ -96,7 +98,7 @@ final class TestEnvironment {
      *
      * @return the ids it found (empty when the server had cleaned up after itself)
      */
-    static List<String> removeContainersOf(String workerId) {
+    public static List<String> removeContainersOf(String workerId) {
         List<String> removed = new ArrayList<>();
         try (DockerClient docker = docker()) {
             for (Container c : docker.listContainersCmd().withShowAll(true)
@@ -114,7 +116,7 @@ final class TestEnvironment {
         return removed;
     }
 
-    static List<String> redisKeys(String prefix) {
+    public static List<String> redisKeys(String prefix) {
         try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
             List<String> found = new ArrayList<>();
             ScanParams match = new ScanParams().match(prefix + "*").count(500);
@@ -130,7 +132,7 @@ final class TestEnvironment {
     }
 
     /** Deletes every key under {@code prefix}; returns how many there were. */
-    static int deleteRedisKeys(String prefix) {
+    public static int deleteRedisKeys(String prefix) {
         List<String> keys = redisKeys(prefix);
         try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
             for (String key : keys) {

@@ -11,6 +11,8 @@ import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.usage.RedisUsage;
+import java.time.Clock;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -25,6 +27,8 @@ import java.util.Map;
  */
 public final class SystemRoutes {
     private static final Duration CLEANUP_WAIT = Duration.ofSeconds(10);
+    /** Days of usage history in the answers: today and the six before. */
+    static final int HISTORY_DAYS = 7;
 
     private final BoxqConfig config;
     private final Redis redis;
@@ -32,9 +36,13 @@ public final class SystemRoutes {
     private final RedisApiKeyStore keys;
     private final NodeDirectory nodes;
     private final AuditLog audit;
+    private final RedisUsage usageHistory;
+    private final Clock clock;
 
     public SystemRoutes(BoxqConfig config, Redis redis, RedisSandboxStore sandboxes, RedisApiKeyStore keys,
-            NodeDirectory nodes, AuditLog audit) {
+            NodeDirectory nodes, AuditLog audit, Clock clock) {
+        this.usageHistory = new RedisUsage(redis);
+        this.clock = clock;
         this.config = config;
         this.redis = redis;
         this.sandboxes = sandboxes;
@@ -65,6 +73,7 @@ public final class SystemRoutes {
                 "user_sandboxes", sandboxes.countForUser(caller.user()),
                 "running_jobs", redis.call(j -> j.scard(redis.keys().keyRunning(caller.id()))),
                 "backlog_jobs", redis.call(j -> j.llen(redis.keys().keyBacklog(caller.id())))));
+        body.put("history", usageHistory.history(caller.id(), clock.instant(), HISTORY_DAYS));
         ctx.json(body);
     }
 
@@ -95,6 +104,7 @@ public final class SystemRoutes {
         }
         body.put("backlogs", backlogs);
         body.put("running", running);
+        body.put("usage_history", usageHistory.totals(clock.instant(), HISTORY_DAYS));
         ctx.json(body);
     }
 

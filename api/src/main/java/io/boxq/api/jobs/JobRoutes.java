@@ -1,6 +1,7 @@
 package io.boxq.api.jobs;
 
 import io.boxq.api.auth.Authenticator;
+import io.boxq.api.metrics.ApiMetrics;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
@@ -23,6 +24,7 @@ import java.util.Map;
 
 /** {@code /v1/jobs}: submit, read (with long-poll), list. */
 public final class JobRoutes {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRoutes.class);
     static final int MAX_WAIT_SECONDS = 60;
     /** How long a cancel of a running job waits for its node to report the end. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
@@ -34,11 +36,16 @@ public final class JobRoutes {
     private final JobAwaiter awaiter;
     private final RedisSandboxStore sandboxes;
     private final java.util.function.Consumer<String> control;
+    private final ApiMetrics metrics;
 
-    /** @param control publishes a message to every node (the cancel of a running job) */
+    /**
+     * @param control publishes a message to every node (the cancel of a running job)
+     * @param metrics counts submissions, and the jobs that end here (cancelled while queued)
+     */
     public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, JobAwaiter awaiter,
-            RedisSandboxStore sandboxes, java.util.function.Consumer<String> control) {
+            RedisSandboxStore sandboxes, java.util.function.Consumer<String> control, ApiMetrics metrics) {
         this.control = control;
+        this.metrics = metrics;
         this.config = config;
         this.store = store;
         this.keys = keys;
@@ -78,6 +85,9 @@ public final class JobRoutes {
             ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
             return;
         }
+        metrics.jobSubmitted(caller.tier());
+        log.info("job {} queued (key {}{})", job.id(), caller.id(),
+                spec.sandboxId() == null ? "" : ", sandbox " + spec.sandboxId());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 
@@ -110,6 +120,9 @@ public final class JobRoutes {
         }
         if (outcome == RedisJobStore.Cancel.RUNNING) {
             control.accept("cancel " + id);
+        } else {
+            metrics.jobEnded(JobState.CANCELLED);
+            log.info("job {} cancelled while queued (key {})", id, caller.id());
         }
         ctx.json(JobView.of(awaiter.await(id, caller.id(), CANCEL_WAIT)));
     }

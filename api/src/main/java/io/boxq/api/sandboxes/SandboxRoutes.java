@@ -17,7 +17,9 @@ import io.boxq.core.job.SandboxOp;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
+import io.boxq.core.sandbox.RedisSandboxStats;
 import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.sandbox.ResourceSample;
 import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -46,9 +48,12 @@ public final class SandboxRoutes {
     private final NodeDirectory directory;
     private final AuditLog audit;
     private final Clock clock;
+    private final RedisSandboxStats stats;
 
+    /** @param stats the history the resource monitor keeps of each sandbox */
     public SandboxRoutes(BoxqConfig config, RedisSandboxStore sandboxes, RedisJobStore jobs, RedisKeys keys,
-            JobAwaiter awaiter, NodeDirectory directory, AuditLog audit, Clock clock) {
+            JobAwaiter awaiter, NodeDirectory directory, AuditLog audit, Clock clock, RedisSandboxStats stats) {
+        this.stats = stats;
         this.config = config;
         this.sandboxes = sandboxes;
         this.jobs = jobs;
@@ -170,8 +175,12 @@ public final class SandboxRoutes {
             throw new ProblemException(Problem.of(503, "stats-unavailable", "Stats unavailable",
                     done.error() != null ? done.error() : "the sandbox did not report its figures"));
         }
-        ctx.json(SandboxStats.parse(s.id(), new String(done.result().stdout(), StandardCharsets.UTF_8),
-                config.sandbox().cpuQuotaPercent()));
+        int quota = config.sandbox().cpuQuotaPercent();
+        ResourceSample now = ResourceSample.parse(new String(done.result().stdout(), StandardCharsets.UTF_8),
+                clock.instant());
+        ctx.json(Map.of("sandbox_id", s.id(), "now", SandboxStats.of(now, quota),
+                "history", stats.history(s.id(), config.monitor().statsHistoryLength()).stream()
+                        .map(h -> SandboxStats.of(h, quota)).toList()));
     }
 
     /** Sends an operation to the sandbox's node and waits for its end. */

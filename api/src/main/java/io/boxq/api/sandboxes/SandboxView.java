@@ -1,10 +1,12 @@
 package io.boxq.api.sandboxes;
 
+import io.boxq.core.sandbox.ResourceViolation;
 import io.boxq.core.sandbox.Sandbox;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** A sandbox as the API shows it. */
+/** A sandbox as the API shows it; {@code violations} are the resource warnings the monitor recorded. */
 public record SandboxView(
         String id,
         String state,
@@ -17,10 +19,12 @@ public record SandboxView(
         long idleTimeoutS,
         Instant expiresAt,
         Instant maxExpiresAt,
-        String error) {
+        String error,
+        List<ResourceViolation> violations) {
 
     static SandboxView of(Sandbox s) {
         return new SandboxView(s.id(), s.state(), s.image(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
-                s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error());
+                s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error(),
+                s.violations());
     }
 }

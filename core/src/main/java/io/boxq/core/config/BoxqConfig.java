@@ -27,7 +27,8 @@ public record BoxqConfig(
         SessionConfig sessions,
         MaintenanceConfig maintenance,
         Map<Tier, TierLimits> tiers,
-        WebhookConfig webhooks) {
+        WebhookConfig webhooks,
+        MonitorConfig monitor) {
 
     public static final String DEFAULT_IMAGE = "boxq-sandbox:bookworm";
     public static final String BUSYBOX_IMAGE = "boxq-sandbox:busybox";
@@ -62,6 +63,9 @@ public record BoxqConfig(
                 r.raw("BOXQ_ADMIN_KEY").orElse(null),
                 r.bool("DEBUG", false),
                 r.string("LOG_FORMAT", "text"));
+        if (!List.of("text", "json").contains(server.logFormat())) {
+            r.problem("LOG_FORMAT=" + server.logFormat() + " is unknown (use text or json)");
+        }
         RedisConfig redis = new RedisConfig(
                 r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"));
         int min = r.integer("MIN_POOL_SIZE", DEFAULT_MIN_POOL_SIZE, 0, 10_000);
@@ -116,10 +120,11 @@ public record BoxqConfig(
                 r.seconds("SHUTDOWN_GRACE_SECONDS", Duration.ofSeconds(30), 3600));
         Map<Tier, TierLimits> tiers = tiers(r);
         WebhookConfig webhooks = WebhookConfig.fromEnv(r);
+        MonitorConfig monitor = MonitorConfig.fromEnv(r);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks);
+        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks, monitor);
     }
 
     private static Set<Role> roles(EnvReader r) {

@@ -6,6 +6,8 @@ import java.util.Map;
 
 /** The executor nodes whose heartbeat has not expired, with the figures they last reported. */
 public final class NodeDirectory {
+    private static final LuaScript FORGET = LuaScript.load("forget_node");
+
     private final Redis redis;
 
     public NodeDirectory(Redis redis) {
@@ -39,12 +41,16 @@ public final class NodeDirectory {
         return redis.call(j -> j.smembers(redis.keys().nodes())).stream().filter(n -> !isAlive(n)).toList();
     }
 
-    /** Forgets a dead node whose stream has been settled. */
-    public void forget(String node) {
-        redis.run(j -> {
-            j.del(redis.keys().nodeStream(node));
-            j.srem(redis.keys().nodes(), node);
-        });
+    /**
+     * Forgets a dead node whose stream has been settled, unless something can still reach it: a job
+     * sent to its stream since the settling, or a sandbox of it still on record (see forget_node.lua).
+     *
+     * @return true when it was forgotten
+     */
+    public boolean forget(String node) {
+        Object r = redis.call(j -> FORGET.run(j, List.of(redis.keys().nodeStream(node),
+                redis.keys().nodeSandboxes(node), redis.keys().nodes()), List.of(node)));
+        return Long.valueOf(1).equals(r);
     }
 
     public boolean isAlive(String node) {

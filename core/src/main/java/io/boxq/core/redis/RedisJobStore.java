@@ -150,7 +150,7 @@ public final class RedisJobStore {
                 keys.job(nextId == null ? job.id() : nextId), nextStream,
                 keys.webhooksDue()), args));
         boolean stored = Long.valueOf(1).equals(done);
-        if (stored && nextId != null && Boolean.getBoolean("boxq.noRefill") == false) {
+        if (stored && nextId != null) {
             // Two jobs of a key ending at once peek the same head: only one promotes it, and the
             // other's freed slot would stay empty while the backlog waits. Fill free slots now.
             promoteBacklogOf(job.id());

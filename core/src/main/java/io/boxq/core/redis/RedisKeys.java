@@ -72,6 +72,21 @@ public record RedisKeys(String prefix) {
         return prefix + "node:" + node + ":sandboxes";
     }
 
+    /** A sandbox's sampled resource history (stream, oldest first, bounded). */
+    public String sandboxStats(String sandboxId) {
+        return prefix + "stats:" + sandboxId;
+    }
+
+    /** What a key used on one UTC day ({@code yyyy-mm-dd}): jobs, run seconds, sandbox seconds. */
+    public String usage(String keyId, String day) {
+        return prefix + "usage:" + keyId + ":" + day;
+    }
+
+    /** What all keys together used on one UTC day. */
+    public String usageTotal(String day) {
+        return prefix + "usage:total:" + day;
+    }
+
     /** Requests per window of a key: one counter per key and minute. */
     public String rateLimit(String keyId, long window) {
         return prefix + "ratelimit:" + keyId + ":" + window;

@@ -5,6 +5,7 @@ import io.boxq.core.json.Json;
 import io.boxq.core.redis.LuaScript;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisKeys;
+import io.boxq.core.usage.RedisUsage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,16 +23,22 @@ import java.util.Set;
 public final class RedisSandboxStore {
     private static final LuaScript RESERVE = LuaScript.load("sandbox_reserve");
     private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
+    private static final LuaScript SET_IF_EXISTS = LuaScript.load("hset_if_exists");
+    /** Violations kept on a sandbox's record; older ones stay in the audit stream. */
+    static final int MAX_VIOLATIONS = 20;
+    private static final TypeReference<List<ResourceViolation>> VIOLATIONS = new TypeReference<>() {};
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private final Redis redis;
     private final RedisKeys keys;
     private final Clock clock;
+    private final RedisUsage usage;
 
     public RedisSandboxStore(Redis redis, Clock clock) {
         this.redis = redis;
         this.keys = redis.keys();
         this.clock = clock;
+        this.usage = new RedisUsage(redis);
     }
 
     /** The limits a reservation is checked against; -1 means "no such ceiling". */
@@ -60,10 +67,29 @@ public final class RedisSandboxStore {
         }
     }
 
-    /** Gives the sandbox's places back and deletes it; true when it existed. */
+    /**
+     * Gives the sandbox's places back and deletes it with its stats history; true when it existed
+     * (then its lifetime is counted in its key's usage, exactly once).
+     */
     public boolean release(Sandbox s) {
         Object deleted = redis.call(j -> RELEASE.run(j, setKeys(s), List.of(s.id())));
-        return Long.valueOf(1).equals(deleted);
+        redis.run(j -> j.del(keys.sandboxStats(s.id())));
+        boolean existed = Long.valueOf(1).equals(deleted);
+        if (existed) {
+            usage.sandboxEnded(s.keyId(), s.createdAt(), clock.instant());
+        }
+        return existed;
+    }
+
+    /**
+     * Adds a violation to the sandbox's record (the newest {@link #MAX_VIOLATIONS} are kept), unless
+     * the sandbox has ended meanwhile.
+     */
+    public void addViolation(String id, ResourceViolation violation) {
+        List<ResourceViolation> all = new ArrayList<>(find(id).map(Sandbox::violations).orElse(List.of()));
+        all.add(violation);
+        List<ResourceViolation> kept = all.subList(Math.max(0, all.size() - MAX_VIOLATIONS), all.size());
+        redis.call(j -> SET_IF_EXISTS.run(j, List.of(keys.sandbox(id)), List.of("violations", Json.write(kept))));
     }
 
     public Optional<Sandbox> find(String id) {
@@ -166,7 +192,18 @@ public final class RedisSandboxStore {
                 h.get("image"), Long.parseLong(h.getOrDefault("memory_bytes", "0")), env, h.get("state"),
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
-                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"));
+                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")));
+    }
+
+    private static List<ResourceViolation> violations(String json) {
+        if (json == null || json.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return Json.mapper().readValue(json, VIOLATIONS);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return List.of();
+        }
     }
 
     private static Instant instant(Map<String, String> h, String field) {

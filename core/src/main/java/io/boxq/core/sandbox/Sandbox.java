@@ -10,6 +10,7 @@ import java.util.Map;
  * @param state {@code creating}, {@code ready}, or {@code error} (with {@code error} saying why)
  * @param expiresAt when its lifetime ends (keepalive moves it, up to {@code maxExpiresAt})
  * @param maxExpiresAt the latest {@code expiresAt} may go: created + the tier's lifetime
+ * @param violations resource thresholds it crossed (the resource monitor's warnings), oldest first
  */
 public record Sandbox(
         String id,
@@ -26,10 +27,20 @@ public record Sandbox(
         Duration idleTimeout,
         Instant expiresAt,
         Instant maxExpiresAt,
-        String error) {
+        String error,
+        java.util.List<ResourceViolation> violations) {
 
     public Sandbox {
         env = env == null ? Map.of() : Map.copyOf(env);
+        violations = violations == null ? java.util.List.of() : java.util.List.copyOf(violations);
+    }
+
+    /** A sandbox without recorded violations (a new one). */
+    public Sandbox(String id, String keyId, String user, String node, String containerId, String image,
+            long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
+            Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error) {
+        this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
+                expiresAt, maxExpiresAt, error, java.util.List.of());
     }
 
     public boolean ready() {

@@ -10,7 +10,7 @@ public enum DeliveryStatus {
     DELIVERED,
     /** Every attempt of the schedule failed. */
     FAILED,
-    /** The receiver answered 410 Gone: no more attempts. */
+    /** The receiver answered 410 Gone (or the job had expired before an attempt): no more attempts. */
     STOPPED;
 
     public String wireName() {

@@ -57,7 +57,9 @@ public record ContainerSpec(
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withNetworkMode(network)
                 .withInit(true)
-                .withUlimits(List.of(new Ulimit("nofile", nofile, nofile)));
+                .withUlimits(List.of(new Ulimit("nofile", nofile, nofile)))
+                // The shell runner keeps its fifo, payloads and captured output here.
+                .withShmSize(tmpBytes);
         return runtime == null ? host : host.withRuntime(runtime);
     }
 }

@@ -20,6 +20,13 @@ import io.boxq.executor.sandbox.SandboxManager;
 import io.boxq.executor.sandbox.SandboxReconciler;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.executor.webhook.WebhookDispatcher;
+import io.boxq.core.sandbox.RedisSandboxStats;
+import io.boxq.core.usage.RedisUsage;
+import io.boxq.executor.docker.DanglingImages;
+import io.boxq.executor.metrics.NodeMetrics;
+import io.boxq.executor.monitor.ResourceMonitor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -49,24 +56,41 @@ public final class ExecutorNode implements AutoCloseable {
     private final RunningJobs running;
     private final StalledJobReclaimer reclaimer;
     private final WebhookDispatcher webhooks;
+    private final ResourceMonitor monitor;
+    private final DanglingImages images;
 
+    /** A node whose metrics nobody scrapes (tests that do not look at them). */
     public ExecutorNode(BoxqConfig config, Redis redis, Clock clock) {
+        this(config, redis, clock, new SimpleMeterRegistry());
+    }
+
+    /** @param registry the process's registry, which {@code /metrics} serves */
+    public ExecutorNode(BoxqConfig config, Redis redis, Clock clock, MeterRegistry registry) {
         this.config = config;
         this.node = config.server().workerId();
         this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
         this.docker = new DockerRuntime(dockerClient);
+        NodeMetrics metrics = new NodeMetrics(registry);
         ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient), config.sandbox(), node,
-                config.redis().prefix(), clock);
+                config.redis().prefix(), clock, metrics);
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
         RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock);
         this.running = new RunningJobs(store);
-        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, config, node, clock);
-        this.reconciler = new SandboxReconciler(redis, sandboxStore, new AuditLog(redis, clock), node);
-        this.webhooks = WebhookDispatcher.create(config, redis, store, clock);
+        AuditLog audit = new AuditLog(redis, clock);
+        RedisUsage usage = new RedisUsage(redis);
+        JobCompleter completer = new JobCompleter(store, node, recording(metrics, usage));
+        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, audit, config, node, clock,
+                completer);
+        this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
+        this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
         JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, running, config, node,
-                webhooks::jobEnded);
+                webhooks::jobEnded, completer);
+        this.monitor = new ResourceMonitor(sandboxes, sandboxStore, new RedisSandboxStats(redis), usage, audit, metrics,
+                config.monitor(), config.sandbox().cpuQuotaPercent(), node);
+        this.images = new DanglingImages(dockerClient);
+        metrics.registerPool(node, pool::stats);
         this.consumer = new JobConsumer(queue, pool, node,
                 List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6));
@@ -78,11 +102,21 @@ public final class ExecutorNode implements AutoCloseable {
                 config.sandbox().network());
     }
 
+    /** Every stored end of a job counts in the metrics; a job (not an operation) also in its key's usage. */
+    private static JobEndListener recording(NodeMetrics metrics, RedisUsage usage) {
+        return (job, state, endedAt) -> {
+            metrics.jobEnded(job, state, endedAt);
+            if (!job.isOp() && job.startedAt() != null) {
+                usage.jobRan(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt));
+            }
+        };
+    }
+
     private static RunnerFactory runners(BoxqConfig config, DockerClient docker) {
         if (config.jobs().runner() == RunnerKind.EXEC) {
             return new ExecRunnerFactory(docker, config.sandbox().workspace());
         }
-        return new ExecRunnerFactory(docker, config.sandbox().workspace()); // TODO(runner): ShellRunnerFactory
+        return new io.boxq.executor.runner.ShellRunnerFactory(docker, config.sandbox().workspace());
     }
 
     /**
@@ -139,6 +173,21 @@ public final class ExecutorNode implements AutoCloseable {
     /** Claims the webhook deliveries due now and sends them in the background; returns how many. */
     public int dispatchWebhooks() {
         return webhooks.dispatchDue();
+    }
+
+    /**
+     * Samples every sandbox of this node, keeps its history, and handles threshold violations
+     * (critical memory terminates the sandbox).
+     *
+     * @return how many violations were found
+     */
+    public int monitorResources() {
+        return monitor.sampleAll();
+    }
+
+    /** Removes dangling images labelled {@code boxq.image=true}; returns how many. */
+    public int removeDanglingImages() {
+        return images.remove();
     }
 
     @Override

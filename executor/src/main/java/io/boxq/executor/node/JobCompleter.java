@@ -22,10 +22,17 @@ public final class JobCompleter {
 
     private final RedisJobStore store;
     private final String node;
+    private final JobEndListener listener;
 
     public JobCompleter(RedisJobStore store, String node) {
+        this(store, node, JobEndListener.NONE);
+    }
+
+    /** @param listener told of every end that was stored (metrics, usage) */
+    public JobCompleter(RedisJobStore store, String node, JobEndListener listener) {
         this.store = store;
         this.node = node;
+        this.listener = listener;
     }
 
     /** @return true when the end was stored (false: the attempt had lost its lease, or Redis stayed away) */
@@ -36,7 +43,10 @@ public final class JobCompleter {
             try {
                 boolean stored = store.complete(job, entry.entryId(), token, state, result, error);
                 if (stored) {
-                    log.info("job {} {} on {}{}", job.id(), state.wireName(), node, error == null ? "" : ": " + error);
+                    log.info("job {} {} on {} (key {}{}){}", job.id(), state.wireName(), node, job.keyId(),
+                            job.spec().sandboxId() == null ? "" : ", sandbox " + job.spec().sandboxId(),
+                            error == null ? "" : ": " + error);
+                    ended(job, state);
                 } else {
                     log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
                 }
@@ -49,6 +59,14 @@ public final class JobCompleter {
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    private void ended(Job job, JobState state) {
+        try {
+            listener.ended(job, state, java.time.Instant.now());
+        } catch (RuntimeException e) {
+            log.warn("job {}: recording its end for metrics and usage failed: {}", job.id(), e.getMessage());
         }
     }
 

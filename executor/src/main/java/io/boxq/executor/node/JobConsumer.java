@@ -63,6 +63,14 @@ public final class JobConsumer implements AutoCloseable {
         dispatch(entry);
     }
 
+    /**
+     * True when this node is working on {@code entry} right now (its lease may have run out while
+     * Redis was away, but the job is not stalled).
+     */
+    public boolean isWorkingOn(Entry entry) {
+        return leased.contains(entry);
+    }
+
     /** How many more entries this node can take now. */
     public int freeCapacity() {
         synchronized (capacityChanged) {

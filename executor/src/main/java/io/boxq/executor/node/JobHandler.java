@@ -45,9 +45,16 @@ public final class JobHandler {
     public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
             SandboxManager sandboxes, RunningJobs running, BoxqConfig config, String node,
             java.util.function.Consumer<Job> ended) {
+        this(store, queue, pool, containers, sandboxes, running, config, node, ended, new JobCompleter(store, node));
+    }
+
+    /** @param completer stores the ends of jobs (and tells metrics and usage about them) */
+    public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
+            SandboxManager sandboxes, RunningJobs running, BoxqConfig config, String node,
+            java.util.function.Consumer<Job> ended, JobCompleter completer) {
         this.ended = ended;
         this.running = running;
-        this.completer = new JobCompleter(store, node);
+        this.completer = completer;
         this.sandboxes = sandboxes;
         this.store = store;
         this.queue = queue;
@@ -72,6 +79,14 @@ public final class JobHandler {
         Job job = found.get();
         MDC.put("job", job.id());
         MDC.put("key", job.keyId());
+        MDC.put("node", node);
+        if (job.spec().sandboxId() != null) {
+            MDC.put("sandbox", job.spec().sandboxId());
+        }
+        if (!job.isOp()) {
+            log.info("job {} started on {} (key {}{}, attempt {})", job.id(), node, job.keyId(),
+                    job.spec().sandboxId() == null ? "" : ", sandbox " + job.spec().sandboxId(), start.token());
+        }
         try {
             if (job.spec().sandboxId() != null) {
                 sandboxes.run(job, entry, start.token());
@@ -108,6 +123,9 @@ public final class JobHandler {
                 }
                 log.warn("runner of container {} failed before the command started, retrying: {}",
                         container, e.getMessage());
+            } catch (RuntimeException e) {
+                pool.discard(container); // in an unknown state, and never to be left counted as busy
+                throw e;
             }
         }
     }

@@ -27,18 +27,25 @@ final class OrphanSweep {
     private final Redis redis;
     private final String node;
     private final Supplier<Set<String>> held;
+    private final Duration minAge;
 
     OrphanSweep(DockerRuntime docker, Redis redis, String node, Supplier<Set<String>> held) {
+        this(docker, redis, node, held, MIN_AGE);
+    }
+
+    /** @param minAge how old a container must be before it can count as an orphan (tests shorten it) */
+    OrphanSweep(DockerRuntime docker, Redis redis, String node, Supplier<Set<String>> held, Duration minAge) {
         this.docker = docker;
         this.redis = redis;
         this.node = node;
         this.held = held;
+        this.minAge = minAge;
     }
 
     /** @return how many containers were removed */
     int sweep() {
         Set<String> mine = held.get();
-        long cutoff = Instant.now().minus(MIN_AGE).getEpochSecond();
+        long cutoff = Instant.now().minus(minAge).getEpochSecond();
         int removed = 0;
         for (Container c : docker.list(Map.of(Labels.MANAGED, "true", Labels.DEPLOYMENT, redis.keys().prefix()))) {
             String owner = c.getLabels() == null ? null : c.getLabels().get(Labels.NODE);

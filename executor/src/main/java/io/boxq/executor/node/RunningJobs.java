@@ -3,10 +3,14 @@ package io.boxq.executor.node;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.RunRequest;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The commands running on this node, so a cancellation (announced on the control channel) can
@@ -14,8 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * cancellation that came just before the command started is not missed.
  */
 public final class RunningJobs {
+    private static final Logger log = LoggerFactory.getLogger(RunningJobs.class);
+
     private final RedisJobStore store;
     private final Map<String, CommandRunner> running = new ConcurrentHashMap<>();
+    /** Jobs whose command this node killed for a cancel. */
+    private final Set<String> killed = ConcurrentHashMap.newKeySet();
 
     public RunningJobs(RedisJobStore store) {
         this.store = store;
@@ -27,13 +35,14 @@ public final class RunningJobs {
     public Outcome run(Job job, CommandRunner runner, RunRequest request) {
         running.put(job.id(), runner);
         try {
-            if (store.cancelRequested(job.id())) {
+            if (cancelRequested(job.id())) {
                 return new Outcome(null, true);
             }
             CommandResult result = runner.run(request);
-            return new Outcome(result, store.cancelRequested(job.id()));
+            return new Outcome(result, killed.contains(job.id()) || cancelRequested(job.id()));
         } finally {
             running.remove(job.id());
+            killed.remove(job.id());
         }
     }
 
@@ -41,7 +50,21 @@ public final class RunningJobs {
     public void cancel(String jobId) {
         CommandRunner runner = running.get(jobId);
         if (runner != null) {
+            killed.add(jobId);
             runner.cancelRunning();
+        }
+    }
+
+    /**
+     * The cancel mark in Redis. While Redis is away there is none to read: the command runs (or its
+     * result is kept) rather than the job being dropped, and a kill this node made is known anyway.
+     */
+    private boolean cancelRequested(String jobId) {
+        try {
+            return store.cancelRequested(jobId);
+        } catch (StoreUnavailableException e) {
+            log.warn("job {}: cancel mark not readable, Redis is away: {}", jobId, e.getMessage());
+            return false;
         }
     }
 }

@@ -7,6 +7,7 @@ import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobQueue.Reclaim;
 import io.boxq.core.redis.RedisJobStore;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.params.SetParams;
@@ -16,7 +17,9 @@ import redis.clients.jedis.params.SetParams;
  * idle past the lease timeout are claimed ({@code XAUTOCLAIM}, saved cursor, no more than this node
  * can run); a job that had not started runs here, one that had runs again only if its
  * {@code max_attempts} allows, else it ends {@code error} ("executor lost"). The own streams of dead
- * nodes are settled too: their sandboxes died with them, so those jobs end {@code error}.
+ * nodes are settled too: their sandboxes died with them, so those jobs end {@code error}. A dead
+ * node stays registered (and its stream is settled on every pass) until the sandbox reconcile has
+ * given up its sandboxes, so a job the api sends to one of them meanwhile ends {@code error} too.
  */
 public final class StalledJobReclaimer {
     private static final Logger log = LoggerFactory.getLogger(StalledJobReclaimer.class);
@@ -49,6 +52,9 @@ public final class StalledJobReclaimer {
         if (room > 0) {
             long idle = config.maintenance().leaseTimeout().toMillis();
             for (Entry e : queue.autoclaim(redis.keys().jobsStream(), node, idle, room)) {
+                if (consumer.isWorkingOn(e)) {
+                    continue; // our own lease ran out while Redis was away: claiming it renewed it
+                }
                 settled++;
                 settle(e, false);
             }
@@ -67,12 +73,17 @@ public final class StalledJobReclaimer {
                 if (dead.equals(node)) {
                     continue;
                 }
-                for (Entry e : queue.all(redis.keys().nodeStream(dead))) {
+                List<Entry> left = queue.all(redis.keys().nodeStream(dead));
+                for (Entry e : left) {
                     settle(e, true);
                     settled++;
                 }
-                nodes.forget(dead);
-                log.info("settled the stream of dead node {}", dead);
+                if (!left.isEmpty()) {
+                    log.info("settled {} entries of the stream of dead node {}", left.size(), dead);
+                }
+                if (nodes.forget(dead)) {
+                    log.info("forgot dead node {}: its stream is empty and it holds no sandbox", dead);
+                }
             }
         } finally {
             redis.run(j -> j.del(lock));

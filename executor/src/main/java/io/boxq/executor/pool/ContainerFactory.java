@@ -5,6 +5,7 @@ import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.docker.DockerRuntime;
 import io.boxq.executor.docker.Labels;
 import io.boxq.executor.runner.CommandRunner;
+import io.boxq.executor.runner.ExecCommandRunner;
 import io.boxq.executor.runner.RunnerFactory;
 import io.boxq.executor.runner.RunnerFailedException;
 import io.boxq.core.job.CommandResult;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Starts hardened containers of a shape and brings their runner up; a container is ready when it answers. */
 public final class ContainerFactory {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ContainerFactory.class);
     private final DockerRuntime docker;
     private final RunnerFactory runners;
     private final SandboxConfig config;
@@ -23,10 +25,18 @@ public final class ContainerFactory {
     private final String deployment;
     private final Clock clock;
     private final Map<String, String> shells = new ConcurrentHashMap<>();
+    private final ContainerEvents events;
 
     /** @param deployment the Redis prefix, labelled on every container so sweeps stay within their deployment */
     public ContainerFactory(DockerRuntime docker, RunnerFactory runners, SandboxConfig config, String node,
             String deployment, Clock clock) {
+        this(docker, runners, config, node, deployment, clock, ContainerEvents.NONE);
+    }
+
+    /** @param events told of every start and removal (metrics) */
+    public ContainerFactory(DockerRuntime docker, RunnerFactory runners, SandboxConfig config, String node,
+            String deployment, Clock clock, ContainerEvents events) {
+        this.events = events;
         this.deployment = deployment;
         this.docker = docker;
         this.runners = runners;
@@ -40,14 +50,34 @@ public final class ContainerFactory {
      * @throws RunnerFailedException when its runner does not come up (the container is removed)
      */
     public PooledContainer create(Shape shape) {
-        String id = docker.start(spec(shape));
+        long t0 = System.nanoTime();
+        String id;
         try {
-            CommandRunner runner = runners.attach(id);
-            return new PooledContainer(id, shape, runner, clock.instant());
+            id = docker.start(spec(shape));
         } catch (RuntimeException e) {
-            docker.remove(id);
+            events.startFailed(shape);
             throw e;
         }
+        try {
+            CommandRunner runner = runners.attach(id);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            events.started(shape, took);
+            log.info("container {} started on {} ({}) in {} ms", shortId(id), node, shape.label(), took.toMillis());
+            return new PooledContainer(id, shape, runner, clock.instant());
+        } catch (RuntimeException e) {
+            events.startFailed(shape);
+            remove(id);
+            throw e;
+        }
+    }
+
+    /**
+     * A runner of its own for a container whose runner is busy: one {@code docker exec} per command,
+     * which may run beside the runner's command (the resource monitor samples a sandbox that way
+     * while a job runs in it).
+     */
+    public CommandRunner sideRunner(String containerId) {
+        return new ExecCommandRunner(docker.client(), containerId, config.workspace());
     }
 
     /**
@@ -69,7 +99,18 @@ public final class ContainerFactory {
 
     public void destroy(PooledContainer container) {
         container.runner().close();
-        docker.remove(container.id());
+        remove(container.id());
+    }
+
+    private void remove(String id) {
+        long t0 = System.nanoTime();
+        docker.remove(id);
+        events.removed(Duration.ofNanos(System.nanoTime() - t0));
+        log.info("container {} removed from {}", shortId(id), node);
+    }
+
+    private static String shortId(String id) {
+        return id.substring(0, Math.min(12, id.length()));
     }
 
     ContainerSpec spec(Shape shape) {

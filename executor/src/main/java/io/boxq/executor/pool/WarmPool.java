@@ -47,6 +47,8 @@ public final class WarmPool implements AutoCloseable {
     /** Containers that are sandboxes: held until the sandbox ends, never handed to jobs of the pool. */
     private final Set<PooledContainer> pinned = new HashSet<>();
     private int starting;
+    /** Containers the pool let go of that the engine has not removed yet: they still count toward the maximum. */
+    private int removing;
     private boolean closed;
 
     public WarmPool(ContainerFactory factory, PoolConfig config, Clock clock) {
@@ -84,16 +86,35 @@ public final class WarmPool implements AutoCloseable {
                 victim = reclaimable().orElse(null);
                 if (victim != null) {
                     forget(victim);
+                    removing++;
                     break;
                 }
                 awaitChange(deadline, "all " + config.maxPoolSize() + " containers are busy");
             }
-            starting++;
+            if (victim == null) {
+                starting++;
+            }
         }
         if (victim != null) {
-            destroyLater(victim, "reclaimed for another key");
+            replace(victim);
         }
         return createFor(keyId, shape);
+    }
+
+    /**
+     * Removes a reclaimed container before its replacement starts (so the engine never holds more
+     * than the maximum) and hands its place to the replacement.
+     */
+    private void replace(PooledContainer victim) {
+        log.debug("removing container {} (reclaimed)", victim);
+        try {
+            factory.destroy(victim);
+        } finally {
+            synchronized (this) {
+                removing--;
+                starting++;
+            }
+        }
     }
 
     /** Waits for the pool to change (a start finished, a container came back) until {@code deadline}. */
@@ -130,11 +151,13 @@ public final class WarmPool implements AutoCloseable {
                 victim = reclaimable().orElseThrow(() -> new PoolExhaustedException(
                         "all " + config.maxPoolSize() + " containers of this node are in use"));
                 forget(victim);
+                removing++;
+            } else {
+                starting++;
             }
-            starting++;
         }
         if (victim != null) {
-            destroyLater(victim, "reclaimed for a sandbox");
+            replace(victim);
         }
         try {
             PooledContainer c = withCreator(() -> factory.create(shape));
@@ -157,7 +180,7 @@ public final class WarmPool implements AutoCloseable {
     public void unpin(PooledContainer c) {
         synchronized (this) {
             pinned.remove(c);
-            notifyAll();
+            removing++;
         }
         destroyLater(c, "sandbox ended");
     }
@@ -180,6 +203,7 @@ public final class WarmPool implements AutoCloseable {
                 return;
             }
             if (closed) {
+                removing++;
                 destroyLater(c, "shutdown");
                 return;
             }
@@ -194,7 +218,7 @@ public final class WarmPool implements AutoCloseable {
         synchronized (this) {
             busy.remove(c);
             forget(c);
-            notifyAll();
+            removing++;
         }
         destroyLater(c, "discarded");
     }
@@ -277,6 +301,7 @@ public final class WarmPool implements AutoCloseable {
                     doomed.add(e.getValue().pollFirst());
                 }
             }
+            removing += doomed.size();
         }
         doomed.forEach(c -> destroyLater(c, "idle"));
         return doomed.size();
@@ -296,6 +321,7 @@ public final class WarmPool implements AutoCloseable {
             unclaimed.clear();
             idleByKey.clear();
             busy.clear();
+            removing += all.size();
         }
         all.forEach(c -> destroyLater(c, "shutdown"));
         background.close();
@@ -313,6 +339,7 @@ public final class WarmPool implements AutoCloseable {
         } catch (RuntimeException e) {
             synchronized (this) {
                 starting--;
+                notifyAll();
             }
             throw e;
         }
@@ -356,6 +383,7 @@ public final class WarmPool implements AutoCloseable {
                 unclaimed(shape).addLast(c);
                 return true;
             }
+            removing++;
         }
         destroyLater(c, "shutdown");
         return false;
@@ -414,7 +442,7 @@ public final class WarmPool implements AutoCloseable {
     }
 
     private int total() {
-        int n = busy.size() + pinned.size() + starting;
+        int n = busy.size() + pinned.size() + starting + removing;
         for (Deque<PooledContainer> d : unclaimed.values()) {
             n += d.size();
         }
@@ -428,12 +456,24 @@ public final class WarmPool implements AutoCloseable {
         return (int) planned.stream().filter(shape::equals).count();
     }
 
+    /** Removes a container the pool has let go of; the caller counted it in {@link #removing}. */
     private void destroyLater(PooledContainer c, String why) {
         log.debug("removing container {} ({})", c, why);
         try {
-            background.execute(() -> factory.destroy(c));
+            background.execute(() -> destroy(c));
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            destroy(c);
+        }
+    }
+
+    private void destroy(PooledContainer c) {
+        try {
             factory.destroy(c);
+        } finally {
+            synchronized (this) {
+                removing--;
+                notifyAll();
+            }
         }
     }
 }

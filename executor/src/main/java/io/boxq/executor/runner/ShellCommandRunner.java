@@ -4,6 +4,7 @@ import io.boxq.core.job.CommandResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Runs commands through the long-lived {@code runner.sh} attached to a container (see
@@ -27,7 +28,7 @@ public final class ShellCommandRunner implements CommandRunner {
     private final ShellStdin stdin;
     private volatile String running;
     private volatile boolean closed;
-    private long pid;
+    private volatile long pid;
 
     ShellCommandRunner(String containerId, ShellStream stream, ShellStdin stdin) {
         this.containerId = containerId;
@@ -42,19 +43,22 @@ public final class ShellCommandRunner implements CommandRunner {
      */
     void handshake(Duration timeout) {
         String[] words = exchange("hello", "ready", 4, timeout);
+        if (!words[2].equals(ShellProtocol.VERSION)) {
+            throw broken(new ShellProtocolException("runner.sh speaks version " + words[2]), false);
+        }
         pid = ShellProtocol.number(words[3], Integer.MAX_VALUE);
     }
 
     @Override
     public CommandResult run(RunRequest request) {
+        String nonce = ShellProtocol.nonce();
         byte[] encoded;
         try {
-            encoded = ShellProtocol.run(ShellProtocol.nonce(), request);
-        } catch (IllegalArgumentException e) {
+            encoded = ShellProtocol.run(nonce, request);
+        } catch (IllegalArgumentException e) { // no shell could take it: the command fails, the runner is fine
             return new CommandResult(126, new byte[0], ("boxq: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8),
                     false, false, false);
         }
-        String nonce = new String(encoded, 0, 16, StandardCharsets.US_ASCII);
         long start = System.nanoTime();
         start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit()));
         running = nonce;
@@ -87,17 +91,22 @@ public final class ShellCommandRunner implements CommandRunner {
     }
 
     private CommandResult answer(String nonce, String header, int limit, boolean timedOut) throws InterruptedException {
-        ShellProtocol.Done done = ShellProtocol.done(header, nonce);
+        int exitCode = ShellProtocol.exitCode(header, nonce);
         long deadline = System.nanoTime() + BODY_TIMEOUT.toNanos();
-        byte[] out = stream.read((int) Math.min(done.stdoutSize(), limit), deadline);
-        byte[] err = stream.read((int) Math.min(done.stderrSize(), limit), deadline);
-        String end = stream.readLine(ShellProtocol.MAX_LINE, deadline);
-        if (end == null) {
-            throw new ShellProtocolException("the runner stopped before the end of an answer");
-        }
-        ShellProtocol.words(end, nonce, "end", 2);
+        byte[] out = part(nonce, 1, limit, deadline);
+        byte[] err = part(nonce, 2, limit, deadline);
         stream.finish();
-        return new CommandResult(done.exitCode(), out, err, done.stdoutSize() > limit, done.stderrSize() > limit, timedOut);
+        return new CommandResult(exitCode, Arrays.copyOf(out, Math.min(out.length, limit)),
+                Arrays.copyOf(err, Math.min(err.length, limit)), out.length > limit, err.length > limit, timedOut);
+    }
+
+    private byte[] part(String nonce, int part, int limit, long deadline) throws InterruptedException {
+        int max = (int) Math.min(Integer.MAX_VALUE - 64, limit + 1L);
+        byte[] bytes = stream.readUntil(ShellProtocol.terminator(nonce, part), max, deadline);
+        if (bytes == null) {
+            throw new ShellProtocolException("the runner stopped in the middle of an answer");
+        }
+        return bytes;
     }
 
     @Override
@@ -129,6 +138,7 @@ public final class ShellCommandRunner implements CommandRunner {
             return;
         }
         closed = true;
+        stream.fail("the runner was closed"); // wakes a run waiting on another thread
         stdin.close();
         try {
             stream.close(); // ends docker-java's reading thread and frees the connection

@@ -12,16 +12,20 @@ import java.util.Map;
  *
  * <p>Requests (host to runner, one write each): a line {@code NONCE OP LIMIT ARGS_LEN STDIN_LEN
  * [ARGS]} followed by {@code ARGS_LEN} bytes of arguments (when they are too long to go inline)
- * and {@code STDIN_LEN} bytes of standard input. {@code ARGS} is a line of shell assignments the
- * runner sources in the command's process: {@code w='workdir' s='shell' c='command'; export
+ * and {@code STDIN_LEN} bytes of standard input. {@code ARGS} is one line of shell code the runner
+ * sources in the command's process: {@code set -- "$@" 'workdir' 'shell' 'command'; export
  * 'NAME=value'…}, every value single-quoted, newlines spliced in as {@code '"$nl"'}.
  *
  * <p>Answers (runner to host) start with a line {@code NONCE WORD …} of at most {@link #MAX_LINE}
- * bytes: {@code ready 1 PID}, {@code reset STATUS}, {@code fail MESSAGE}, or {@code done EXIT
- * OUT_SIZE ERR_SIZE} followed by {@code min(OUT_SIZE, LIMIT)} bytes of stdout, {@code min(ERR_SIZE,
- * LIMIT)} bytes of stderr and a line {@code NONCE end}. A kill request ({@code NONCE kill 0 0 0},
- * the nonce of the run to kill) has no answer. The nonce is fresh per request, so nothing a
- * command prints can pass for the answer to a later request.
+ * bytes: {@code ready VERSION PID}, {@code reset STATUS}, {@code fail MESSAGE}, or {@code done EXIT}
+ * followed by at most {@code LIMIT + 1} bytes of stdout, {@code NONCE 1\n}, at most {@code LIMIT +
+ * 1} bytes of stderr and {@code NONCE 2\n}; a byte past the limit means the stream was cut. Ending
+ * the parts with the nonce, not announcing sizes, spares a process per command and cannot go out
+ * of step when a file shrinks or grows while it is sent. A kill request ({@code NONCE kill 0 0 0},
+ * the nonce of the run to kill) has no answer. The nonce is fresh per request and is in nothing the
+ * command is given (the runner numbers its files), so what a command prints cannot pass for (the
+ * end of) an answer short of reading the runner's memory, and nothing left running can answer a
+ * later request.
  */
 final class ShellProtocol {
     /** Longest answer line the host accepts; anything longer means the stream is not ours. */
@@ -29,6 +33,8 @@ final class ShellProtocol {
     /** Arguments longer than this go as a payload: the runner's {@code read} takes a byte per syscall. */
     static final int MAX_INLINE_ARGS = 4096;
     static final String MARKER = "boxq-runner";
+    /** What {@code runner.sh} answers to {@code hello}; changes with the wire format. */
+    static final String VERSION = "2";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NEWLINE_SPLICE = "'\"$nl\"'";
@@ -72,10 +78,14 @@ final class ShellProtocol {
         return out.toByteArray();
     }
 
+    /**
+     * The arguments as shell code for the runner to source in the command's process. Positional
+     * parameters, not variables: the env may hold any name.
+     */
     static String arguments(RunRequest request) {
-        StringBuilder sb = new StringBuilder("w=").append(quote(request.workdir()))
-                .append(" s=").append(quote(request.shell()))
-                .append(" c=").append(quote(request.command()));
+        StringBuilder sb = new StringBuilder("set -- \"$@\" ").append(quote(request.workdir()))
+                .append(' ').append(quote(request.shell()))
+                .append(' ').append(quote(request.command()));
         if (!request.env().isEmpty()) {
             sb.append("; export");
             for (Map.Entry<String, String> e : request.env().entrySet()) {
@@ -108,12 +118,14 @@ final class ShellProtocol {
         return words;
     }
 
-    /** The header of a {@code done} answer. */
-    record Done(int exitCode, long stdoutSize, long stderrSize) {}
+    /** The exit code in the header of a {@code done} answer. */
+    static int exitCode(String line, String nonce) {
+        return (int) number(words(line, nonce, "done", 3)[2], 255);
+    }
 
-    static Done done(String line, String nonce) {
-        String[] w = words(line, nonce, "done", 5);
-        return new Done((int) number(w[2], 255), number(w[3], Long.MAX_VALUE), number(w[4], Long.MAX_VALUE));
+    /** What ends part {@code part} (1: stdout, 2: stderr) of a run answer. */
+    static byte[] terminator(String nonce, int part) {
+        return (nonce + " " + part + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     static long number(String digits, long max) {
@@ -127,9 +139,9 @@ final class ShellProtocol {
         return value;
     }
 
-    /** The most bytes a run answer may take: two lines and both capped streams. */
+    /** The most bytes a run answer may take: its header and both streams, one byte over the limit each. */
     static long maxRunAnswer(int outputLimit) {
-        return 2L * MAX_LINE + 2L * outputLimit;
+        return 3L * MAX_LINE + 2L * (outputLimit + 1L);
     }
 
     static String printable(String s) {

@@ -4,7 +4,6 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,19 +14,20 @@ import org.slf4j.LoggerFactory;
  * The runner's attached stdout, as docker-java delivers it, turned into blocking reads with
  * deadlines. Bounded: a request announces how many bytes its answer may take ({@link #expect});
  * one byte more, or any byte while no request is in flight, breaks the stream for good, since it
- * can only come from something other than the runner answering. Lines are bounded too. The
+ * can only come from something other than the runner answering. Every read is bounded too. The
  * runner's own stderr is only logged.
  */
 final class ShellStream extends ResultCallback.Adapter<Frame> {
     private static final Logger log = LoggerFactory.getLogger(ShellStream.class);
     private static final int MAX_DIAGNOSTIC = 512;
+    private static final byte[] NEWLINE = {'\n'};
 
     private final String containerId;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
-    private int offset; // into chunks.peekFirst()
-    private long buffered;
+    private byte[] buffer = new byte[4096];
+    private int start; // unread bytes are buffer[start, end)
+    private int end;
     private long budget;
     private volatile String failure;
 
@@ -46,7 +46,7 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
             log.debug("runner in {} says: {}", containerId, text.strip());
             return;
         }
-        offer(payload); // docker-java reuses full buffers: offer copies
+        offer(payload); // copies: docker-java reuses its buffer
     }
 
     @Override
@@ -68,12 +68,21 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
                 return;
             }
             if (data.length > budget) {
-                fail("the runner sent " + data.length + " bytes nobody asked for");
+                violate("the runner sent " + data.length + " bytes nobody asked for");
                 return;
             }
-            chunks.addLast(Arrays.copyOf(data, data.length));
-            buffered += data.length;
             budget -= data.length;
+            if (end + data.length > buffer.length) {
+                int unread = end - start;
+                byte[] target = unread + data.length > buffer.length
+                        ? new byte[Math.max(buffer.length * 2, unread + data.length)] : buffer;
+                System.arraycopy(buffer, start, target, 0, unread);
+                buffer = target;
+                start = 0;
+                end = unread;
+            }
+            System.arraycopy(data, 0, buffer, end, data.length);
+            end += data.length;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -85,10 +94,13 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
         lock.lock();
         try {
             check();
-            if (buffered > 0) {
-                fail("the runner sent " + buffered + " bytes nobody asked for");
+            if (end > start) {
+                violate("the runner sent " + (end - start) + " bytes nobody asked for");
                 check();
             }
+            buffer = buffer.length > 65536 ? new byte[4096] : buffer; // drops a large answer's buffer
+            start = 0;
+            end = 0;
             budget = bytes;
         } finally {
             lock.unlock();
@@ -108,42 +120,39 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
      *     {@code max} bytes
      */
     String readLine(int max, long deadlineNanos) throws InterruptedException {
-        lock.lock();
-        try {
-            int length;
-            while ((length = lineLength(max)) < 0) {
-                check();
-                if (buffered >= max) {
-                    fail("the runner sent a line longer than " + max + " bytes");
-                    check();
-                }
-                if (!await(deadlineNanos)) {
-                    return null;
-                }
-            }
-            byte[] line = take(length + 1);
-            return new String(line, 0, length, StandardCharsets.ISO_8859_1);
-        } finally {
-            lock.unlock();
-        }
+        byte[] line = readUntil(NEWLINE, max, deadlineNanos);
+        return line == null ? null : new String(line, StandardCharsets.ISO_8859_1);
     }
 
     /**
-     * Exactly {@code n} bytes.
+     * The bytes before the next {@code terminator}, which is consumed too.
      *
-     * @throws ShellProtocolException when the stream ended or broke, or the deadline passed first
+     * @return null when the deadline passed first
+     * @throws ShellProtocolException when the stream ended or broke, or the terminator did not
+     *     come within {@code max} bytes
      */
-    byte[] read(int n, long deadlineNanos) throws InterruptedException {
+    byte[] readUntil(byte[] terminator, int max, long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
-            while (buffered < n) {
-                check();
-                if (!await(deadlineNanos)) {
-                    fail("the runner stopped in the middle of an answer");
-                    check();
+            int from = 0; // relative to start: where the terminator may begin that was not checked yet
+            while (true) {
+                int at = indexOf(terminator, from);
+                if (at >= 0 && at <= max) {
+                    byte[] found = Arrays.copyOfRange(buffer, start, start + at);
+                    start += at + terminator.length;
+                    return found;
                 }
+                if (at > max || end - start >= max + terminator.length) {
+                    violate("the runner sent more than " + max + " bytes before the end of a part");
+                }
+                check();
+                from = Math.max(0, end - start - terminator.length + 1);
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                changed.awaitNanos(left);
             }
-            return take(n);
         } finally {
             lock.unlock();
         }
@@ -167,52 +176,31 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
         }
     }
 
+    /** Breaks the stream and drops what it holds: none of it can be trusted. */
+    private void violate(String reason) {
+        start = 0;
+        end = 0;
+        fail(reason);
+    }
+
     private void check() {
         if (failure != null) {
             throw new ShellProtocolException(failure);
         }
     }
 
-    /** Waits for a change; false once the deadline has passed. */
-    private boolean await(long deadlineNanos) throws InterruptedException {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-            return false;
-        }
-        changed.awaitNanos(left);
-        return true;
-    }
-
-    /** Index of the first newline within the first {@code max} buffered bytes, or -1. */
-    private int lineLength(int max) {
-        int index = 0;
-        int skip = offset;
-        for (byte[] chunk : chunks) {
-            for (int i = skip; i < chunk.length && index < max; i++, index++) {
-                if (chunk[i] == '\n') {
-                    return index;
+    /** Offset (relative to start) of the first {@code needle} beginning at or after {@code from}, or -1. */
+    private int indexOf(byte[] needle, int from) {
+        int last = end - needle.length;
+        outer:
+        for (int i = start + from; i <= last; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (buffer[i + k] != needle[k]) {
+                    continue outer;
                 }
             }
-            skip = 0;
+            return i - start;
         }
         return -1;
-    }
-
-    private byte[] take(int n) {
-        byte[] out = new byte[n];
-        int filled = 0;
-        while (filled < n) {
-            byte[] chunk = chunks.peekFirst();
-            int count = Math.min(n - filled, chunk.length - offset);
-            System.arraycopy(chunk, offset, out, filled, count);
-            filled += count;
-            offset += count;
-            if (offset == chunk.length) {
-                chunks.removeFirst();
-                offset = 0;
-            }
-        }
-        buffered -= n;
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.boxq.executor.sandbox;
 
+import io.boxq.core.audit.AuditLog;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
@@ -15,7 +16,11 @@ import io.boxq.executor.pool.ContainerFactory;
 import io.boxq.executor.pool.PooledContainer;
 import io.boxq.executor.pool.Shape;
 import io.boxq.executor.pool.WarmPool;
+import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.RunRequest;
+import io.boxq.core.sandbox.ResourceSample;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 import io.boxq.executor.runner.RunnerFailedException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +53,25 @@ public final class SandboxManager implements AutoCloseable {
     private final CpuSampler cpu = new CpuSampler();
     private final RunningJobs running;
     private final JobCompleter completer;
+    private final AuditLog audit;
+    /** One user of a sandbox's runner at a time: its jobs and operations, or the resource monitor. */
+    private final Map<String, ReentrantLock> runnerLocks = new ConcurrentHashMap<>();
+    /** Sandboxes the resource monitor terminated, with the reason their running job ends with. */
+    private final Map<String, Termination> terminated = new ConcurrentHashMap<>();
+
+    private record Termination(String reason, long atNanos) {}
 
     public SandboxManager(RedisSandboxStore sandboxes, RedisJobStore jobs, WarmPool pool, ContainerFactory containers,
-            RunningJobs running, BoxqConfig config, String node, Clock clock) {
+            RunningJobs running, AuditLog audit, BoxqConfig config, String node, Clock clock) {
+        this(sandboxes, jobs, pool, containers, running, audit, config, node, clock, new JobCompleter(jobs, node));
+    }
+
+    /** @param completer stores the ends of the sandboxes' jobs (and tells metrics and usage about them) */
+    public SandboxManager(RedisSandboxStore sandboxes, RedisJobStore jobs, WarmPool pool, ContainerFactory containers,
+            RunningJobs running, AuditLog audit, BoxqConfig config, String node, Clock clock, JobCompleter completer) {
         this.running = running;
-        this.completer = new JobCompleter(jobs, node);
+        this.audit = audit;
+        this.completer = completer;
         this.sandboxes = sandboxes;
         this.jobs = jobs;
         this.pool = pool;
@@ -88,6 +107,8 @@ public final class SandboxManager implements AutoCloseable {
         if (kind != SandboxOp.Kind.STATS) {
             sandboxes.touch(id);
         }
+        ReentrantLock runnerLock = runnerLock(id);
+        runnerLock.lock();
         try {
             if (kind == SandboxOp.Kind.STATS) {
                 CommandResult result = cpu.sample(id, () -> container.runner().run(request(sandbox.get(), job)));
@@ -95,13 +116,25 @@ public final class SandboxManager implements AutoCloseable {
                 return;
             }
             RunningJobs.Outcome outcome = running.run(job, container.runner(), request(sandbox.get(), job));
+            boolean killed = outcome.result() == null || outcome.result().exitCode() != 0;
+            if (killed && endIfTerminated(job, entry, token)) {
+                return;
+            }
             JobState state = outcome.cancelled() ? JobState.CANCELLED
                     : job.isOp() ? JobState.SUCCEEDED : outcome.result().state();
             finish(job, entry, token, state, outcome.result(), null);
         } catch (RunnerFailedException e) {
+            if (endIfTerminated(job, entry, token)) {
+                return;
+            }
             finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
             revive(sandbox.get(), container);
+        } catch (RuntimeException e) {
+            if (!endIfTerminated(job, entry, token)) {
+                throw e;
+            }
         } finally {
+            runnerLock.unlock();
             if (kind != SandboxOp.Kind.STATS) {
                 sandboxes.touch(id);
             }
@@ -125,6 +158,7 @@ public final class SandboxManager implements AutoCloseable {
     public void destroy(Sandbox s, String why) {
         PooledContainer c = held.remove(s.id());
         cpu.forget(s.id());
+        runnerLocks.remove(s.id());
         if (c != null) {
             pool.unpin(c);
         }
@@ -145,7 +179,9 @@ public final class SandboxManager implements AutoCloseable {
             String reason = s.expiredReason(clock.instant());
             boolean lost = s.ready() && !held.containsKey(s.id());
             if (reason != null || lost) {
-                destroy(s, lost ? "its container was lost" : reason);
+                String why = lost ? "its container was lost" : reason;
+                destroy(s, why);
+                audit.record("system", "sandbox.destroyed", s.id(), Map.of("reason", why, "node", node));
                 ended++;
             }
         }
@@ -160,6 +196,72 @@ public final class SandboxManager implements AutoCloseable {
 
     public int count() {
         return held.size();
+    }
+
+    /**
+     * Ends a sandbox at once (the resource monitor): a job running in it ends {@code error} with
+     * {@code reason} instead of a runner failure.
+     */
+    public void terminate(Sandbox s, String reason) {
+        long now = System.nanoTime();
+        terminated.values().removeIf(t -> now - t.atNanos() > Duration.ofMinutes(10).toNanos());
+        terminated.put(s.id(), new Termination(reason, now));
+        destroy(s, reason);
+    }
+
+    /**
+     * Samples a sandbox's resources now, straight from its container (the resource monitor), with
+     * the same script and CPU accounting as the stats operation. Uses the sandbox's runner when it
+     * is free, else (a job is running) a separate {@code docker exec}, so a long job is watched too.
+     *
+     * @return empty when the sandbox is not held here or its figures could not be read
+     * @throws RunnerFailedException when the runner broke while sampling (it is relaunched)
+     */
+    public Optional<ResourceSample> sample(Sandbox s) {
+        PooledContainer c = held.get(s.id());
+        if (c == null) {
+            return Optional.empty();
+        }
+        ReentrantLock lock = runnerLock(s.id());
+        CommandResult r;
+        if (c.runner().alive() && lock.tryLock()) {
+            try {
+                r = cpu.sample(s.id(), () -> c.runner().run(statsRequest()));
+            } catch (RunnerFailedException e) {
+                revive(s, c);
+                throw e;
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            CommandRunner side = containers.sideRunner(c.id());
+            r = cpu.sample(s.id(), () -> side.run(statsRequest()));
+        }
+        if (r.exitCode() != 0) {
+            log.debug("sandbox {}: stats script exited {}", s.id(), r.exitCode());
+            return Optional.empty();
+        }
+        return Optional.of(ResourceSample.parse(new String(r.stdout(), StandardCharsets.UTF_8), clock.instant()));
+    }
+
+    private RunRequest statsRequest() {
+        String workspace = config.sandbox().workspace();
+        return new RunRequest(STATS, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace), workspace, new byte[0],
+                Duration.ofSeconds(10), 64 * 1024);
+    }
+
+    private ReentrantLock runnerLock(String sandboxId) {
+        return runnerLocks.computeIfAbsent(sandboxId, id -> new ReentrantLock());
+    }
+
+    /** Ends the job with the monitor's reason when its sandbox was terminated; false when it was not. */
+    private boolean endIfTerminated(Job job, Entry entry, int token) {
+        Termination t = terminated.remove(job.spec().sandboxId());
+        if (t == null) {
+            return false;
+        }
+        finish(job, entry, token, JobState.ERROR, null, t.reason());
+        return true;
     }
 
     /** A runner that died is brought back in the same container, which keeps its files. */

@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -55,7 +56,16 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Semaphore permits = new Semaphore(MAX_IN_FLIGHT);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean kickPending = new AtomicBoolean();
+    private final ReentrantLock claiming = new ReentrantLock();
     private volatile boolean closed;
+    /** Told of each attempt's outcome (metrics). */
+    private volatile java.util.function.Consumer<DeliveryStatus> attempts = status -> {};
+
+    /** Hooks {@code listener} to every attempt's outcome (the node's metrics); call before it starts sending. */
+    public WebhookDispatcher onAttempt(java.util.function.Consumer<DeliveryStatus> listener) {
+        this.attempts = listener;
+        return this;
+    }
 
     public WebhookDispatcher(RedisJobStore jobs, RedisWebhookDeliveries deliveries, RedisWebhookSecrets secrets,
             WebhookSender sender, WebhookConfig config, Clock clock) {
@@ -88,13 +98,23 @@ public final class WebhookDispatcher implements AutoCloseable {
      * @return how many were claimed
      */
     public int dispatchDue() {
-        int free = permits.availablePermits();
-        if (closed || free == 0) {
-            return 0;
+        claiming.lock(); // the tick and a kick at once would each claim for the same free permits
+        try {
+            int free = permits.availablePermits();
+            if (closed || free == 0) {
+                return 0;
+            }
+            Instant now = clock.instant();
+            Instant leaseEnd = now.plus(lease);
+            List<String> claimed = deliveries.claim(now, leaseEnd, free);
+            start(claimed, leaseEnd);
+            return claimed.size();
+        } finally {
+            claiming.unlock();
         }
-        Instant now = clock.instant();
-        Instant leaseEnd = now.plus(lease);
-        List<String> claimed = deliveries.claim(now, leaseEnd, free);
+    }
+
+    private void start(List<String> claimed, Instant leaseEnd) {
         for (String jobId : claimed) {
             permits.acquireUninterruptibly();
             try {
@@ -111,7 +131,6 @@ public final class WebhookDispatcher implements AutoCloseable {
                 permits.release(); // closing: the lease runs out and another node sends it
             }
         }
-        return claimed.size();
     }
 
     /**
@@ -199,6 +218,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         log.info("webhook {} of job {} attempt {}: {} ({}){}", webhookId, job.id(), number,
                 outcome.statusCode() == null ? outcome.error() : "HTTP " + outcome.statusCode(), status.wireName(),
                 owned ? "" : ", lease lost");
+        attempts.accept(status);
     }
 
     private WebhookSender.Outcome send(String url, Map<String, String> headers, byte[] body) {

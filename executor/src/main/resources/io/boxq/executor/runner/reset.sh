@@ -18,5 +18,8 @@ if [ "$1" != keep-files ]; then
   for dir in "$1" /tmp; do
     rm -rf "$dir"/* "$dir"/.[!.]* "$dir"/..?* 2>/dev/null
   done
+  for f in /dev/shm/* /dev/shm/.[!.]*; do
+    case "$f" in */.boxq-runner.*) ;; *) rm -rf "$f" 2>/dev/null ;; esac
+  done
 fi
 exit 0

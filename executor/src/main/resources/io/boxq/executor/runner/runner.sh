@@ -4,17 +4,23 @@
 # cmdline of both processes, so it must never name the container's keepalive marker literally.
 #
 # Two processes. The reader (a child) is the only one that reads the attached stdin: it stores
-# each request's payloads in files, passes the request on through a fifo, and kills the running
-# command when asked. The main shell runs one command at a time in the foreground and is the only
-# one that writes to stdout, so the exec stream ends as soon as it dies.
+# payloads in files, passes requests on through a fifo, and kills the running command when asked.
+# The main shell runs one command at a time in the foreground and is the only one that writes to
+# stdout, so the exec stream ends as soon as it dies.
+#
+# Its files (fifo, payloads, the commands' output) live in /dev/shm, not /tmp: a command that
+# fills or empties /tmp, or a reset.sh run, must not take the runner down with it.
 ws=$1
 case $ws in /?*) ;; *) echo "boxq-runner: bad workspace '$ws'" >&2; exit 64 ;; esac
-d=/tmp/.boxq-runner.$$
+# shellcheck disable=SC2034 # $nl is used by the arguments the host sends
 nl='
 '
-mkdir -p -m 700 "$d" && mkfifo "$d/fifo" || exit 70
+d=/dev/shm/.boxq-runner.$$
+mkdir -m 700 "$d" 2>/dev/null || { d=/tmp/.boxq-runner.$$; mkdir -m 700 "$d"; } || exit 70
+mkfifo "$d/fifo" || exit 70
 sid=$(command -v setsid) || exit 70
 keep=
+# shellcheck disable=SC2013 # /proc paths hold no blanks
 for f in $(grep -l 'boxq-keepaliv[e]' /proc/[0-9]*/cmdline 2>/dev/null); do
   f=${f#/proc/}; keep="$keep ${f%/cmdline}"
 done
@@ -25,19 +31,23 @@ take() { # copies exactly $1 bytes of stdin to stdout (busybox head reads ahead,
   [ $(($1 % 65536)) = 0 ] || dd bs=$(($1 % 65536)) count=1 iflag=fullblock
 }
 
+store() { # takes $1 bytes of stdin into file $2; false (bytes still taken) when it is full
+  take "$1" | { cat >"$2" || { cat >/dev/null; false; }; }
+}
+
 reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the payloads
   exec 3>"$d/fifo" >/dev/null 2>&1
-  j=
+  j='' m=0
   while read -r n op lim al il a; do
     case $op in
-    run)
-      j=$n
-      [ -d "$d" ] || mkdir -p -m 700 "$d"
+    run) # files are named by a counter, not the nonce: a command cannot find the nonce in them
+      j=$n m=$((m + 1))
+      [ -d "$d" ] || mkdir -m 700 "$d"
       printf '' >"$d/pg"; printf '' >"$d/k"
-      if [ "$al" -gt 0 ]; then take "$al" >"$d/$n.a" || exit 1
-      else printf '%s\n' "$a" >"$d/$n.a"; fi
-      if [ "$il" -gt 0 ]; then take "$il" >"$d/$n.i" || exit 1; fi
-      printf '%s run %s %s\n' "$n" "$lim" "$il" >&3 ;;
+      ok=true
+      [ "$al" = 0 ] || { store "$al" "$d/$m.a" || ok=false; a=". '$d/$m.a'"; }
+      [ "$il" = 0 ] || store "$il" "$d/$m.i" || ok=false
+      if $ok; then printf '%s run %s %s %s %s\n' "$n" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
     kill)
       [ "$n" = "$j" ] || continue
       echo k >"$d/k"
@@ -48,18 +58,19 @@ reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the 
   done
 }
 
-sweep() { # deletes the files of earlier commands, keeps those of command $1
+sweep() { # deletes the files of earlier commands, keeps those of command number $1
   k=$1; shift $#
-  for f in "$d"/*.?; do case $f in "$d/$k".*) ;; *) set -- "$@" "$f" ;; esac; done
+  for x in "$d"/*.?; do case $x in "$d/$k".*) ;; *) set -- "$@" "$x" ;; esac; done
   [ $# = 0 ] || rm -f -- "$@"
 }
 
-run_cmd() { # $1 nonce, $2 output limit, $3 stdin length
-  j=$1 lim=$2 in=/dev/null
-  [ "$3" = 0 ] || in=$d/$j.i
-  runs=$((runs + 1)); [ $((runs % 32)) = 0 ] && sweep "$j"
-  [ -d "$d" ] || mkdir -p -m 700 "$d"
-  if ! command exec 3>"$d/$j.o" 4>"$d/$j.e" 5<"$d/$j.o" 6<"$d/$j.e"; then
+run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arguments (shell code)
+  j=$1 cap=$(($2 + 1)) f=$d/$3 in=/dev/null a=$5
+  [ "$4" = 0 ] || in=$f.i
+  [ $(($3 % 32)) = 0 ] && sweep "$3"
+  [ -d "$d" ] || mkdir -m 700 "$d"
+  # shellcheck disable=SC2094 # 5 and 6 read what the command writes to 3 and 4, after it ended
+  if ! command exec 3>"$f.o" 4>"$f.e" 5<"$f.o" 6<"$f.e"; then
     printf '%s fail cannot create the output files in %s\n' "$j" "$d"; return
   fi
   ( # its pid becomes the process group of the command (setsid does not fork here)
@@ -68,28 +79,25 @@ run_cmd() { # $1 nonce, $2 output limit, $3 stdin length
     [ -s "$d/k" ] && exit 137
     exec <"$in" >&3 2>&4 3>&- 4>&- 5<&- 6<&-
     { echo 1000 >/proc/self/oom_score_adj; } 2>/dev/null
-    . "$d/$j.a" || exit 126
-    cd -- "$w" || exit 1
-    exec "$sid" "$s" -c "$c"
+    set -- "$sid"
+    eval "$a" || exit 126 # appends workdir, shell and command to $@, exports the env
+    cd -- "$2" || exit 1
+    exec "$1" "$3" -c "$4"
   )
-  rc=$? o=0 e=0
+  rc=$?
   exec 3>&- 4>&-
-  if [ -s "/proc/$$/fd/5" ] || [ -s "/proc/$$/fd/6" ]; then
-    set -- $(stat -L -c %s "/proc/$$/fd/5" "/proc/$$/fd/6")
-    o=${1:-0} e=${2:-0}
-  fi
-  so=$o se=$e
-  [ "$o" -le "$lim" ] || so=$lim
-  [ "$e" -le "$lim" ] || se=$lim
-  printf '%s done %s %s %s\n' "$j" "$rc" "$o" "$e"
-  [ "$so" = 0 ] || head -c "$so" <&5
-  [ "$se" = 0 ] || head -c "$se" <&6
-  printf '%s end\n' "$j"
+  # One byte over the limit tells the host the output was cut. Whatever the files hold when head
+  # reads them is sent; the nonce after each one ends it, so no size has to be known in advance.
+  printf '%s done %s\n' "$j" "$rc"
+  [ -s "/proc/$$/fd/5" ] && head -c "$cap" <&5
+  printf '%s 1\n' "$j"
+  [ -s "/proc/$$/fd/6" ] && head -c "$cap" <&6
+  printf '%s 2\n' "$j"
   exec 5<&- 6<&-
-  printf '' >"$d/$j.o"; printf '' >"$d/$j.e" # frees the memory; sweep unlinks them later
+  printf '' >"$f.o"; printf '' >"$f.e" # frees the memory; sweep unlinks them later
 }
 
-reset_box() { # kills all but init, the keepalive and this runner; empties the workspace and /tmp
+reset_box() { # kills all but init, the keepalive and this runner; empties the workspace, /tmp, /dev/shm
   for sig in STOP KILL KILL; do
     for p in /proc/[0-9]*; do
       p=${p#/proc/}
@@ -98,9 +106,11 @@ reset_box() { # kills all but init, the keepalive and this runner; empties the w
     done
   done
   shift $#
-  for f in "$ws"/* "$ws"/.[!.]* "$ws"/..?* /tmp/* /tmp/.[!.]* /tmp/..?* "$d"/*.?; do
-    [ "$f" = "$d" ] || set -- "$@" "$f"
+  for f in "$ws"/* "$ws"/.[!.]* "$ws"/..?* /tmp/* /tmp/.[!.]* /tmp/..?* \
+    /dev/shm/* /dev/shm/.[!.]* /dev/shm/..?*; do
+    [ "$f" != "$d" ] && { [ -e "$f" ] || [ -L "$f" ]; } && set -- "$@" "$f"
   done
+  [ $# = 0 ] && return # nothing to delete: no process forked (the runner's own files go by sweep)
   rm -rf -- "$@" 2>/dev/null || { chmod -R u+rwx -- "$@"; rm -rf -- "$@"; } 2>/dev/null
 }
 
@@ -108,12 +118,12 @@ exec 9<&0
 reader <&9 9<&- &
 r=$!
 exec <"$d/fifo" 9<&-
-runs=0
-while read -r n op lim il; do
+while read -r n op lim m il a; do
   case $op in
-  run) run_cmd "$n" "$lim" "$il" ;;
+  run) run_cmd "$n" "$lim" "$m" "$il" "$a" ;;
   reset) reset_box; printf '%s reset %s\n' "$n" "$?" ;;
-  hello) printf '%s ready 1 %s\n' "$n" "$$" ;;
+  hello) printf '%s ready 2 %s\n' "$n" "$$" ;; # 2: the wire format's version
+  full) printf '%s fail cannot store the request in %s (full?)\n' "$n" "${d%/*}" ;;
   *) printf '%s error unknown request\n' "$n" ;;
   esac
 done

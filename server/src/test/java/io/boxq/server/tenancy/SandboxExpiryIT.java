@@ -91,8 +91,14 @@ class SandboxExpiryIT {
         assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
     }
 
-    /** Gone from the API, its place given back, its container removed, and no job can name it. */
+    /** Gone from the API, its place given back, its container removed, no job can name it, and audited. */
     private static void assertEnded(String key, String sandbox, String container) {
+        Reply audit = api.get("/v1/audit?limit=500", server.adminKey());
+        assertThat(audit.json().path("entries")).as(audit.toString()).anySatisfy(e -> {
+            assertThat(e.path("action").asText()).isEqualTo("sandbox.destroyed");
+            assertThat(e.path("target").asText()).isEqualTo(sandbox);
+            assertThat(e.path("actor").asText()).isEqualTo("system");
+        });
         assertThat(api.get("/v1/sandboxes", key).json().path("sandboxes")).isEmpty();
         assertThat(api.usage(key).path("sandboxes").asInt()).isZero();
         assertThat(api.usage(key).path("user_sandboxes").asInt()).isZero();

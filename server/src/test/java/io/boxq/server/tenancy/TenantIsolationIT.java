@@ -59,6 +59,19 @@ class TenantIsolationIT {
     }
 
     @Test
+    void another_key_cannot_cancel_a_job_that_its_owner_can() {
+        String sleeping = api.submit(keyA, Map.of("command", "sleep 25")).path("id").asText();
+
+        assertLooksMissing(Map.of("cancel", id -> api.post("/v1/jobs/" + id + "/cancel", keyB, Map.of())),
+                sleeping, "job_" + JobIds.random(12));
+
+        assertThat(api.get("/v1/jobs/" + sleeping, keyA).json().path("state").asText()).isIn("queued", "running");
+        Reply own = api.post("/v1/jobs/" + sleeping + "/cancel", keyA, Map.of());
+        assertThat(own.status()).as(own.toString()).isEqualTo(200);
+        assertThat(api.awaitEnd(keyA, sleeping).path("state").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
     void another_keys_sandbox_is_not_found_on_every_route_and_stays_untouched() {
         JsonNode before = api.get("/v1/sandboxes/" + sandboxOfA, keyA).json();
         Map<String, Function<String, Reply>> routes = new LinkedHashMap<>();

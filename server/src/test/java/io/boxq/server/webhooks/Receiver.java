@@ -99,9 +99,13 @@ final class Receiver implements AutoCloseable {
         if (status >= 300 && status < 400) {
             exchange.getResponseHeaders().add("Location", url("/elsewhere"));
         }
-        byte[] answer = ("answer " + index).getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(status, answer.length);
-        exchange.getResponseBody().write(answer);
+        if (status == 204) {
+            exchange.sendResponseHeaders(status, -1);
+        } else {
+            byte[] answer = ("answer " + index).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+        }
         exchange.close();
     }
 

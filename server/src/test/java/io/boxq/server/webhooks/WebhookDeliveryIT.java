@@ -99,6 +99,7 @@ class WebhookDeliveryIT {
         assertThat(Duration.between(requests.get(0).at(), requests.get(1).at())).isGreaterThan(Duration.ofMillis(700));
         assertThat(delivery.get("attempts")).extracting(a -> a.get("status_code").asInt()).containsExactly(500, 500, 200);
         assertThat(delivery.get("attempts").get(0).get("error").asText()).isEqualTo("HTTP 500");
+        assertThat(delivery.get("attempts").get(0).get("response").asText()).isEqualTo("answer 0");
         assertThat(delivery.get("attempts")).extracting(a -> a.get("attempt").asInt()).containsExactly(1, 2, 3);
     }
 

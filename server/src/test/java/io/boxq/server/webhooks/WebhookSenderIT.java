@@ -40,7 +40,7 @@ class WebhookSenderIT {
         WebhookSender.Outcome outcome = sender.send(URI.create(receiver.url("/hook")), Map.of(), BODY);
 
         assertThat(outcome.statusCode()).isNull();
-        assertThat(outcome.error()).startsWith("refused: ").contains("loopback").doesNotContain("127.0.0.1");
+        assertThat(outcome.error()).startsWith("refused: ").contains("loopback");
         assertThat(receiver.requests()).isEmpty();
     }
 
@@ -50,7 +50,7 @@ class WebhookSenderIT {
 
         WebhookSender.Outcome outcome = sender.send(URI.create(url("hooks.rebind.test")), Map.of(), BODY);
 
-        assertThat(outcome.error()).contains("refused", "loopback");
+        assertThat(outcome.error()).contains("refused", "loopback").doesNotContain("127.0.0.1");
         assertThat(receiver.requests()).isEmpty();
     }
 

@@ -1,0 +1,157 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load side of scripts/bench.sh: talks to a running boxq over HTTP and prints one JSON object.
+ * Run with the JDK's source launcher: java bench/Bench.java MODE BASE_URL KEY [args].
+ *
+ * Modes:
+ *   latency N          N sequential `echo hi` jobs: submit, then GET ?wait=30 → p50/p90/p99 ms
+ *   throughput N C     N jobs from C concurrent clients (submit + wait each) → jobs/s
+ *   sandboxes N        N sandbox creates (each deleted right after) → p50/p90 ms of the create
+ *   hold N             creates N sandboxes and keeps them (prints their ids)
+ */
+public final class Bench {
+    private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+    private static final Pattern STATE = Pattern.compile("\"state\":\"([a-z_]+)\"");
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String base = args[1];
+        String key = args[2];
+        switch (mode) {
+            case "latency" -> latency(base, key, Integer.parseInt(args[3]));
+            case "throughput" -> throughput(base, key, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "sandboxes" -> sandboxes(base, key, Integer.parseInt(args[3]));
+            case "hold" -> hold(base, key, Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        }
+    }
+
+    static void latency(String base, String key, int n) throws Exception {
+        for (int i = 0; i < Math.min(20, n); i++) {
+            runJob(base, key);
+        }
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            runJob(base, key);
+            ms.add((System.nanoTime() - t0) / 1e6);
+        }
+        System.out.println(percentiles(ms));
+    }
+
+    static void throughput(String base, String key, int n, int clients) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            runJob(base, key);
+        }
+        AtomicInteger left = new AtomicInteger(n);
+        AtomicInteger failed = new AtomicInteger();
+        long t0 = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                fs.add(pool.submit(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        try {
+                            if (!"succeeded".equals(runJob(base, key))) {
+                                failed.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "{\"jobs\": %d, \"clients\": %d, \"seconds\": %.3f, \"jobs_per_s\": %.1f, \"failed\": %d}%n",
+                n, clients, seconds, n / seconds, failed.get());
+    }
+
+    static void sandboxes(String base, String key, int n) throws Exception {
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = send(base, key, "POST", "/v1/sandboxes", "{}");
+            ms.add((System.nanoTime() - t0) / 1e6);
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("create: " + r.statusCode() + " " + r.body());
+            }
+            send(base, key, "DELETE", "/v1/sandboxes/" + first(ID, r.body()), null);
+        }
+        System.out.println(percentiles(ms));
+    }
+
+    static void hold(String base, String key, int n) throws Exception {
+        int made = 0;
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> r = send(base, key, "POST", "/v1/sandboxes", "{\"ttl_s\": 3600, \"idle_timeout_s\": 3600}");
+            if (r.statusCode() == 201) {
+                made++;
+            } else {
+                System.err.println("create " + i + ": " + r.statusCode() + " " + r.body());
+            }
+        }
+        System.out.println("{\"held\": " + made + "}");
+    }
+
+    /** Submits `echo hi` and waits for its end; returns the final state. */
+    static String runJob(String base, String key) throws Exception {
+        HttpResponse<String> submit = send(base, key, "POST", "/v1/jobs", "{\"command\": \"echo hi\"}");
+        if (submit.statusCode() != 202) {
+            throw new IllegalStateException("submit: " + submit.statusCode() + " " + submit.body());
+        }
+        String id = first(ID, submit.body());
+        HttpResponse<String> done = send(base, key, "GET", "/v1/jobs/" + id + "?wait=30", null);
+        return first(STATE, done.body());
+    }
+
+    static HttpResponse<String> send(String base, String key, String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + key);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String first(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected answer: " + text);
+        }
+        return m.group(1);
+    }
+
+    static String percentiles(List<Double> ms) {
+        Collections.sort(ms);
+        return String.format(Locale.ROOT, "{\"n\": %d, \"p50\": %.2f, \"p90\": %.2f, \"p99\": %.2f, \"max\": %.2f}",
+                ms.size(), at(ms, 0.50), at(ms, 0.90), at(ms, 0.99), ms.get(ms.size() - 1));
+    }
+
+    static double at(List<Double> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+}
