@@ -54,7 +54,10 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 JobBuilder.newJob(task).withIdentity(task.getSimpleName()).usingJobData(data).build(),
                 TriggerBuilder.newTrigger()
                         .withIdentity(task.getSimpleName())
-                        .startAt(new java.util.Date(System.currentTimeMillis() + every.toMillis()))
+                        // The heartbeat beats at once: the node's start (warming its pool) may have used up
+                        // most of NODE_TTL_SECONDS, and a node whose heartbeat lapses is taken for dead.
+                        .startAt(new java.util.Date(System.currentTimeMillis()
+                                + (task == HeartbeatTask.class ? 0 : every.toMillis())))
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule()
                                 .withIntervalInMilliseconds(every.toMillis())
                                 .repeatForever()

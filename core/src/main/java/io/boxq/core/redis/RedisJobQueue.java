@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
@@ -13,6 +15,7 @@ import redis.clients.jedis.resps.StreamEntry;
 
 /** The executors' side of the job streams: consumer group {@code executors}, one consumer per node. */
 public final class RedisJobQueue {
+    private static final Logger log = LoggerFactory.getLogger(RedisJobQueue.class);
     private static final LuaScript RENEW = LuaScript.load("renew");
     private static final LuaScript RECLAIM = LuaScript.load("reclaim");
 
@@ -50,8 +53,20 @@ public final class RedisJobQueue {
         if (!pending) {
             params.block(blockMillis);
         }
-        List<Map.Entry<String, List<StreamEntry>>> reply =
-                redis.call(j -> j.xreadGroup(RedisKeys.GROUP, consumer, params, from));
+        List<Map.Entry<String, List<StreamEntry>>> reply;
+        try {
+            reply = redis.call(j -> j.xreadGroup(RedisKeys.GROUP, consumer, params, from));
+        } catch (JedisDataException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!m.startsWith("NOGROUP") && !m.startsWith("UNBLOCKED")) {
+                throw e;
+            }
+            // A stream was deleted under the reader (its node was taken for dead, or by hand): without
+            // its group every later read fails, so make them again and read on.
+            log.warn("a stream of {} or its group is gone, creating them again: {}", consumer, m);
+            streams.forEach(this::ensureGroup);
+            return new ArrayList<>();
+        }
         List<Entry> entries = new ArrayList<>();
         if (reply == null) {
             return entries;
@@ -67,12 +82,13 @@ public final class RedisJobQueue {
     /**
      * Renews the lease of an entry this consumer is working on.
      *
-     * @return false when another consumer has taken it over (this attempt lost its lease)
+     * @return false when another consumer has taken it over (this attempt lost its lease); true
+     *     when renewed, or when there is nothing left to renew (the entry was acknowledged)
      */
     public boolean renew(Entry entry, String consumer) {
         Object r = redis.call(j -> RENEW.run(j, List.of(entry.stream()),
                 List.of(RedisKeys.GROUP, consumer, entry.entryId())));
-        return Long.valueOf(1).equals(r);
+        return !Long.valueOf(0).equals(r);
     }
 
     /**

@@ -25,6 +25,7 @@ public final class RedisJobStore {
     private static final LuaScript COMPLETE = LuaScript.load("complete");
     private static final LuaScript PROMOTE = LuaScript.load("promote");
     private static final LuaScript CANCEL = LuaScript.load("cancel");
+    private static final LuaScript REQUEUE = LuaScript.load("requeue");
 
     private final Redis redis;
     private final RedisKeys keys;
@@ -213,6 +214,18 @@ public final class RedisJobStore {
         if (f.get(0) != null && f.get(1) != null && !"0".equals(f.get(1))) {
             promoteBacklog(f.get(0), Integer.parseInt(f.get(1)));
         }
+    }
+
+    /**
+     * Gives a running job back ({@code running → queued}) when attempt {@code token} could not finish
+     * through no fault of its command (its container died) and the job's {@code max_attempts} allow
+     * another; the caller then starts it again.
+     *
+     * @return false when no attempt is left or {@code token} is no longer current
+     */
+    public boolean requeue(String id, int token) {
+        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id)), List.of(Integer.toString(token))));
+        return Long.valueOf(1).equals(r);
     }
 
     /** True when someone asked to cancel this running job. */

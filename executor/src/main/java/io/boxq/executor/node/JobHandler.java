@@ -117,6 +117,12 @@ public final class JobHandler {
                 return;
             } catch (RunnerFailedException e) {
                 pool.discard(container);
+                if (e.commandStarted() && store.requeue(job.id(), token)) {
+                    log.warn("job {} attempt {}: the runner failed under the command ({}); its attempts allow "
+                            + "another run", job.id(), token, e.getMessage());
+                    handle(entry); // a new attempt (fencing token) in a new container
+                    return;
+                }
                 if (e.commandStarted() || attempt >= RUNNER_RETRIES) {
                     finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
                     return;

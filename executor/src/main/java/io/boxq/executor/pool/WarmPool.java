@@ -68,6 +68,7 @@ public final class WarmPool implements AutoCloseable {
     public PooledContainer acquire(String keyId, Shape shape) {
         PooledContainer victim = null;
         synchronized (this) {
+            dropDead();
             demand.handedOut(shape, busy.size() + 1);
             long deadline = System.nanoTime() + ACQUIRE_WAIT.toNanos();
             while (true) {
@@ -264,6 +265,7 @@ public final class WarmPool implements AutoCloseable {
             if (closed) {
                 return 0;
             }
+            dropDead();
             Set<Shape> shapes = new HashSet<>(demand.shapes());
             shapes.add(defaultShape);
             int room = config.maxPoolSize() - total();
@@ -411,6 +413,22 @@ public final class WarmPool implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Lets go of waiting containers whose runner died (the container was killed, the engine
+     * restarted), so that no job is handed a dead one and the rebalance replaces them.
+     */
+    private void dropDead() {
+        List<PooledContainer> dead = new ArrayList<>();
+        unclaimed.values().forEach(d -> d.removeIf(c -> !c.runner().alive() && dead.add(c)));
+        idleByKey.values().forEach(d -> d.removeIf(c -> !c.runner().alive() && dead.add(c)));
+        idleByKey.values().removeIf(Deque::isEmpty);
+        if (!dead.isEmpty()) {
+            log.warn("{} waiting containers died (killed, or the engine restarted); replacing them", dead.size());
+            removing += dead.size();
+            dead.forEach(c -> destroyLater(c, "its runner died"));
+        }
     }
 
     private Optional<PooledContainer> takeUnclaimed(Shape shape) {
