@@ -66,7 +66,12 @@ public final class Main {
     void start(BoxqConfig config) {
         Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
         started.push(redis);
-        System.out.print(ConfigPrinter.describe(config, redis.redactedUrl()));
+        String described = ConfigPrinter.describe(config, redis.redactedUrl());
+        if ("json".equals(config.server().logFormat())) {
+            log.info("configuration\n{}", described); // one JSON object per line, this one too
+        } else {
+            System.out.print(described);
+        }
         PrometheusMeterRegistry registry = ProcessMetrics.newRegistry(); // one per process, every role's meters
         ExecutorNode node = null;
         if (config.server().runs(Role.EXECUTOR)) {

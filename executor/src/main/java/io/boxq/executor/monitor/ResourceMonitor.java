@@ -122,7 +122,7 @@ public final class ResourceMonitor {
         audit.record("system", "sandbox.resource_violation", s.id(), Map.of(
                 "key_id", s.keyId(), "node", node, "kind", v.kind().wireName(), "level", v.level().wireName(),
                 "percent", String.format(Locale.ROOT, "%.2f", v.percent()), "threshold", Integer.toString(v.threshold()),
-                "action", v.action()));
+                "outcome", v.action()));
         if (v.level() == ResourceViolation.Level.CRITICAL) {
             String reason = "the sandbox was terminated: " + v.describe();
             log.warn("sandbox {} of key {} on {}: {}", s.id(), s.keyId(), node, reason);
