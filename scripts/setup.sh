@@ -123,6 +123,9 @@ else
 fi
 command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
+if [[ "$mode" == test ]]; then
+    command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
+fi
 if ((${#pkgs[@]} > 0)); then
     boxq_install_packages "${pkgs[@]}"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (what .ci/run runs): installs and starts what is missing
 # (scripts/setup.sh --for test: JDK >= 21, Docker engine, throwaway Redis on 127.0.0.1:6390,
-# sandbox images), runs `./mvnw -B -ntp verify` (unit tests via surefire, *IT via failsafe),
+# sandbox images), validates docker-compose.yml, runs `./mvnw -B -ntp verify` (unit tests via surefire, *IT via failsafe),
 # fails when the run left containers labelled boxq.managed=true behind, and stops what setup
 # started. Extra arguments go to Maven (e.g. scripts/test.sh -pl core -am).
 set -euo pipefail
@@ -34,6 +34,9 @@ managed_containers() { docker ps -aq --no-trunc --filter label=boxq.managed=true
 # Containers that were there before (a boxq server running on the same engine, say) are not
 # this run's leaks and are left alone.
 before=$(managed_containers)
+
+boxq_log "docker-compose config (docker-compose.yml)"
+BOXQ_ADMIN_KEY=compose-config-check docker-compose -f docker-compose.yml config -q
 
 boxq_log "./mvnw -B -ntp verify $* (REDIS_URL=$REDIS_URL)"
 mvn_rc=0
