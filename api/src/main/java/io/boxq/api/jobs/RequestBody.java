@@ -48,6 +48,11 @@ public final class RequestBody {
         return node.hasNonNull(field);
     }
 
+    /** True when the body names {@code field}, also as {@code null} (a PATCH that clears it). */
+    public boolean names(String field) {
+        return node.has(field);
+    }
+
     /** A string field; null when absent. Rejects NUL bytes and values longer than {@code maxLength}. */
     public String string(String field, boolean required, int maxLength) {
         JsonNode v = node.get(field);

@@ -25,7 +25,7 @@ public final class KeyRoutes {
     private static final Set<String> LIMIT_FIELDS = Set.of("max_sandboxes", "memory_mb", "concurrent_jobs",
             "requests_per_minute");
     private static final Set<String> CREATE_FIELDS = union(LIMIT_FIELDS, Set.of("user", "tier", "name", "webhook_url"));
-    private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS, Set.of("tier"));
+    private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS, Set.of("tier", "webhook_url"));
 
     private final RedisApiKeyStore keys;
     private final AuditLog audit;
@@ -63,10 +63,7 @@ public final class KeyRoutes {
         Tier tier = tier(b);
         String name = b.string("name", false, 128);
         KeyOverrides overrides = overrides(b);
-        String webhookUrl = b.string("webhook_url", false, 2048);
-        if (webhookUrl != null) {
-            webhookUrls.problem(webhookUrl).ifPresent(problem -> b.error("webhook_url", problem));
-        }
+        String webhookUrl = webhookUrl(b);
         b.validate();
         RedisApiKeyStore.Created created = keys.create(user, tier, name, overrides, webhookUrl);
         audit.record(Authenticator.caller(ctx).id(), "key.created", created.key().id(),
@@ -97,8 +94,10 @@ public final class KeyRoutes {
         RequestBody b = RequestBody.parse(ctx.body(), PATCH_FIELDS);
         Tier tier = tier(b);
         KeyOverrides overrides = overrides(b);
-        if (tier == null && overrides.isEmpty()) {
-            b.error("body", "name a tier or a limit to change");
+        boolean webhookChange = b.names("webhook_url");
+        String webhookUrl = webhookUrl(b); // null or "" removes it
+        if (tier == null && overrides.isEmpty() && !webhookChange) {
+            b.error("body", "name a tier, a limit or webhook_url to change");
         }
         b.validate();
         if (tier != null) {
@@ -109,6 +108,11 @@ public final class KeyRoutes {
             keys.setOverrides(key.id(), overrides);
             audit.record(Authenticator.caller(ctx).id(), "key.limits_changed", key.id(), Map.of());
         }
+        if (webhookChange) {
+            keys.setWebhookUrl(key.id(), webhookUrl);
+            audit.record(Authenticator.caller(ctx).id(), "key.webhook_url_changed", key.id(),
+                    Map.of("webhook_url", webhookUrl == null ? "" : webhookUrl));
+        }
         ctx.json(view(keys.findById(key.id()).orElseThrow()));
     }
 
@@ -118,6 +122,16 @@ public final class KeyRoutes {
         Integer jobs = b.has("concurrent_jobs") ? b.integer("concurrent_jobs", 1, 1, 100_000) : null;
         Integer rate = b.has("requests_per_minute") ? b.integer("requests_per_minute", 1, 1, 100_000_000) : null;
         return new KeyOverrides(sandboxes, memory, jobs, rate);
+    }
+
+    /** The body's {@code webhook_url}, checked; null when absent, null or empty. */
+    private String webhookUrl(RequestBody b) {
+        String url = b.string("webhook_url", false, 2048);
+        if (url == null || url.isEmpty()) {
+            return null;
+        }
+        webhookUrls.problem(url).ifPresent(problem -> b.error("webhook_url", problem));
+        return url;
     }
 
     private static Tier tier(RequestBody b) {

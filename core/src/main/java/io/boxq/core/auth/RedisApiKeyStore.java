@@ -1,6 +1,7 @@
 package io.boxq.core.auth;
 
 import io.boxq.core.job.JobIds;
+import io.boxq.core.redis.LuaScript;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisKeys;
 import java.time.Clock;
@@ -16,6 +17,9 @@ import java.util.Optional;
  * hashes (for listing and revoking), {@code user:{u}} holds the user's tier.
  */
 public final class RedisApiKeyStore {
+    private static final LuaScript SET_IF_EXISTS = LuaScript.load("hset_if_exists");
+    private static final LuaScript DEL_IF_EQUAL = LuaScript.load("hdel_if_equal");
+
     private final Redis redis;
     private final RedisKeys keys;
     private final Clock clock;
@@ -70,6 +74,34 @@ public final class RedisApiKeyStore {
                 j.hset(keys.apiKey(hash), overrides.toHash());
             }
         });
+    }
+
+    /** Sets the key's default webhook URL, or removes it when {@code url} is null. */
+    public void setWebhookUrl(String id, String url) {
+        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
+        if (hash == null) {
+            return;
+        }
+        if (url == null) {
+            redis.run(j -> j.hdel(keys.apiKey(hash), "webhook_url"));
+        } else {
+            redis.call(j -> SET_IF_EXISTS.run(j, List.of(keys.apiKey(hash)), List.of("webhook_url", url)));
+        }
+    }
+
+    /**
+     * Removes the key's default webhook URL if it is still {@code url} (its receiver answered 410);
+     * a URL the admin set since stays.
+     *
+     * @return true when it was removed
+     */
+    public boolean dropWebhookUrl(String id, String url) {
+        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
+        if (hash == null) {
+            return false;
+        }
+        Object removed = redis.call(j -> DEL_IF_EQUAL.run(j, List.of(keys.apiKey(hash)), List.of("webhook_url", url)));
+        return Long.valueOf(1).equals(removed);
     }
 
     /** The key whose secret is {@code secret}, with its user's current tier; empty when unknown or revoked. */

@@ -1,5 +1,7 @@
 package io.boxq.executor.webhook;
 
+import io.boxq.core.audit.AuditLog;
+import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.WebhookConfig;
 import io.boxq.core.job.Job;
@@ -48,6 +50,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final RedisJobStore jobs;
     private final RedisWebhookDeliveries deliveries;
     private final RedisWebhookSecrets secrets;
+    private final RedisApiKeyStore apiKeys;
+    private final AuditLog audit;
     private final WebhookSender sender;
     private final RetrySchedule schedule;
     private final int maxOutputBytes;
@@ -68,10 +72,12 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     public WebhookDispatcher(RedisJobStore jobs, RedisWebhookDeliveries deliveries, RedisWebhookSecrets secrets,
-            WebhookSender sender, WebhookConfig config, Clock clock) {
+            RedisApiKeyStore apiKeys, AuditLog audit, WebhookSender sender, WebhookConfig config, Clock clock) {
         this.jobs = jobs;
         this.deliveries = deliveries;
         this.secrets = secrets;
+        this.apiKeys = apiKeys;
+        this.audit = audit;
         this.sender = sender;
         this.schedule = new RetrySchedule(config.retrySchedule());
         this.maxOutputBytes = config.maxOutputBytes();
@@ -83,8 +89,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     public static WebhookDispatcher create(BoxqConfig config, Redis redis, RedisJobStore jobs, Clock clock) {
         WebhookConfig w = config.webhooks();
         return new WebhookDispatcher(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
-                new RedisWebhookSecrets(redis, clock, w.secretRotationWindow()),
-                new WebhookSender(AddressPolicy.of(w), w.timeout()), w, clock);
+                new RedisWebhookSecrets(redis, clock, w.secretRotationWindow()), new RedisApiKeyStore(redis, clock),
+                new AuditLog(redis, clock), new WebhookSender(AddressPolicy.of(w), w.timeout()), w, clock);
     }
 
     /** Long enough for one attempt (its deadline) plus the Redis calls around it, with room to spare. */
@@ -205,6 +211,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             status = DeliveryStatus.DELIVERED;
         } else if (outcome.gone()) {
             status = DeliveryStatus.STOPPED;
+            forgetKeyDefault(job.keyId(), url);
         } else if (retryIn.isPresent()) {
             status = DeliveryStatus.PENDING;
             next = clock.instant().plus(retryIn.get());
@@ -219,6 +226,17 @@ public final class WebhookDispatcher implements AutoCloseable {
                 outcome.statusCode() == null ? outcome.error() : "HTTP " + outcome.statusCode(), status.wireName(),
                 owned ? "" : ", lease lost");
         attempts.accept(status);
+    }
+
+    /**
+     * A 410 from the key's default URL removes it from the key, so later jobs stop calling it;
+     * a job's own {@code callback_url} only ends that job's delivery.
+     */
+    private void forgetKeyDefault(String keyId, String url) {
+        if (apiKeys.dropWebhookUrl(keyId, url)) {
+            log.warn("webhook URL of key {} answered 410: removed as the key's default", keyId);
+            audit.record("system", "key.webhook_url_removed", keyId, Map.of("webhook_url", url, "reason", "HTTP 410"));
+        }
     }
 
     private WebhookSender.Outcome send(String url, Map<String, String> headers, byte[] body) {

@@ -134,6 +134,58 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    void a_410_from_the_keys_default_url_removes_it_so_later_jobs_do_not_call_it() {
+        receiver = Receiver.answering(410);
+        JsonNode record = boxq.newKeyRecord(receiver.url("/default"));
+        String key = record.get("key").asText();
+        String first = boxq.submit(key, Map.of("command", "echo one"));
+
+        boxq.awaitDelivery(key, first, "stopped");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !boxq.keyView(record.get("id").asText()).has("webhook_url"));
+        String second = boxq.submit(key, Map.of("command", "echo two"));
+        assertThat(boxq.get("/v1/jobs/" + second + "?wait=20", key).json().get("state").asText()).isEqualTo("succeeded");
+        assertThat(boxq.get("/v1/jobs/" + second + "/deliveries", key).json().get("state").asText()).isEqualTo("none");
+        assertThat(receiver.requests()).hasSize(1);
+    }
+
+    @Test
+    void a_job_with_its_own_callback_url_answering_410_leaves_the_keys_default_alone() {
+        receiver = Receiver.answering(410);
+        JsonNode record = boxq.newKeyRecord(receiver.url("/default"));
+        String key = record.get("key").asText();
+        String job = boxq.submit(key, Map.of("command", "echo own", "callback_url", receiver.url("/own")));
+
+        boxq.awaitDelivery(key, job, "stopped");
+
+        assertThat(boxq.keyView(record.get("id").asText()).get("webhook_url").asText()).isEqualTo(receiver.url("/default"));
+    }
+
+    @Test
+    void the_admin_sets_and_clears_a_keys_default_url_with_patch() {
+        receiver = Receiver.answering(204);
+        JsonNode record = boxq.newKeyRecord(null);
+        String key = record.get("key").asText();
+        String path = "/v1/keys/" + record.get("id").asText();
+
+        WebhookSystem.Reply refused = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", "ftp://example.com/x"));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body()).contains("webhook_url");
+        WebhookSystem.Reply set = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", receiver.url("/patched")));
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(set.json().get("webhook_url").asText()).isEqualTo(receiver.url("/patched"));
+        String called = boxq.submit(key, Map.of("command", "echo patched"));
+        boxq.awaitDelivery(key, called, "delivered");
+        assertThat(receiver.requests()).extracting(Receiver.Request::path).containsExactly("/patched");
+
+        WebhookSystem.Reply cleared = boxq.patch(path, boxq.adminKey(), "{\"webhook_url\": null}");
+        assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
+        assertThat(cleared.json().has("webhook_url")).isFalse();
+        String quiet = boxq.submit(key, Map.of("command", "echo quiet"));
+        assertThat(boxq.get("/v1/jobs/" + quiet + "/deliveries", key).json().get("state").asText()).isEqualTo("none");
+    }
+
+    @Test
     void a_redirect_is_not_followed_and_counts_as_a_failure() {
         receiver = new Receiver(i -> i == 0 ? 302 : 200);
         String key = boxq.newKey(null);

@@ -148,8 +148,19 @@ final class WebhookSystem implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))));
     }
 
+    Reply patch(String path, String key, Object body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body))));
+    }
+
     /** A new pro key (so a few jobs run at once), optionally with a default webhook URL. */
     String newKey(String webhookUrl) {
+        return newKeyRecord(webhookUrl).get("key").asText();
+    }
+
+    /** {@link #newKey}'s whole create answer: {@code id}, {@code key} (the secret), limits, webhook_url. */
+    JsonNode newKeyRecord(String webhookUrl) {
         Map<String, Object> body = new HashMap<>(Map.of("user", "u-" + UUID.randomUUID().toString().substring(0, 8),
                 "tier", "pro"));
         if (webhookUrl != null) {
@@ -157,7 +168,20 @@ final class WebhookSystem implements AutoCloseable {
         }
         Reply reply = post("/v1/keys", adminKey(), body);
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("key").asText();
+        return reply.json();
+    }
+
+    /** The admin's view of the key with id {@code id} from {@code GET /v1/keys}. */
+    JsonNode keyView(String id) {
+        Reply reply = get("/v1/keys", adminKey());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode list = reply.json().has("keys") ? reply.json().get("keys") : reply.json();
+        for (JsonNode k : list) {
+            if (id.equals(k.path("id").asText())) {
+                return k;
+            }
+        }
+        throw new AssertionError("no key " + id + " in " + reply.body());
     }
 
     /** Submits a job and returns its id. */
