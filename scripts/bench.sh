@@ -22,7 +22,7 @@ on_exit() {
     local rc=$?
     trap - EXIT INT TERM
     stop_server
-    docker rm -f boxq-bench-baseline >/dev/null 2>&1 || true
+    docker rm -f boxq-bench-baseline boxq-bench-floor boxq-bench-floor-q >/dev/null 2>&1 || true
     # shellcheck disable=SC2119
     boxq_stop_started
     exit "$rc"
@@ -57,8 +57,8 @@ bench() { java bench/Bench.java "$@"; }
 start_server() {
     local name=$1
     shift
-    env "$@" PORT=$PORT BOXQ_ADMIN_KEY="$ADMIN" BOXQ_REDIS_PREFIX="bench-$name-$$:" WORKER_ID="bench-$name-$$" \
-        SANDBOX_IMAGE=$IMAGE CPU_QUOTA_PERCENT=$CPU java -jar "$jar" >"bench/tmp/$name.log" 2>&1 &
+    env PORT=$PORT BOXQ_ADMIN_KEY="$ADMIN" BOXQ_REDIS_PREFIX="bench-$name-$$:" WORKER_ID="bench-$name-$$" \
+        SANDBOX_IMAGE=$IMAGE CPU_QUOTA_PERCENT=$CPU "$@" java -jar "$jar" >"bench/tmp/$name.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 240); do
         curl -fsS "$BASE/health" >/dev/null 2>&1 && return 0
@@ -94,6 +94,15 @@ for runner in shell exec; do
     put "jobs_per_s_16_clients.$runner" "$out"
     stop_server
 done
+
+boxq_log "runner=shell, no CPU quota: latency"
+start_server shell-q100 RUNNER=shell CPU_QUOTA_PERCENT=100 POOL_SIZE=4 MIN_POOL_SIZE=4 MAX_POOL_SIZE=8
+key=$(make_key)
+put "warm_job_ms.shell_full_core" "$(bench latency "$BASE" "$key" "$(n 1000 100)")"
+stop_server
+
+boxq_log "the runner alone (no HTTP, Redis or Java) and the in-container cost of a command"
+put "runner_floor" "$(python3 bench/runner_floor.py "$IMAGE" "$(n 300 50)")"
 
 boxq_log "plain docker exec baseline"
 docker rm -f boxq-bench-baseline >/dev/null 2>&1 || true
