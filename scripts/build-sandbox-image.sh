@@ -96,7 +96,7 @@ build_bookworm() {
     local rootfs="$work/rootfs" mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
     boxq_log "$name: debootstrap bookworm from $mirror (about a minute)"
     if ! debootstrap --variant=minbase \
-        --include=bash,coreutils,python3-minimal,ca-certificates,curl,git,procps \
+        --include=bash,coreutils,python3,ca-certificates,curl,git,procps \
         bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
         tail -n 30 "$work/debootstrap.log" >&2
         [[ -f "$rootfs/debootstrap/debootstrap.log" ]] && tail -n 30 "$rootfs/debootstrap/debootstrap.log" >&2
