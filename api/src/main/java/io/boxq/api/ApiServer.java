@@ -8,6 +8,7 @@ import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.jobs.JobSubmitter;
+import io.boxq.api.mcp.McpRoutes;
 import io.boxq.api.sandboxes.SandboxOperations;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -77,7 +78,8 @@ public final class ApiServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.useVirtualThreads = true;
             c.showJavalinBanner = false;
-            c.http.maxRequestSize = Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L);
+            c.http.maxRequestSize = Math.max(Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L),
+                    McpRoutes.maxBodyBytes(config));
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
             c.requestLogger.http(requests::record);
             c.jetty.addConnector((server, http) -> {
@@ -98,6 +100,8 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         MalformedRequests.readBodies(app, config.jobs().maxBodyBytes());
+        app.before(McpRoutes.PATH, auth::authenticate);
+        MalformedRequests.readBodies(app, McpRoutes.PATH, McpRoutes.maxBodyBytes(config));
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
         RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
@@ -110,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics)
                 .register(app);
         new SandboxRoutes(config, sandboxes, operations, clock, new RedisSandboxStats(redis)).register(app);
+        new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits),
                 new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
