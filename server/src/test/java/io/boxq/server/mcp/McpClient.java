@@ -47,6 +47,7 @@ final class McpClient {
                 "method", "initialize", "params", Map.of("protocolVersion", "2025-06-18", "capabilities", Map.of(),
                         "clientInfo", Map.of("name", "boxq-it", "version", "1")))), ACCEPT_BOTH);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         sessionId = r.headers().firstValue("Mcp-Session-Id").orElseThrow();
         HttpResponse<String> initialized = post(Json.write(Map.of("jsonrpc", "2.0",
                 "method", "notifications/initialized")), ACCEPT_BOTH);
@@ -84,11 +85,16 @@ final class McpClient {
     }
 
     HttpResponse<String> post(String body, String accept) {
+        return post(body, accept, Map.of());
+    }
+
+    HttpResponse<String> post(String body, String accept, Map<String, String> headers) {
         HttpRequest.Builder b = base().header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (accept != null) {
             b.header("Accept", accept);
         }
+        headers.forEach(b::header);
         return send(b);
     }
 

@@ -156,6 +156,23 @@ class McpIT {
     }
 
     @Test
+    void every_post_counts_in_the_keys_rate_window() {
+        String carol = server.client.post("/v1/keys", server.adminKey(), Map.of("user", "carol", "tier", "free",
+                "requests_per_minute", 3)).json().path("key").asText();
+        McpClient mcp = client(carol);
+        mcp.initialize(); // initialize and notifications/initialized: two requests
+
+        HttpResponse<String> third = mcp.post(mcp.requestBody("ping", Map.of()), McpClient.ACCEPT_BOTH);
+        HttpResponse<String> fourth = mcp.post(mcp.requestBody("ping", Map.of()), McpClient.ACCEPT_BOTH);
+
+        assertThat(third.statusCode()).isEqualTo(200);
+        assertThat(third.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+        assertThat(fourth.statusCode()).isEqualTo(429);
+        assertThat(fourth.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(fourth.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
     void another_key_cannot_use_the_first_keys_sandbox_job_or_session() {
         McpClient a = client(alice);
         a.initialize();
@@ -228,6 +245,13 @@ class McpIT {
         assertThat(sessionless.statusCode()).isEqualTo(400);
         assertThat(McpClient.json(sessionless.body()).path("error").path("code").asInt()).isEqualTo(-32600);
 
+        HttpResponse<String> unknownVersion = mcp.post(mcp.requestBody("ping", Map.of()), McpClient.ACCEPT_BOTH,
+                Map.of("MCP-Protocol-Version", "1999-01-01"));
+        assertThat(unknownVersion.statusCode()).isEqualTo(400);
+        assertThat(McpClient.json(unknownVersion.body()).path("error").path("message").asText())
+                .contains("2025-06-18");
+        assertThat(mcp.post(mcp.requestBody("ping", Map.of()), McpClient.ACCEPT_BOTH,
+                Map.of("MCP-Protocol-Version", "2025-06-18")).statusCode()).isEqualTo(200);
         assertThat(mcp.get().statusCode()).isEqualTo(405);
         assertThat(mcp.post(mcp.requestBody("ping", Map.of()), "text/html").statusCode()).isEqualTo(406);
         assertThat(mcp.request("ping", Map.of()).path("result").isEmpty()).as("the session still works").isTrue();
