@@ -7,6 +7,9 @@ import io.boxq.api.jobs.CompletionWaiters;
 import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobRoutes;
+import io.boxq.api.jobs.JobSubmitter;
+import io.boxq.api.mcp.McpRoutes;
+import io.boxq.api.sandboxes.SandboxOperations;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.api.sandboxes.SandboxRoutes;
@@ -75,7 +78,8 @@ public final class ApiServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.useVirtualThreads = true;
             c.showJavalinBanner = false;
-            c.http.maxRequestSize = Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L);
+            c.http.maxRequestSize = Math.max(Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L),
+                    McpRoutes.maxBodyBytes(config));
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
             c.requestLogger.http(requests::record);
             c.jetty.addConnector((server, http) -> {
@@ -96,15 +100,21 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         MalformedRequests.readBodies(app, config.jobs().maxBodyBytes());
+        app.before(McpRoutes.PATH, auth::authenticate);
+        MalformedRequests.readBodies(app, McpRoutes.PATH, McpRoutes.maxBodyBytes(config));
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
         RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
         NodeDirectory nodes = new NodeDirectory(redis);
-        new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
-                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), new ApiMetrics(registry))
+        ApiMetrics apiMetrics = new ApiMetrics(registry);
+        JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, apiMetrics);
+        SandboxOperations operations = new SandboxOperations(config, sandboxes, jobs, redis.keys(), awaiter, nodes,
+                audit, clock);
+        new JobRoutes(config, jobs, submitter, awaiter,
+                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics)
                 .register(app);
-        new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock,
-                new RedisSandboxStats(redis)).register(app);
+        new SandboxRoutes(config, sandboxes, operations, clock, new RedisSandboxStats(redis)).register(app);
+        new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits),
                 new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);

@@ -6,16 +6,12 @@ import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.Secrets;
-import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobStore;
-import io.boxq.core.redis.RedisKeys;
-import io.boxq.core.sandbox.RedisSandboxStore;
-import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -31,27 +27,23 @@ public final class JobRoutes {
 
     private final BoxqConfig config;
     private final RedisJobStore store;
-    private final RedisKeys keys;
-    private final JobRequestParser parser;
+    private final JobSubmitter submitter;
     private final JobAwaiter awaiter;
-    private final RedisSandboxStore sandboxes;
     private final java.util.function.Consumer<String> control;
     private final ApiMetrics metrics;
 
     /**
      * @param control publishes a message to every node (the cancel of a running job)
-     * @param metrics counts submissions, and the jobs that end here (cancelled while queued)
+     * @param metrics counts the jobs that end here (cancelled while queued); the submitter counts submissions
      */
-    public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, JobAwaiter awaiter,
-            RedisSandboxStore sandboxes, java.util.function.Consumer<String> control, ApiMetrics metrics) {
+    public JobRoutes(BoxqConfig config, RedisJobStore store, JobSubmitter submitter, JobAwaiter awaiter,
+            java.util.function.Consumer<String> control, ApiMetrics metrics) {
         this.control = control;
         this.metrics = metrics;
         this.config = config;
         this.store = store;
-        this.keys = keys;
-        this.parser = new JobRequestParser(config);
+        this.submitter = submitter;
         this.awaiter = awaiter;
-        this.sandboxes = sandboxes;
     }
 
     public void register(Javalin app) {
@@ -63,31 +55,13 @@ public final class JobRoutes {
 
     private void submit(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        JobSpec spec = parser.parse(ctx.body()).withDefaultCallbackUrl(caller.webhookUrl());
-        TierLimits limits = caller.limits(config::limits);
-        String stream = keys.jobsStream();
-        long memory = limits.memoryBytes();
-        if (spec.sandboxId() != null) {
-            Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
-                    .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
-            if (!sandbox.ready()) {
-                throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
-                        "sandbox " + sandbox.id() + " is " + sandbox.state()));
-            }
-            stream = keys.nodeStream(sandbox.node());
-            memory = sandbox.memoryBytes();
-            sandboxes.touch(sandbox.id());
-        }
-        RedisJobStore.Submitted submitted = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream,
-                limits.concurrentJobs(), idempotency(ctx));
+        JobSpec spec = submitter.parse(caller, ctx.body());
+        RedisJobStore.Submitted submitted = submitter.submit(caller, spec, idempotency(ctx));
         Job job = submitted.job();
         if (submitted.replay()) {
             ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
             return;
         }
-        metrics.jobSubmitted(caller.tier());
-        log.info("job {} queued (key {}{})", job.id(), caller.id(),
-                spec.sandboxId() == null ? "" : ", sandbox " + spec.sandboxId());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 

@@ -51,7 +51,7 @@ public record JobView(
     }
 
     /** {text, encoding}: encoding null for UTF-8 text, "base64" otherwise. */
-    static String[] text(byte[] bytes) {
+    public static String[] text(byte[] bytes) {
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -28,7 +28,12 @@ public final class MalformedRequests {
      * Register after authentication: unknown callers must not make the server read bodies.
      */
     public static void readBodies(Javalin app, long maxBodyBytes) {
-        app.before("/v1/*", ctx -> readBody(ctx, maxBodyBytes));
+        readBodies(app, "/v1/*", maxBodyBytes);
+    }
+
+    /** As {@link #readBodies(Javalin, long)}, for the requests of {@code path}. */
+    public static void readBodies(Javalin app, String path, long maxBodyBytes) {
+        app.before(path, ctx -> readBody(ctx, maxBodyBytes));
     }
 
     static void checkPathAndCharset(Context ctx) {

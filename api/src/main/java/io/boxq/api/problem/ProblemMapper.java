@@ -42,7 +42,9 @@ public final class ProblemMapper {
             write(ctx, Problem.of(500, "internal", "Internal error", "an unexpected error happened (ref " + ref + ")"));
         });
         app.error(404, ctx -> {
-            if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+            String type = ctx.res().getContentType();
+            // A route's own JSON answer (the JSON-RPC errors of /mcp) stays as it is.
+            if (type == null || !(type.startsWith(Problem.CONTENT_TYPE) || type.startsWith("application/json"))) {
                 write(ctx, Problem.of(404, "not-found", "Not found", "no route " + ctx.method() + " " + ctx.path()));
             }
         });

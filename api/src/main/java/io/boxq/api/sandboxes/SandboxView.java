@@ -22,7 +22,7 @@ public record SandboxView(
         String error,
         List<ResourceViolation> violations) {
 
-    static SandboxView of(Sandbox s) {
+    public static SandboxView of(Sandbox s) {
         return new SandboxView(s.id(), s.state(), s.image(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
                 s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error(),
                 s.violations());

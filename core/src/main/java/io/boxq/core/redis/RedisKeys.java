@@ -107,6 +107,11 @@ public record RedisKeys(String prefix) {
         return prefix + "idem:" + keyId + ":" + keyHash;
     }
 
+    /** An MCP session of {@code /mcp}: the key it belongs to, its protocol version (hash, sliding TTL). */
+    public String mcpSession(String id) {
+        return prefix + "mcp:" + id;
+    }
+
     /** A global lock (SET NX PX) so that one node at a time runs a global sweep. */
     public String lock(String name) {
         return prefix + "lock:" + name;

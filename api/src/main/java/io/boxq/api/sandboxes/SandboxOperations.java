@@ -1,0 +1,192 @@
+package io.boxq.api.sandboxes;
+
+import io.boxq.api.jobs.JobAwaiter;
+import io.boxq.api.jobs.RequestBody;
+import io.boxq.api.problem.Problem;
+import io.boxq.api.problem.ProblemException;
+import io.boxq.core.audit.AuditLog;
+import io.boxq.core.auth.ApiKey;
+import io.boxq.core.auth.TierLimits;
+import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobIds;
+import io.boxq.core.job.JobState;
+import io.boxq.core.job.SandboxOp;
+import io.boxq.core.redis.NodeDirectory;
+import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.RedisKeys;
+import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.sandbox.Sandbox;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a caller does to its sandboxes — create (quota checked and taken in one Lua call), destroy,
+ * write and read a file — shared by {@code /v1/sandboxes} and the MCP tools. Everything that needs
+ * the container travels to its node through Redis as an operation, and is awaited like a long-poll.
+ * Failures are {@link ProblemException}s (and the core's not-found and quota exceptions), as the
+ * REST routes answer them.
+ */
+public final class SandboxOperations {
+    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network");
+    static final Duration OP_WAIT = Duration.ofSeconds(60);
+
+    private final BoxqConfig config;
+    private final RedisSandboxStore sandboxes;
+    private final RedisJobStore jobs;
+    private final RedisKeys keys;
+    private final JobAwaiter awaiter;
+    private final NodePicker nodes;
+    private final NodeDirectory directory;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public SandboxOperations(BoxqConfig config, RedisSandboxStore sandboxes, RedisJobStore jobs, RedisKeys keys,
+            JobAwaiter awaiter, NodeDirectory directory, AuditLog audit, Clock clock) {
+        this.config = config;
+        this.sandboxes = sandboxes;
+        this.jobs = jobs;
+        this.keys = keys;
+        this.awaiter = awaiter;
+        this.nodes = new NodePicker(directory);
+        this.directory = directory;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a sandbox from a create body ({@code {image?, ttl_s?, idle_timeout_s?, env?, network?}})
+     * and waits until its node has it ready.
+     *
+     * @throws ProblemException 400 naming the fields at fault, 503 when no node could start it
+     * @throws io.boxq.core.sandbox.QuotaExceededException when a sandbox limit is reached
+     */
+    public Sandbox create(ApiKey caller, String body) {
+        TierLimits limits = caller.limits(config::limits);
+        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, CREATE_FIELDS);
+        String image = b.string("image", false, 256);
+        if (image != null && !config.sandbox().allowedImages().contains(image)) {
+            b.error("image", "is not one of the allowed images " + config.sandbox().allowedImages());
+        }
+        Duration maxLifetime = limits.maxLifetime().compareTo(config.sessions().lifetimeCeiling()) < 0
+                ? limits.maxLifetime() : config.sessions().lifetimeCeiling();
+        int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(),
+                maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
+        int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
+                (int) maxLifetime.toSeconds());
+        Map<String, String> env = b.stringMap("env", "[A-Za-z_][A-Za-z0-9_]{0,127}", 128, 32 * 1024);
+        String network = b.string("network", false, 64);
+        if (network != null && !network.equals(config.sandbox().network())) {
+            b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
+        }
+        b.validate();
+        Instant now = clock.instant();
+        String node = nodes.pick();
+        Sandbox s = new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), node, null,
+                image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
+                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null);
+        sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
+                config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
+                config.sessions().maxTotalSandboxes()));
+        Job done = runOp(caller, s, SandboxOp.Kind.CREATE, null, null);
+        if (done.state() != JobState.SUCCEEDED) {
+            throw new ProblemException(Problem.of(503, "sandbox-unavailable", "Sandbox could not be started",
+                    done.error() != null ? done.error() : "the node did not answer in time"));
+        }
+        audit.record(caller.id(), "sandbox.created", s.id(), Map.of("node", node));
+        return sandboxes.get(s.id(), caller.id());
+    }
+
+    /** Destroys one of the caller's sandboxes and gives its places back. */
+    public void destroy(ApiKey caller, String sandboxId) {
+        Sandbox s = owned(caller, sandboxId);
+        if (directory.isAlive(s.node())) {
+            runOp(caller, s, SandboxOp.Kind.DESTROY, null, null);
+        }
+        sandboxes.release(s);
+        audit.record(caller.id(), "sandbox.destroyed", s.id(), Map.of());
+    }
+
+    /**
+     * Writes {@code content} to {@code rawPath} (relative to the workspace, or absolute inside it).
+     *
+     * @return the absolute path written
+     * @throws ProblemException 400 for a path outside the workspace, 413 past {@code FILE_MAX_BYTES}
+     */
+    public String writeFile(ApiKey caller, String sandboxId, String rawPath, byte[] content) {
+        Sandbox s = ready(owned(caller, sandboxId));
+        String path = WorkspacePath.resolve(rawPath, config.sandbox().workspace());
+        if (content.length > config.jobs().fileMaxBytes()) {
+            throw new ProblemException(Problem.of(413, "too-large", "Payload too large",
+                    "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
+        }
+        fileOutcome(runOp(caller, s, SandboxOp.Kind.WRITE_FILE, path, content), path);
+        return path;
+    }
+
+    /**
+     * The bytes of a file in the workspace.
+     *
+     * @throws ProblemException 404 when there is no such file, 413 past {@code FILE_MAX_BYTES}
+     */
+    public byte[] readFile(ApiKey caller, String sandboxId, String rawPath) {
+        Sandbox s = ready(owned(caller, sandboxId));
+        String path = WorkspacePath.resolve(rawPath, config.sandbox().workspace());
+        CommandResult r = fileOutcome(runOp(caller, s, SandboxOp.Kind.READ_FILE, path, null), path);
+        if (r.stdoutTruncated() || r.stdout().length > config.jobs().fileMaxBytes()) {
+            throw new ProblemException(Problem.of(413, "too-large", "File too large",
+                    "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
+        }
+        return r.stdout();
+    }
+
+    /**
+     * One of the caller's sandboxes; another key's is "not found", never "forbidden".
+     *
+     * @throws io.boxq.core.sandbox.SandboxNotFoundException when it is not the caller's
+     */
+    public Sandbox owned(ApiKey caller, String sandboxId) {
+        if (!JobIds.looksLikeId(sandboxId, "sbx_")) {
+            throw ProblemException.notFound("sandbox");
+        }
+        return sandboxes.get(sandboxId, caller.id());
+    }
+
+    /** Sends an operation to the sandbox's node and waits for its end. */
+    Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload) {
+        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, path), payload,
+                (int) OP_WAIT.toSeconds());
+        return awaiter.await(opId, caller.id(), OP_WAIT);
+    }
+
+    static Sandbox ready(Sandbox s) {
+        if (!s.ready()) {
+            throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
+                    "sandbox " + s.id() + " is " + s.state()));
+        }
+        return s;
+    }
+
+    private static CommandResult fileOutcome(Job done, String path) {
+        CommandResult r = done.result();
+        if (r == null) {
+            throw new ProblemException(Problem.of(503, "sandbox-unavailable", "Sandbox unavailable",
+                    done.error() != null ? done.error() : "the sandbox did not answer in time"));
+        }
+        String why = new String(r.stderr(), StandardCharsets.UTF_8).strip();
+        switch (r.exitCode()) {
+            case 0 -> {
+                return r;
+            }
+            case 2 -> throw ProblemException.notFound("file " + path);
+            case 3, 4 -> throw ProblemException.badRequest("path", why.isEmpty() ? "is not allowed" : why);
+            default -> throw new ProblemException(Problem.of(409, "file-error", "File call failed",
+                    why.isEmpty() ? "exit code " + r.exitCode() : why));
+        }
+    }
+}
