@@ -53,8 +53,12 @@ public final class DockerRuntime {
         }
     }
 
-    /** Force-removes a container; one that is already gone counts as removed. */
-    public void remove(String id) {
+    /**
+     * Force-removes a container; one that is already gone counts as removed.
+     *
+     * @return false when the engine could not be asked (it is away): the container may still exist
+     */
+    public boolean remove(String id) {
         try {
             docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -63,7 +67,9 @@ public final class DockerRuntime {
             log.debug("container {} is already being removed", id);
         } catch (RuntimeException e) {
             log.warn("could not remove container {}: {}", id, e.getMessage());
+            return false;
         }
+        return true;
     }
 
     /** All containers (running or not) carrying every label in {@code labels}. */

@@ -29,6 +29,12 @@ public final class JobHandler {
     private static final Logger log = LoggerFactory.getLogger(JobHandler.class);
     /** A runner that died before the command started: the job gets this many fresh containers. */
     private static final int RUNNER_RETRIES = 2;
+    /**
+     * How long a job waits for a container while the Docker engine is away (a restart takes
+     * seconds) before it ends {@code error}; its stream entry's lease is renewed meanwhile.
+     */
+    static final Duration ENGINE_WAIT = Duration.ofSeconds(60);
+    private static final Duration MAX_ENGINE_BACKOFF = Duration.ofSeconds(2);
 
     private final RedisJobStore store;
     private final RedisJobQueue queue;
@@ -104,7 +110,7 @@ public final class JobHandler {
         for (int attempt = 0; ; attempt++) {
             PooledContainer container;
             try {
-                container = pool.acquire(job.keyId(), shape);
+                container = acquire(job, shape);
             } catch (RuntimeException e) {
                 finish(job, entry, token, JobState.ERROR, null, "no container could be started: " + e.getMessage());
                 return;
@@ -132,6 +138,34 @@ public final class JobHandler {
             } catch (RuntimeException e) {
                 pool.discard(container); // in an unknown state, and never to be left counted as busy
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * A container for the job. An engine that cannot start one (restarting, briefly unreachable) is
+     * waited for with backoff up to {@link #ENGINE_WAIT}: a job does not fail for lack of a container.
+     */
+    private PooledContainer acquire(Job job, Shape shape) {
+        long deadline = System.nanoTime() + ENGINE_WAIT.toNanos();
+        Duration backoff = Duration.ofMillis(100);
+        while (true) {
+            try {
+                return pool.acquire(job.keyId(), shape);
+            } catch (RuntimeException e) {
+                if (pool.isClosed() || System.nanoTime() + backoff.toNanos() > deadline) {
+                    throw e;
+                }
+                log.warn("job {}: no container yet ({}), trying again in {} ms", job.id(), e.getMessage(),
+                        backoff.toMillis());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_ENGINE_BACKOFF) > 0 ? MAX_ENGINE_BACKOFF
+                        : backoff.multipliedBy(2);
             }
         }
     }

@@ -12,7 +12,9 @@ import io.boxq.core.job.CommandResult;
 import io.boxq.executor.runner.RunRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Starts hardened containers of a shape and brings their runner up; a container is ready when it answers. */
@@ -25,6 +27,8 @@ public final class ContainerFactory {
     private final String deployment;
     private final Clock clock;
     private final Map<String, String> shells = new ConcurrentHashMap<>();
+    /** Containers whose removal the engine did not take (it was away); retried by {@link #retryRemovals}. */
+    private final Set<String> unremoved = ConcurrentHashMap.newKeySet();
     private final ContainerEvents events;
 
     /** @param deployment the Redis prefix, labelled on every container so sweeps stay within their deployment */
@@ -104,9 +108,27 @@ public final class ContainerFactory {
 
     private void remove(String id) {
         long t0 = System.nanoTime();
-        docker.remove(id);
+        if (!docker.remove(id)) {
+            unremoved.add(id);
+            log.warn("container {} of {} could not be removed now; trying again at the next rebalance", shortId(id), node);
+            return;
+        }
+        unremoved.remove(id);
         events.removed(Duration.ofNanos(System.nanoTime() - t0));
         log.info("container {} removed from {}", shortId(id), node);
+    }
+
+    /**
+     * Removes the containers whose removal failed while the engine was away (a restart), so they
+     * do not wait for the orphan sweep.
+     *
+     * @return how many are still left to remove
+     */
+    public int retryRemovals() {
+        for (String id : List.copyOf(unremoved)) {
+            remove(id);
+        }
+        return unremoved.size();
     }
 
     private static String shortId(String id) {

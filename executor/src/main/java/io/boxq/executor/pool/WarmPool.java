@@ -224,6 +224,11 @@ public final class WarmPool implements AutoCloseable {
         destroyLater(c, "discarded");
     }
 
+    /** True once the pool is closing: it hands out nothing any more. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** How many jobs this node can run at once: every container not pinned to a sandbox. */
     public synchronized int jobCapacity() {
         return closed ? 0 : config.maxPoolSize() - pinned.size();
@@ -260,6 +265,7 @@ public final class WarmPool implements AutoCloseable {
      * @return how many containers were started
      */
     public int rebalance(Shape defaultShape) {
+        factory.retryRemovals();
         List<Shape> toStart = new ArrayList<>();
         synchronized (this) {
             if (closed) {

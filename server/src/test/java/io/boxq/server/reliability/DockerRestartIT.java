@@ -15,19 +15,15 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The node's containers die under it: every one of them killed from outside ({@code docker kill},
- * what an engine restart does to them), or, only when {@code BOXQ_TEST_DOCKER_RESTART=1}, the engine
- * itself restarted with {@code BOXQ_TEST_DOCKER_RESTART_COMMAND} (default {@code systemctl restart
- * docker}). Restarting the shared engine would break every other test running on it, so that one is
- * off by default. Either way: a job in flight with one attempt ends {@code error}, one with two runs
- * again and succeeds; the pool drops its dead containers and warms new ones; new jobs succeed.
+ * what an engine restart does to them; {@link DockerEngineRestartIT} restarts a real engine). A job
+ * in flight with one attempt ends {@code error}, one with two runs again and succeeds; the pool
+ * drops its dead containers and warms new ones; new jobs succeed.
  */
 class DockerRestartIT {
     private BoxqTestServer server;
@@ -65,26 +61,6 @@ class DockerRestartIT {
                     .until(() -> TestEnvironment.containersOf(server.workerId()).stream()
                             .filter(c -> waiting.contains(c.getId())).noneMatch(c -> "running".equals(c.getState())));
             kill(busy);
-        });
-    }
-
-    @Test
-    void an_engine_restart_ends_the_jobs_in_flight_and_the_pool_rebuilds_itself() {
-        Assumptions.assumeTrue("1".equals(System.getenv("BOXQ_TEST_DOCKER_RESTART")),
-                "restarts the shared Docker engine: set BOXQ_TEST_DOCKER_RESTART=1 to run it");
-        String command = System.getenv().getOrDefault("BOXQ_TEST_DOCKER_RESTART_COMMAND", "systemctl restart docker");
-        survivesContainerLoss(() -> {
-            try {
-                Process p = new ProcessBuilder("sh", "-c", command).inheritIO().start();
-                assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as(command).isTrue();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            await("the engine answers again").atMost(Duration.ofSeconds(120)).ignoreExceptions()
-                    .until(() -> TestEnvironment.containersOf(server.workerId()) != null);
         });
     }
 
