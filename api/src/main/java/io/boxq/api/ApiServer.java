@@ -7,6 +7,7 @@ import io.boxq.api.jobs.CompletionWaiters;
 import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobRoutes;
+import io.boxq.api.jobs.JobSubmitter;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.api.sandboxes.SandboxRoutes;
@@ -40,6 +41,8 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -55,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
     private final BoxqConfig config;
     private final CompletionWaiters waiters;
     private final Javalin app;
+    private final Set<String> routes = new ConcurrentSkipListSet<>();
 
     /** An api server. {@code localNode} gives this process's executor figures for /health, if it runs one. */
     public ApiServer(BoxqConfig config, Redis redis, Clock clock, Supplier<Optional<NodeHealth>> localNode) {
@@ -78,6 +82,11 @@ public final class ApiServer implements AutoCloseable {
             c.http.maxRequestSize = Math.max(config.jobs().maxBodyBytes(), config.jobs().fileMaxBytes() + 65_536L);
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
             c.requestLogger.http(requests::record);
+            c.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod() + " " + h.getPath());
+                }
+            });
             c.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
                 connector.setHost(config.server().host());
@@ -100,8 +109,10 @@ public final class ApiServer implements AutoCloseable {
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
         RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
         NodeDirectory nodes = new NodeDirectory(redis);
-        new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
-                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), new ApiMetrics(registry))
+        ApiMetrics metrics = new ApiMetrics(registry);
+        JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, metrics);
+        new JobRoutes(config, jobs, submitter, awaiter,
+                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), metrics)
                 .register(app);
         new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock,
                 new RedisSandboxStats(redis)).register(app);
@@ -123,6 +134,14 @@ public final class ApiServer implements AutoCloseable {
     /** The port it listens on (the real one when configured with port 0). */
     public int port() {
         return app.port();
+    }
+
+    /**
+     * Every route this server answers, as {@code "GET /v1/jobs/{id}"}, the way Javalin registered
+     * them; /openapi.json must describe exactly these.
+     */
+    public Set<String> routes() {
+        return Set.copyOf(routes);
     }
 
     public BoxqConfig config() {

@@ -6,23 +6,19 @@ import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.Secrets;
-import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobStore;
-import io.boxq.core.redis.RedisKeys;
-import io.boxq.core.sandbox.RedisSandboxStore;
-import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@code /v1/jobs}: submit, read (with long-poll), list. */
+/** {@code /v1/jobs}: submit (one, or a batch), read (with long-poll), list, cancel. */
 public final class JobRoutes {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRoutes.class);
     static final int MAX_WAIT_SECONDS = 60;
@@ -31,31 +27,30 @@ public final class JobRoutes {
 
     private final BoxqConfig config;
     private final RedisJobStore store;
-    private final RedisKeys keys;
-    private final JobRequestParser parser;
+    private final JobSubmitter submitter;
+    private final JobBatchRoute batch;
     private final JobAwaiter awaiter;
-    private final RedisSandboxStore sandboxes;
     private final java.util.function.Consumer<String> control;
     private final ApiMetrics metrics;
 
     /**
      * @param control publishes a message to every node (the cancel of a running job)
-     * @param metrics counts submissions, and the jobs that end here (cancelled while queued)
+     * @param metrics counts the jobs that end here (cancelled while queued); the submitter counts submissions
      */
-    public JobRoutes(BoxqConfig config, RedisJobStore store, RedisKeys keys, JobAwaiter awaiter,
-            RedisSandboxStore sandboxes, java.util.function.Consumer<String> control, ApiMetrics metrics) {
+    public JobRoutes(BoxqConfig config, RedisJobStore store, JobSubmitter submitter, JobAwaiter awaiter,
+            java.util.function.Consumer<String> control, ApiMetrics metrics) {
         this.control = control;
         this.metrics = metrics;
         this.config = config;
         this.store = store;
-        this.keys = keys;
-        this.parser = new JobRequestParser(config);
+        this.submitter = submitter;
+        this.batch = new JobBatchRoute(new JobRequestParser(config), submitter);
         this.awaiter = awaiter;
-        this.sandboxes = sandboxes;
     }
 
     public void register(Javalin app) {
         app.post("/v1/jobs", this::submit);
+        app.post("/v1/jobs/batch", batch::submit);
         app.get("/v1/jobs", this::list);
         app.get("/v1/jobs/{id}", this::get);
         app.post("/v1/jobs/{id}/cancel", this::cancel);
@@ -63,31 +58,15 @@ public final class JobRoutes {
 
     private void submit(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        JobSpec spec = parser.parse(ctx.body()).withDefaultCallbackUrl(caller.webhookUrl());
-        TierLimits limits = caller.limits(config::limits);
-        String stream = keys.jobsStream();
-        long memory = limits.memoryBytes();
-        if (spec.sandboxId() != null) {
-            Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
-                    .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
-            if (!sandbox.ready()) {
-                throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
-                        "sandbox " + sandbox.id() + " is " + sandbox.state()));
-            }
-            stream = keys.nodeStream(sandbox.node());
-            memory = sandbox.memoryBytes();
-            sandboxes.touch(sandbox.id());
-        }
-        RedisJobStore.Submitted submitted = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream,
-                limits.concurrentJobs(), idempotency(ctx));
+        JobSpec spec = submitter.parse(caller, ctx.body());
+        String idempotencyKey = idempotencyKey(ctx);
+        RedisJobStore.Submitted submitted = submitter.submit(caller, spec, idempotencyKey == null ? null
+                : new RedisJobStore.Idempotency(Secrets.sha256(idempotencyKey), Secrets.sha256(ctx.body())));
         Job job = submitted.job();
         if (submitted.replay()) {
             ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
             return;
         }
-        metrics.jobSubmitted(caller.tier());
-        log.info("job {} queued (key {}{})", job.id(), caller.id(),
-                spec.sandboxId() == null ? "" : ", sandbox " + spec.sandboxId());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 
@@ -127,16 +106,13 @@ public final class JobRoutes {
         ctx.json(JobView.of(awaiter.await(id, caller.id(), CANCEL_WAIT)));
     }
 
-    /** The caller's Idempotency-Key with a hash of the body, or null without the header. */
-    private static RedisJobStore.Idempotency idempotency(Context ctx) {
+    /** The caller's Idempotency-Key header, or null without one. */
+    static String idempotencyKey(Context ctx) {
         String key = ctx.header("Idempotency-Key");
-        if (key == null) {
-            return null;
-        }
-        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             throw ProblemException.badRequest("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
         }
-        return new RedisJobStore.Idempotency(Secrets.sha256(key), Secrets.sha256(ctx.body()));
+        return key;
     }
 
     private void list(Context ctx) {
