@@ -19,6 +19,7 @@ import io.boxq.api.metrics.HttpMetrics;
 import io.boxq.api.metrics.MetricsRoute;
 import io.boxq.api.metrics.ProcessMetrics;
 import io.boxq.api.metrics.QueueDepthGauges;
+import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.core.sandbox.RedisSandboxStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
@@ -123,6 +124,7 @@ public final class ApiServer implements AutoCloseable {
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
         new MetricsRoute(registry, List.of(new QueueDepthGauges(redis, registry))).register(app);
+        new OpenApiRoute().register(app);
     }
 
     public ApiServer start() {

@@ -2,9 +2,12 @@ package io.boxq.api.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
+import io.boxq.core.json.Json;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,14 @@ class JobBatchRouteTest {
         ArrayNode jobs = b.array("jobs", 1, JobBatchRoute.MAX_JOBS);
         b.validate();
         assertThat(jobs).hasSize(2);
+    }
+
+    @Test
+    void the_openapi_document_gives_the_same_bounds() throws Exception {
+        JsonNode jobs = Json.mapper().readTree(OpenApiRoute.document()).at("/components/schemas/BatchRequest/properties/jobs");
+
+        assertThat(jobs.path("minItems").asInt()).isEqualTo(1);
+        assertThat(jobs.path("maxItems").asInt()).isEqualTo(JobBatchRoute.MAX_JOBS);
     }
 
     private static String jobsError(String body) {
