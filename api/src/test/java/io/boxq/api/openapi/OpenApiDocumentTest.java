@@ -3,15 +3,21 @@ package io.boxq.api.openapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.boxq.api.ApiServer;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.Redis;
+import io.swagger.v3.oas.models.SpecVersion;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -193,6 +199,30 @@ class OpenApiDocumentTest {
                                 .as("%s %s has the rate-limit headers", route, e.getKey()).isTrue());
             }
         });
+    }
+
+    @Test
+    void swagger_parser_reads_it_as_openapi_3_1_without_a_complaint() {
+        SwaggerParseResult result = parse(new String(OpenApiRoute.document(), StandardCharsets.UTF_8));
+
+        assertThat(result.getMessages()).isEmpty();
+        assertThat(result.getOpenAPI().getSpecVersion()).isEqualTo(SpecVersion.V31);
+        assertThat(result.getOpenAPI().getPaths()).hasSize(doc.path("paths").size());
+    }
+
+    @Test
+    void swagger_parser_would_complain_about_a_broken_document() {
+        ObjectNode broken = doc.deepCopy();
+        ((ObjectNode) broken.at("/paths/~1v1~1jobs/post")).remove("responses");
+        ((ObjectNode) broken.at("/paths/~1v1~1jobs~1batch/post")).put("colour", "red");
+
+        assertThat(parse(broken.toString()).getMessages()).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    private static SwaggerParseResult parse(String json) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        return new OpenAPIV3Parser().readContents(json, null, options);
     }
 
     /** {@code "GET /v1/jobs/{id}"} for every operation in the document. */
