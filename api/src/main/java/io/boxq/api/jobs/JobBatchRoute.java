@@ -24,7 +24,8 @@ import java.util.Set;
  * <p>The rate limiter counts a batch as one request: the per-key run slots and backlog still hold
  * every job. With an {@code Idempotency-Key}, item {@code i} is submitted under that key and its
  * index, so a retried batch gets the jobs it queued before back ({@code status} 200,
- * {@code replayed}) and queues only the items that had failed.
+ * {@code replayed}) and queues only the items that had failed. Once an item finds Redis
+ * unreachable, the rest are answered 503 without being tried.
  */
 final class JobBatchRoute {
     static final int MAX_JOBS = 100;
@@ -47,8 +48,17 @@ final class JobBatchRoute {
         ArrayNode jobs = b.array("jobs", 1, MAX_JOBS);
         b.validate();
         List<ItemResult> results = new ArrayList<>(jobs.size());
+        Problem unreachable = null;
         for (int i = 0; i < jobs.size(); i++) {
-            results.add(submitOne(caller, i, jobs.get(i), idempotencyKey));
+            ItemResult result = unreachable == null ? submitOne(caller, i, jobs.get(i), idempotencyKey)
+                    : new ItemResult(i, 503, null, null, unreachable);
+            if (result.status() == 503 && unreachable == null) {
+                // Without Redis every further item would wait for its own timeout: give them up at once.
+                unreachable = Problem.of(503, "unavailable", "Service unavailable",
+                        "not tried: the job store was unreachable for an earlier item; retry shortly");
+                ctx.header("Retry-After", "5");
+            }
+            results.add(result);
         }
         ctx.json(Map.of("results", results));
     }
