@@ -21,6 +21,7 @@ import io.boxq.api.metrics.HttpMetrics;
 import io.boxq.api.metrics.MetricsRoute;
 import io.boxq.api.metrics.ProcessMetrics;
 import io.boxq.api.metrics.QueueDepthGauges;
+import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.core.sandbox.RedisSandboxStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
@@ -43,6 +44,8 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -58,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
     private final BoxqConfig config;
     private final CompletionWaiters waiters;
     private final Javalin app;
+    private final Set<String> routes = new ConcurrentSkipListSet<>();
 
     /** An api server. {@code localNode} gives this process's executor figures for /health, if it runs one. */
     public ApiServer(BoxqConfig config, Redis redis, Clock clock, Supplier<Optional<NodeHealth>> localNode) {
@@ -82,6 +86,11 @@ public final class ApiServer implements AutoCloseable {
                     McpRoutes.maxBodyBytes(config));
             c.jsonMapper(new JavalinJackson(Json.mapper(), true));
             c.requestLogger.http(requests::record);
+            c.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod() + " " + h.getPath());
+                }
+            });
             c.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
                 connector.setHost(config.server().host());
@@ -122,6 +131,7 @@ public final class ApiServer implements AutoCloseable {
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);
         new MetricsRoute(registry, List.of(new QueueDepthGauges(redis, registry))).register(app);
+        new OpenApiRoute().register(app);
     }
 
     public ApiServer start() {
@@ -133,6 +143,14 @@ public final class ApiServer implements AutoCloseable {
     /** The port it listens on (the real one when configured with port 0). */
     public int port() {
         return app.port();
+    }
+
+    /**
+     * Every route this server answers, as {@code "GET /v1/jobs/{id}"}, the way Javalin registered
+     * them; /openapi.json must describe exactly these.
+     */
+    public Set<String> routes() {
+        return Set.copyOf(routes);
     }
 
     public BoxqConfig config() {

@@ -1,5 +1,6 @@
 package io.boxq.api.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.webhook.AddressPolicy;
@@ -29,7 +30,15 @@ public final class JobRequestParser {
     }
 
     public JobSpec parse(String body) {
-        RequestBody b = RequestBody.parse(body, FIELDS);
+        return parse(RequestBody.parse(body, FIELDS));
+    }
+
+    /** One job of a batch, already read as JSON. */
+    public JobSpec parse(JsonNode job) {
+        return parse(RequestBody.of(job, FIELDS));
+    }
+
+    private JobSpec parse(RequestBody b) {
         String command = b.string("command", true, MAX_COMMAND);
         String sandbox = b.string("sandbox_id", false, 64);
         String image = b.string("image", false, 256);

@@ -18,7 +18,7 @@ import io.javalin.http.HttpStatus;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@code /v1/jobs}: submit, read (with long-poll), list. */
+/** {@code /v1/jobs}: submit (one, or a batch), read (with long-poll), list, cancel. */
 public final class JobRoutes {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRoutes.class);
     static final int MAX_WAIT_SECONDS = 60;
@@ -28,6 +28,7 @@ public final class JobRoutes {
     private final BoxqConfig config;
     private final RedisJobStore store;
     private final JobSubmitter submitter;
+    private final JobBatchRoute batch;
     private final JobAwaiter awaiter;
     private final java.util.function.Consumer<String> control;
     private final ApiMetrics metrics;
@@ -43,11 +44,13 @@ public final class JobRoutes {
         this.config = config;
         this.store = store;
         this.submitter = submitter;
+        this.batch = new JobBatchRoute(new JobRequestParser(config), submitter);
         this.awaiter = awaiter;
     }
 
     public void register(Javalin app) {
         app.post("/v1/jobs", this::submit);
+        app.post("/v1/jobs/batch", batch::submit);
         app.get("/v1/jobs", this::list);
         app.get("/v1/jobs/{id}", this::get);
         app.post("/v1/jobs/{id}/cancel", this::cancel);
@@ -56,7 +59,9 @@ public final class JobRoutes {
     private void submit(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         JobSpec spec = submitter.parse(caller, ctx.body());
-        RedisJobStore.Submitted submitted = submitter.submit(caller, spec, idempotency(ctx));
+        String idempotencyKey = idempotencyKey(ctx);
+        RedisJobStore.Submitted submitted = submitter.submit(caller, spec, idempotencyKey == null ? null
+                : new RedisJobStore.Idempotency(Secrets.sha256(idempotencyKey), Secrets.sha256(ctx.body())));
         Job job = submitted.job();
         if (submitted.replay()) {
             ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
@@ -101,16 +106,13 @@ public final class JobRoutes {
         ctx.json(JobView.of(awaiter.await(id, caller.id(), CANCEL_WAIT)));
     }
 
-    /** The caller's Idempotency-Key with a hash of the body, or null without the header. */
-    private static RedisJobStore.Idempotency idempotency(Context ctx) {
+    /** The caller's Idempotency-Key header, or null without one. */
+    static String idempotencyKey(Context ctx) {
         String key = ctx.header("Idempotency-Key");
-        if (key == null) {
-            return null;
-        }
-        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
             throw ProblemException.badRequest("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
         }
-        return new RedisJobStore.Idempotency(Secrets.sha256(key), Secrets.sha256(ctx.body()));
+        return key;
     }
 
     private void list(Context ctx) {

@@ -2,6 +2,7 @@ package io.boxq.api.jobs;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.boxq.api.problem.Problem.FieldError;
 import io.boxq.api.problem.ProblemException;
@@ -32,6 +33,15 @@ public final class RequestBody {
         } catch (JacksonException e) {
             throw ProblemException.badRequest("body", "is not valid JSON (" + firstLine(e.getOriginalMessage()) + ")");
         }
+        return of(tree, allowed);
+    }
+
+    /**
+     * A body already read, such as one item of a batch.
+     *
+     * @throws ProblemException 400 when it is not a JSON object or has fields not in {@code allowed}
+     */
+    public static RequestBody of(JsonNode tree, Set<String> allowed) {
         if (tree == null || !tree.isObject()) {
             throw ProblemException.badRequest("body", "must be a JSON object");
         }
@@ -90,6 +100,21 @@ public final class RequestBody {
             return fallback;
         }
         return v.intValue();
+    }
+
+    /** An array field of {@code min} to {@code max} items; null (and an error) when absent or not such an array. */
+    public ArrayNode array(String field, int min, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            errors.add(new FieldError(field, "is required"));
+        } else if (!v.isArray()) {
+            errors.add(new FieldError(field, "must be an array"));
+        } else if (v.size() < min || v.size() > max) {
+            errors.add(new FieldError(field, "must have " + min + " to " + max + " items (it has " + v.size() + ")"));
+        } else {
+            return (ArrayNode) v;
+        }
+        return null;
     }
 
     /** An object of string values; keys must match {@code keyPattern}. Empty when absent. */

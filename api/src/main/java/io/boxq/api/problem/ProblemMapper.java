@@ -9,6 +9,7 @@ import io.boxq.core.sandbox.SandboxNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +24,13 @@ public final class ProblemMapper {
 
     public static void register(Javalin app) {
         app.exception(ProblemException.class, (e, ctx) -> write(ctx, e.problem()));
-        app.exception(JobNotFoundException.class, (e, ctx) ->
-                write(ctx, Problem.of(404, "not-found", "Not found", "job does not exist")));
-        app.exception(SandboxNotFoundException.class, (e, ctx) ->
-                write(ctx, Problem.of(404, "not-found", "Not found", "sandbox does not exist")));
-        app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, Problem.quota(e.limit(), e.getMessage())));
-        app.exception(IdempotencyConflictException.class, (e, ctx) -> write(ctx, Problem.of(409,
-                "idempotency-conflict", "Idempotency-Key reused", e.getMessage())));
+        app.exception(JobNotFoundException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
+        app.exception(SandboxNotFoundException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
+        app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
+        app.exception(IdempotencyConflictException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
             ctx.header("Retry-After", "5");
-            write(ctx, Problem.of(503, "unavailable", "Service unavailable",
-                    "the job store is unreachable right now; retry shortly"));
+            write(ctx, known(e).orElseThrow());
         });
         app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromStatus(e.getStatus(), e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
@@ -50,6 +47,24 @@ public final class ProblemMapper {
         });
         app.error(405, ctx -> write(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
                 ctx.method() + " is not allowed on " + ctx.path())));
+    }
+
+    /**
+     * The problem a domain exception stands for, or empty for an unexpected one (a bug). For
+     * answers that carry several outcomes, like a batch's items.
+     */
+    public static Optional<Problem> known(Exception e) {
+        return Optional.ofNullable(switch (e) {
+            case ProblemException p -> p.problem();
+            case JobNotFoundException x -> Problem.of(404, "not-found", "Not found", "job does not exist");
+            case SandboxNotFoundException x -> Problem.of(404, "not-found", "Not found", "sandbox does not exist");
+            case QuotaExceededException q -> Problem.quota(q.limit(), q.getMessage());
+            case IdempotencyConflictException x -> Problem.of(409, "idempotency-conflict", "Idempotency-Key reused",
+                    x.getMessage());
+            case StoreUnavailableException x -> Problem.of(503, "unavailable", "Service unavailable",
+                    "the job store is unreachable right now; retry shortly");
+            default -> null;
+        });
     }
 
     public static void write(Context ctx, Problem problem) {

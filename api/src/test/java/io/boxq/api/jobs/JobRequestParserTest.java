@@ -3,13 +3,18 @@ package io.boxq.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.JobSpec;
+import io.boxq.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -133,5 +138,18 @@ class JobRequestParserTest {
         assertThat(problem.title()).isEqualTo("Invalid request");
         assertThat(problem.detail()).isEqualTo("command: is required");
         assertThat(problem.errors()).isEqualTo(List.of(new Problem.FieldError("command", "is required")));
+    }
+
+    @Test
+    void the_openapi_document_describes_exactly_the_fields_the_parser_takes() throws Exception {
+        JsonNode doc = Json.mapper().readTree(OpenApiRoute.document());
+        Set<String> documented = new TreeSet<>();
+        doc.at("/components/schemas/JobRequest/properties").fieldNames().forEachRemaining(documented::add);
+
+        assertThat(documented).isEqualTo(new TreeSet<>(JobRequestParser.FIELDS));
+        assertThat(doc.at("/components/schemas/JobRequest/properties/command/maxLength").asInt())
+                .isEqualTo(JobRequestParser.MAX_COMMAND);
+        assertThat(doc.at("/components/schemas/JobRequest/properties/max_attempts/maximum").asInt())
+                .isEqualTo(JobRequestParser.MAX_ATTEMPTS);
     }
 }

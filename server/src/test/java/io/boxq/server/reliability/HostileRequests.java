@@ -31,13 +31,14 @@ final class HostileRequests {
     }
 
     private static final String[][] ROUTES = {
-        {"POST", "/v1/jobs"}, {"GET", "/v1/jobs"}, {"GET", "/v1/jobs/{job}"}, {"POST", "/v1/jobs/{job}/cancel"},
+        {"POST", "/v1/jobs"}, {"POST", "/v1/jobs/batch"}, {"GET", "/v1/jobs"}, {"GET", "/v1/jobs/{job}"}, {"POST", "/v1/jobs/{job}/cancel"},
         {"GET", "/v1/jobs/{job}/deliveries"}, {"POST", "/v1/sandboxes"}, {"GET", "/v1/sandboxes"},
         {"GET", "/v1/sandboxes/{sbx}"}, {"DELETE", "/v1/sandboxes/{sbx}"}, {"POST", "/v1/sandboxes/{sbx}/keepalive"},
         {"PUT", "/v1/sandboxes/{sbx}/files"}, {"GET", "/v1/sandboxes/{sbx}/files"}, {"GET", "/v1/sandboxes/{sbx}/stats"},
         {"POST", "/v1/keys"}, {"GET", "/v1/keys"}, {"DELETE", "/v1/keys/{key}"}, {"PATCH", "/v1/keys/{key}"},
         {"GET", "/v1/quota/usage"}, {"GET", "/v1/system/stats"}, {"POST", "/v1/system/cleanup"}, {"GET", "/v1/audit"},
         {"GET", "/v1/webhook-secret"}, {"POST", "/v1/webhook-secret/rotate"}, {"GET", "/health"}, {"GET", "/metrics"},
+        {"GET", "/openapi.json"},
     };
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE",
         "PROPFIND", "FOO", "get", "M-SEARCH"};
