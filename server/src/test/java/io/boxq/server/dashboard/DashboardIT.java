@@ -102,10 +102,10 @@ class DashboardIT {
         assertThat(failed.path("command").asText()).isEqualTo("echo four >&2; exit 3");
         assertThat(failed.path("exit_code").asInt()).isEqualTo(3);
 
-        JsonNode violation = o.path("violations").get(0);
-        assertThat(violation.path("sandbox_id").asText()).isEqualTo(sandbox);
-        assertThat(violation.path("kind").asText()).isEqualTo("disk");
-        assertThat(violation.path("level").asText()).isEqualTo("warning");
+        List<String> violations = new ArrayList<>(); // the dd may also have held the CPU quota long enough
+        o.path("violations").forEach(v -> violations.add(v.path("sandbox_id").asText() + " "
+                + v.path("kind").asText() + " " + v.path("level").asText()));
+        assertThat(violations).contains(sandbox + " disk warning");
     }
 
     @Test
