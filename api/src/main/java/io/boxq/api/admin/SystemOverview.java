@@ -83,50 +83,47 @@ public final class SystemOverview {
                 n.figure("busy"), n.figure("active_sessions"), shapes);
     }
 
+    /** A key's jobs waiting in its backlog and holding a run slot. */
+    private record KeyCounts(String keyId, long backlog, long running) {}
+
     private Overview.Queue queue(List<Overview.Node> live) {
         List<String> streams = new ArrayList<>(List.of(redis.keys().jobsStream()));
         live.forEach(n -> streams.add(redis.keys().nodeStream(n.id())));
         List<String> keyIds = new ArrayList<>(List.of(ApiKey.ADMIN_ID));
         redis.call(j -> j.hkeys(redis.keys().apiKeyIndex())).stream().limit(MAX_KEYS).forEach(keyIds::add);
-        List<Long> depths = new ArrayList<>();
-        List<long[]> perKey = new ArrayList<>();
+        List<Overview.StreamDepth> depths = new ArrayList<>();
+        List<KeyCounts> counts = new ArrayList<>();
         redis.run(j -> {
             try (AbstractPipeline p = j.pipelined()) {
                 List<Response<Long>> lengths = streams.stream().map(p::xlen).toList();
                 List<Response<Long>> backlogs = keyIds.stream().map(k -> p.llen(redis.keys().keyBacklog(k))).toList();
                 List<Response<Long>> running = keyIds.stream().map(k -> p.scard(redis.keys().keyRunning(k))).toList();
                 p.sync();
-                lengths.forEach(r -> depths.add(r.get()));
+                for (int i = 0; i < streams.size(); i++) {
+                    depths.add(new Overview.StreamDepth(streams.get(i).substring(redis.keys().prefix().length()),
+                            lengths.get(i).get()));
+                }
                 for (int i = 0; i < keyIds.size(); i++) {
-                    perKey.add(new long[] {backlogs.get(i).get(), running.get(i).get()});
+                    counts.add(new KeyCounts(keyIds.get(i), backlogs.get(i).get(), running.get(i).get()));
                 }
             }
         });
-        String prefix = redis.keys().prefix();
-        List<Overview.StreamDepth> streamDepths = new ArrayList<>();
-        for (int i = 0; i < streams.size(); i++) {
-            streamDepths.add(new Overview.StreamDepth(streams.get(i).substring(prefix.length()), depths.get(i)));
-        }
-        List<Integer> busy = new ArrayList<>();
-        for (int i = 0; i < keyIds.size(); i++) {
-            if (perKey.get(i)[0] > 0 || perKey.get(i)[1] > 0) {
-                busy.add(i);
-            }
-        }
-        busy.sort(Comparator.<Integer>comparingLong(i -> -perKey.get(i)[0]).thenComparingLong(i -> -perKey.get(i)[1]));
-        List<Overview.KeyQueue> rows = busy.stream().limit(KEY_ROWS)
-                .map(i -> keyRow(keyIds.get(i), perKey.get(i))).toList();
-        return new Overview.Queue(streamDepths, depths.stream().mapToLong(Long::longValue).sum(),
-                perKey.stream().mapToLong(c -> c[0]).sum(), perKey.stream().mapToLong(c -> c[1]).sum(), rows);
+        List<Overview.KeyQueue> busiest = counts.stream().filter(c -> c.backlog() > 0 || c.running() > 0)
+                .sorted(Comparator.comparingLong(KeyCounts::backlog).thenComparingLong(KeyCounts::running).reversed())
+                .limit(KEY_ROWS).map(this::keyRow).toList();
+        return new Overview.Queue(depths, depths.stream().mapToLong(Overview.StreamDepth::depth).sum(),
+                counts.stream().mapToLong(KeyCounts::backlog).sum(), counts.stream().mapToLong(KeyCounts::running).sum(),
+                busiest);
     }
 
-    private Overview.KeyQueue keyRow(String keyId, long[] counts) {
-        if (ApiKey.ADMIN_ID.equals(keyId)) {
-            return new Overview.KeyQueue(keyId, "admin", "admin key", "admin", counts[0], counts[1]);
+    private Overview.KeyQueue keyRow(KeyCounts c) {
+        if (ApiKey.ADMIN_ID.equals(c.keyId())) {
+            return new Overview.KeyQueue(c.keyId(), "admin", "admin key", "admin", c.backlog(), c.running());
         }
-        return keys.findById(keyId)
-                .map(k -> new Overview.KeyQueue(keyId, k.user(), k.name(), k.tier().wireName(), counts[0], counts[1]))
-                .orElse(new Overview.KeyQueue(keyId, null, null, null, counts[0], counts[1]));
+        return keys.findById(c.keyId())
+                .map(k -> new Overview.KeyQueue(c.keyId(), k.user(), k.name(), k.tier().wireName(), c.backlog(),
+                        c.running()))
+                .orElse(new Overview.KeyQueue(c.keyId(), null, null, null, c.backlog(), c.running()));
     }
 
     private Overview.Jobs jobs(Instant now) {
