@@ -125,6 +125,9 @@ command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
 if [[ "$mode" == test ]]; then
     command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
+    # DashboardIT renders the dashboard in headless Chromium
+    command -v chromium >/dev/null 2>&1 || add_pkg chromium
+    command -v chromedriver >/dev/null 2>&1 || add_pkg chromium-driver
 fi
 if ((${#pkgs[@]} > 0)); then
     boxq_install_packages "${pkgs[@]}"

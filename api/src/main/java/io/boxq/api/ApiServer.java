@@ -4,7 +4,11 @@ import io.boxq.api.auth.Authenticator;
 import io.boxq.api.health.HealthRoutes;
 import io.boxq.api.health.NodeHealth;
 import io.boxq.api.jobs.CompletionWaiters;
+import io.boxq.api.admin.OverviewRoute;
+import io.boxq.api.admin.SandboxesOverview;
+import io.boxq.api.admin.SystemOverview;
 import io.boxq.api.admin.SystemRoutes;
+import io.boxq.api.dashboard.Dashboard;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.jobs.JobSubmitter;
@@ -98,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
                 connector.setIdleTimeout(IDLE_TIMEOUT_MS);
                 return connector;
             });
+            Dashboard.serve(c.staticFiles);
             ProblemErrorHandler.install(c.jetty);
         });
         MalformedRequests.refuseUnreadable(app);
@@ -125,6 +130,8 @@ public final class ApiServer implements AutoCloseable {
         new SandboxRoutes(config, sandboxes, operations, clock, new RedisSandboxStats(redis)).register(app);
         new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
+        new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
+                new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits),
                 new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),

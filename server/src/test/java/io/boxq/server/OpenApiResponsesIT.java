@@ -110,6 +110,8 @@ class OpenApiResponsesIT {
         call("DELETE", "/v1/keys/{id}", "/v1/keys/" + id, admin, null, 204);
         call("DELETE", "/v1/keys/{id}", "/v1/keys/" + id, admin, null, 404);
         call("GET", "/v1/system/stats", "/v1/system/stats", admin, null, 200);
+        call("GET", "/v1/system/overview", "/v1/system/overview", admin, null, 200);
+        call("GET", "/v1/system/overview", "/v1/system/overview", key, null, 403);
         call("POST", "/v1/system/cleanup", "/v1/system/cleanup", admin, null, 200);
         call("GET", "/v1/audit", "/v1/audit?limit=5", admin, null, 200);
         call("GET", "/v1/audit", "/v1/audit?cursor=x", admin, null, 400);

@@ -80,7 +80,7 @@ public final class SystemRoutes {
     private void stats(Context ctx) {
         Authenticator.admin(ctx);
         Map<String, Object> body = new LinkedHashMap<>();
-        List<Map<String, String>> live = nodes.liveNodes().stream().map(NodeDirectory.NodeInfo::fields).toList();
+        List<Map<String, String>> live = nodes.liveNodes().stream().map(SystemRoutes::flatFigures).toList();
         body.put("nodes", live);
         body.put("sandboxes", Map.of("total", sandboxes.countAll(), "max", config.sessions().maxTotalSandboxes()));
         Map<String, Long> streams = new LinkedHashMap<>();
@@ -106,6 +106,13 @@ public final class SystemRoutes {
         body.put("running", running);
         body.put("usage_history", usageHistory.totals(clock.instant(), HISTORY_DAYS));
         ctx.json(body);
+    }
+
+    /** A node's heartbeat without its per-shape JSON (that is {@code /v1/system/overview}'s). */
+    private static Map<String, String> flatFigures(NodeDirectory.NodeInfo node) {
+        Map<String, String> fields = new LinkedHashMap<>(node.fields());
+        fields.remove("shapes");
+        return fields;
     }
 
     /** Asks every live node to run its sweeps now and sums what they report. */

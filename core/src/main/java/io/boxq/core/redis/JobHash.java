@@ -14,6 +14,9 @@ import java.util.Map;
 
 /** The fields of a {@code job:{id}} hash, and how a {@link Job} is read back from them. */
 final class JobHash {
+    /** Characters of the command kept in {@code command_preview}. */
+    static final int PREVIEW_CHARS = 160;
+
     private JobHash() {}
 
     static List<String> newJobFields(
@@ -24,6 +27,7 @@ final class JobHash {
         add(f, "memory_bytes", Long.toString(memoryBytes));
         add(f, "state", JobState.QUEUED.wireName());
         add(f, "spec", Json.write(spec));
+        add(f, "command_preview", preview(spec.command()));
         add(f, "stream", stream);
         add(f, "attempt", "0");
         add(f, "max_attempts", Integer.toString(spec.maxAttempts()));
@@ -90,6 +94,15 @@ final class JobHash {
                 result,
                 h.get("error"),
                 h.containsKey("op") ? new SandboxOp(SandboxOp.Kind.fromWire(h.get("op")), h.get("op_path")) : null);
+    }
+
+    /** The first {@link #PREVIEW_CHARS} characters of a command, for listings that must not read the spec. */
+    static String preview(String command) {
+        if (command.length() <= PREVIEW_CHARS) {
+            return command;
+        }
+        int end = Character.isHighSurrogate(command.charAt(PREVIEW_CHARS - 1)) ? PREVIEW_CHARS - 1 : PREVIEW_CHARS;
+        return command.substring(0, end) + "…";
     }
 
     private static Instant instant(String epochMillis) {

@@ -70,11 +70,11 @@ public final class RedisJobStore {
             Idempotency idempotency) {
         long now = clock.millis();
         List<String> args = new ArrayList<>(List.of(id, Long.toString(now), Integer.toString(concurrencyLimit),
-                idempotency == null ? "" : idempotency.bodyHash()));
+                idempotency == null ? "" : idempotency.bodyHash(), Integer.toString(RecentJobs.KEPT)));
         args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
         String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
         List<?> reply = (List<?>) redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
-                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey), args));
+                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.recentJobs()), args));
         String outcome = (String) reply.get(0);
         String jobId = (String) reply.get(1);
         if (outcome.equals("conflict")) {
@@ -103,11 +103,11 @@ public final class RedisJobStore {
         long now = clock.millis();
         JobSpec spec = new JobSpec(op.kind().wireName(), sandboxId, null, null, null, payload, timeoutSeconds, null,
                 null, 1);
-        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", ""));
+        List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", "", "0"));
         args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));
         redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId),
-                keys.keyBacklog(keyId), nodeStream, keys.job(id)), args));
+                keys.keyBacklog(keyId), nodeStream, keys.job(id), keys.recentJobs()), args));
         redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
         return id;
     }

@@ -87,6 +87,16 @@ public record RedisKeys(String prefix) {
         return prefix + "usage:total:" + day;
     }
 
+    /** The newest jobs of all keys by submit time (zset, capped): the admin overview's recent jobs. */
+    public String recentJobs() {
+        return prefix + "jobs:recent";
+    }
+
+    /** The newest resource violations of all sandboxes (list of JSON, newest first, capped). */
+    public String recentViolations() {
+        return prefix + "violations:recent";
+    }
+
     /** Requests per window of a key: one counter per key and minute. */
     public String rateLimit(String keyId, long window) {
         return prefix + "ratelimit:" + keyId + ":" + window;

@@ -4,7 +4,11 @@ import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -41,6 +45,28 @@ public final class RedisSandboxStats {
             samples.add(ResourceSample.fromFields(newestFirst.get(i).getFields()));
         }
         return samples;
+    }
+
+    /** Up to {@code count} of the newest samples of each sandbox (oldest first), read in one pipeline. */
+    public Map<String, List<ResourceSample>> histories(List<String> sandboxIds, int count) {
+        List<List<StreamEntry>> replies = redis.call(j -> {
+            try (AbstractPipeline p = j.pipelined()) {
+                List<Response<List<StreamEntry>>> r = sandboxIds.stream().map(id -> p.xrevrange(
+                        keys.sandboxStats(id), StreamEntryID.MAXIMUM_ID, StreamEntryID.MINIMUM_ID, count)).toList();
+                p.sync();
+                return r.stream().map(Response::get).toList();
+            }
+        });
+        Map<String, List<ResourceSample>> histories = new HashMap<>();
+        for (int i = 0; i < sandboxIds.size(); i++) {
+            List<StreamEntry> newestFirst = replies.get(i);
+            List<ResourceSample> samples = new ArrayList<>(newestFirst.size());
+            for (int k = newestFirst.size() - 1; k >= 0; k--) {
+                samples.add(ResourceSample.fromFields(newestFirst.get(k).getFields()));
+            }
+            histories.put(sandboxIds.get(i), samples);
+        }
+        return histories;
     }
 
     public long length(String sandboxId) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 
 /**
  * Sandboxes in Redis: one hash each, plus the sets that quotas count (per key, per user, all, per
@@ -95,6 +97,22 @@ public final class RedisSandboxStore {
     public Optional<Sandbox> find(String id) {
         Map<String, String> h = redis.call(j -> j.hgetAll(keys.sandbox(id)));
         return h.isEmpty() ? Optional.empty() : Optional.of(fromHash(h));
+    }
+
+    /** The sandboxes of {@code ids} that still exist, oldest first, read in one pipeline. */
+    public List<Sandbox> findAll(java.util.Collection<String> ids) {
+        List<Map<String, String>> hashes = redis.call(j -> {
+            try (AbstractPipeline p = j.pipelined()) {
+                List<Response<Map<String, String>>> replies =
+                        ids.stream().map(id -> p.hgetAll(keys.sandbox(id))).toList();
+                p.sync();
+                return replies.stream().map(Response::get).toList();
+            }
+        });
+        List<Sandbox> list = new ArrayList<>();
+        hashes.stream().filter(h -> !h.isEmpty()).forEach(h -> list.add(fromHash(h)));
+        list.sort(java.util.Comparator.comparing(Sandbox::createdAt));
+        return list;
     }
 
     /** @throws SandboxNotFoundException when there is none, or it belongs to another key */

@@ -2,11 +2,12 @@
 -- or appends it to the key's backlog. One call: the job is never half-written.
 -- With an Idempotency-Key, the first submit records "<job id> <body hash>" for 24 h; a repeat with
 -- the same body gets that job back, one with another body a conflict.
+-- Every job (not operations) is also indexed in the capped recent-jobs zset of the admin overview.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
---       6 the idempotency record (KEYS[1] again when there is none)
+--       6 the idempotency record (KEYS[1] again when there is none), 7 recent jobs (zset)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
 --       listed and takes no run slot), 4 body hash ('' without Idempotency-Key),
---       5.. field, value pairs of the job hash
+--       5 how many recent jobs to keep, 6.. field, value pairs of the job hash
 -- Returns {'started' | 'backlog' | 'replay' | 'conflict', job id}
 if ARGV[4] ~= '' then
   local seen = redis.call('GET', KEYS[6])
@@ -21,7 +22,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('ERR job exists')
 end
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 local sandbox = redis.call('HGET', KEYS[1], 'sandbox_id') or ''
 if ARGV[3] == '-1' then
@@ -29,6 +30,8 @@ if ARGV[3] == '-1' then
   return {'started', ARGV[1]}
 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[7], 0, -tonumber(ARGV[5]) - 1)
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)

@@ -2,6 +2,7 @@ package io.boxq.executor.monitor;
 
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.config.MonitorConfig;
+import io.boxq.core.sandbox.RecentViolations;
 import io.boxq.core.sandbox.RedisSandboxStats;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.ResourceSample;
@@ -31,7 +32,7 @@ import org.slf4j.MDC;
 /**
  * Samples every sandbox of a node at once (a virtual thread each), keeps the bounded history in
  * {@code stats:{sandbox}}, counts measured CPU time into the key's usage, and handles violations:
- * each goes to the audit stream, the metrics and the log; a warning is recorded on the sandbox, and
+ * each goes to the audit stream, the recent violations, the metrics and the log; a warning is recorded on the sandbox, and
  * critical memory terminates the sandbox, whose running job ends {@code error} with the reason.
  */
 public final class ResourceMonitor {
@@ -44,6 +45,7 @@ public final class ResourceMonitor {
     private final RedisSandboxStats stats;
     private final RedisUsage usage;
     private final AuditLog audit;
+    private final RecentViolations recent;
     private final NodeMetrics metrics;
     private final MonitorConfig config;
     private final String node;
@@ -52,8 +54,9 @@ public final class ResourceMonitor {
     private final Semaphore inFlight = new Semaphore(PARALLEL);
 
     public ResourceMonitor(SandboxManager manager, RedisSandboxStore sandboxes, RedisSandboxStats stats,
-            RedisUsage usage, AuditLog audit, NodeMetrics metrics, MonitorConfig config, int cpuQuotaPercent,
-            String node) {
+            RedisUsage usage, AuditLog audit, RecentViolations recent, NodeMetrics metrics, MonitorConfig config,
+            int cpuQuotaPercent, String node) {
+        this.recent = recent;
         this.manager = manager;
         this.sandboxes = sandboxes;
         this.stats = stats;
@@ -123,6 +126,7 @@ public final class ResourceMonitor {
                 "key_id", s.keyId(), "node", node, "kind", v.kind().wireName(), "level", v.level().wireName(),
                 "percent", String.format(Locale.ROOT, "%.2f", v.percent()), "threshold", Integer.toString(v.threshold()),
                 "outcome", v.action()));
+        recent.record(new RecentViolations.Entry(s.id(), s.keyId(), node, v));
         if (v.level() == ResourceViolation.Level.CRITICAL) {
             String reason = "the sandbox was terminated: " + v.describe();
             log.warn("sandbox {} of key {} on {}: {}", s.id(), s.keyId(), node, reason);

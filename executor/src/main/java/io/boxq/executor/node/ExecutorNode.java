@@ -20,6 +20,7 @@ import io.boxq.executor.sandbox.SandboxManager;
 import io.boxq.executor.sandbox.SandboxReconciler;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.executor.webhook.WebhookDispatcher;
+import io.boxq.core.sandbox.RecentViolations;
 import io.boxq.core.sandbox.RedisSandboxStats;
 import io.boxq.core.usage.RedisUsage;
 import io.boxq.executor.docker.DanglingImages;
@@ -87,8 +88,8 @@ public final class ExecutorNode implements AutoCloseable {
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
         JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, running, config, node,
                 webhooks::jobEnded, completer);
-        this.monitor = new ResourceMonitor(sandboxes, sandboxStore, new RedisSandboxStats(redis), usage, audit, metrics,
-                config.monitor(), config.sandbox().cpuQuotaPercent(), node);
+        this.monitor = new ResourceMonitor(sandboxes, sandboxStore, new RedisSandboxStats(redis), usage, audit,
+                new RecentViolations(redis), metrics, config.monitor(), config.sandbox().cpuQuotaPercent(), node);
         this.images = new DanglingImages(dockerClient);
         metrics.registerPool(node, pool::stats);
         this.consumer = new JobConsumer(queue, pool, node,
@@ -127,7 +128,7 @@ public final class ExecutorNode implements AutoCloseable {
      */
     public void start() {
         ImageCheck.requireImages(docker, config.sandbox());
-        heartbeat.beat(pool.stats());
+        heartbeat.beat(pool.stats(), pool.shapeStats());
         int removed = orphans.sweep();
         if (removed > 0) {
             log.info("removed {} containers left behind by an earlier run of {}", removed, node);
@@ -168,7 +169,7 @@ public final class ExecutorNode implements AutoCloseable {
     }
 
     public void heartbeat() {
-        heartbeat.beat(pool.stats());
+        heartbeat.beat(pool.stats(), pool.shapeStats());
     }
 
     /** Claims the webhook deliveries due now and sends them in the background; returns how many. */

@@ -3,13 +3,18 @@ package io.boxq.executor.node;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.json.Json;
 import io.boxq.executor.pool.PoolStats;
+import io.boxq.executor.pool.ShapeStats;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's {@code node:{id}} hash: alive while its TTL runs, with the pool's figures for /health. */
+/** The node's {@code node:{id}} hash: alive while its TTL runs, with the pool's figures for /health
+ * and, per shape, for the admin overview. */
 final class NodeHeartbeat {
     private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
 
@@ -26,8 +31,13 @@ final class NodeHeartbeat {
     }
 
     void beat(PoolStats stats) {
+        beat(stats, List.of());
+    }
+
+    /** Writes the heartbeat; {@code shapes} go in as one JSON field for the admin overview. */
+    void beat(PoolStats stats, List<ShapeStats> shapes) {
         String key = redis.keys().node(node);
-        Map<String, String> fields = Map.of(
+        Map<String, String> fields = new HashMap<>(Map.of(
                 "worker_id", node,
                 "available", Integer.toString(stats.available()),
                 "allocated", Integer.toString(stats.allocated()),
@@ -37,7 +47,9 @@ final class NodeHeartbeat {
                 "pool_size", Integer.toString(config.pool().poolSize()),
                 "max_pool_size", Integer.toString(config.pool().maxPoolSize()),
                 "aggressive_cleanup", Boolean.toString(config.pool().aggressiveCleanup()),
-                "heartbeat_at", Long.toString(clock.millis()));
+                "heartbeat_at", Long.toString(clock.millis())));
+        fields.put("busy", Integer.toString(stats.busy()));
+        fields.put("shapes", Json.write(shapes));
         try {
             redis.run(j -> {
                 j.hset(key, fields);

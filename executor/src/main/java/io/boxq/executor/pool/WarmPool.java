@@ -248,6 +248,24 @@ public final class WarmPool implements AutoCloseable {
                 pinned.size());
     }
 
+    /** The figures of each shape the pool holds or aims to hold, by shape label. */
+    public synchronized List<ShapeStats> shapeStats() {
+        Map<Shape, int[]> counts = new HashMap<>(); // available, idle of keys, busy, pinned
+        unclaimed.forEach((shape, d) -> counts.computeIfAbsent(shape, x -> new int[4])[0] += d.size());
+        idleByKey.values().forEach(d -> d.forEach(c -> counts.computeIfAbsent(c.shape(), x -> new int[4])[1]++));
+        busy.forEach(c -> counts.computeIfAbsent(c.shape(), x -> new int[4])[2]++);
+        pinned.forEach(c -> counts.computeIfAbsent(c.shape(), x -> new int[4])[3]++);
+        return counts.entrySet().stream()
+                .map(e -> {
+                    Shape s = e.getKey();
+                    int[] n = e.getValue();
+                    return new ShapeStats(s.label(), s.image(), s.memoryBytes(), s.network(), n[0], n[1] + n[2] + n[3],
+                            n[2], n[3], target(s));
+                })
+                .sorted(java.util.Comparator.comparing(ShapeStats::shape))
+                .toList();
+    }
+
     /** The ids of every container the pool holds, for the orphan sweep. */
     public synchronized Set<String> containerIds() {
         Set<String> ids = new HashSet<>();
