@@ -2,6 +2,9 @@
 -- or appends it to the key's backlog. One call: the job is never half-written.
 -- With an Idempotency-Key, the first submit records "<job id> <body hash>" for 24 h; a repeat with
 -- the same body gets that job back, one with another body a conflict.
+-- The key's job index scores a job by its submit time in ms x 1000, or by one more than the key's
+-- newest score when that is not below it: scores are unique within a key and grow with submit
+-- order, so a listing's cursor (a score) never falls between two jobs of the same millisecond.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
 --       6 the idempotency record (KEYS[1] again when there is none)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
@@ -28,7 +31,12 @@ if ARGV[3] == '-1' then
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
   return {'started', ARGV[1]}
 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+local score = tonumber(ARGV[2]) * 1000
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= score then
+  score = tonumber(newest[2]) + 1
+end
+redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
