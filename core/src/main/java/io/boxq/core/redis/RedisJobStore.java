@@ -80,7 +80,7 @@ public final class RedisJobStore {
         args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
         String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
         List<?> reply = (List<?>) redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
-                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey), args));
+                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.jobStates()), args));
         String outcome = (String) reply.get(0);
         String jobId = (String) reply.get(1);
         if (outcome.equals("conflict")) {
@@ -113,7 +113,7 @@ public final class RedisJobStore {
         args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));
         redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId),
-                keys.keyBacklog(keyId), nodeStream, keys.job(id)), args));
+                keys.keyBacklog(keyId), nodeStream, keys.job(id), keys.jobStates()), args));
         redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
         return id;
     }
@@ -131,7 +131,7 @@ public final class RedisJobStore {
     /** Takes a queued job for {@code node}: {@code queued → running} with a new fencing token. */
     public Start start(String id, String node) {
         List<?> reply = (List<?>) redis.call(j ->
-                START.run(j, List.of(keys.job(id)), List.of(node, Long.toString(clock.millis()))));
+                START.run(j, List.of(keys.job(id), keys.jobStates()), List.of(node, Long.toString(clock.millis()))));
         return new Start((String) reply.get(0), ((Long) reply.get(1)).intValue());
     }
 
@@ -155,7 +155,7 @@ public final class RedisJobStore {
         Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId),
                 keys.job(nextId == null ? job.id() : nextId), nextStream,
-                keys.webhooksDue()), args));
+                keys.webhooksDue(), keys.jobStates()), args));
         boolean stored = Long.valueOf(1).equals(done);
         if (stored && nextId != null) {
             // Two jobs of a key ending at once peek the same head: only one promotes it, and the
@@ -200,7 +200,8 @@ public final class RedisJobStore {
     public Cancel cancel(String id, String keyId, int concurrencyLimit) {
         get(id, keyId);
         String outcome = (String) redis.call(j -> CANCEL.run(j,
-                List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue()),
+                List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue(),
+                        keys.jobStates()),
                 List.of(id, Long.toString(clock.millis()), Long.toString(resultTtl.toSeconds()), keys.doneChannel())));
         return switch (outcome) {
             case "now" -> Cancel.CANCELLED;
@@ -230,7 +231,8 @@ public final class RedisJobStore {
      * @return false when no attempt is left or {@code token} is no longer current
      */
     public boolean requeue(String id, int token) {
-        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id)), List.of(Integer.toString(token))));
+        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id), keys.jobStates()),
+                List.of(Integer.toString(token))));
         return Long.valueOf(1).equals(r);
     }
 

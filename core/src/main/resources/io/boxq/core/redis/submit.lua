@@ -6,7 +6,8 @@
 -- newest score when that is not below it: scores are unique within a key and grow with submit
 -- order, so a listing's cursor (a score) never falls between two jobs of the same millisecond.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
---       6 the idempotency record (KEYS[1] again when there is none)
+--       6 the idempotency record (KEYS[1] again when there is none), 7 jobs by state (hash:
+--       a new job, not a sandbox operation, counts as queued)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
 --       listed and takes no run slot), 4 body hash ('' without Idempotency-Key),
 --       5.. field, value pairs of the job hash
@@ -37,6 +38,7 @@ if newest[2] and tonumber(newest[2]) >= score then
   score = tonumber(newest[2]) + 1
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
+redis.call('HINCRBY', KEYS[7], 'queued', 1)
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)

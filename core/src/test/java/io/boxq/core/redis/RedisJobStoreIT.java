@@ -7,12 +7,15 @@ import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
+import io.boxq.core.job.SandboxOp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +110,85 @@ class RedisJobStoreIT {
         assertThat(indexed).isEqualTo(10);
     }
 
+    @Test
+    void jobs_by_state_move_once_per_real_change_and_never_for_a_repeat_or_a_stale_token() {
+        RedisJobCounts counts = new RedisJobCounts(redis);
+        Map<JobState, Long> before = counts.byState();
+        String key = newKeyId();
+        List<String> ids = submit(key, 4);
+        String a = ids.get(0);
+        String b = ids.get(1);
+        String c = ids.get(2);
+        String d = ids.get(3);
+        redis.run(j -> j.hset(redis.keys().job(b), "max_attempts", "2"));
+
+        RedisJobStore.Start startA = store.start(a, "it-node");
+        assertThat(store.start(a, "it-node").token()).as("a second start of a running job takes nothing").isZero();
+        Job jobA = store.find(a).orElseThrow();
+        assertThat(store.complete(jobA, null, startA.token() + 1, JobState.FAILED, exit(1), null)).isFalse();
+        assertThat(store.complete(jobA, null, startA.token(), JobState.SUCCEEDED, exit(0), null)).isTrue();
+        assertThat(store.complete(jobA, null, startA.token(), JobState.SUCCEEDED, exit(0), null)).isFalse();
+
+        RedisJobStore.Start startB = store.start(b, "it-node");
+        assertThat(store.requeue(b, startB.token())).isTrue();
+        assertThat(store.requeue(b, startB.token())).as("requeued already").isFalse();
+        RedisJobStore.Start againB = store.start(b, "it-node");
+        assertThat(store.requeue(b, startB.token())).as("a stale token").isFalse();
+        assertThat(store.requeue(b, againB.token())).as("no attempt left").isFalse();
+        assertThat(store.complete(store.find(b).orElseThrow(), null, againB.token(), JobState.TIMED_OUT,
+                null, null)).isTrue();
+
+        assertThat(store.cancel(c, key, 1)).isEqualTo(RedisJobStore.Cancel.CANCELLED);
+        assertThat(store.cancel(c, key, 1)).isEqualTo(RedisJobStore.Cancel.ALREADY_ENDED);
+
+        RedisJobQueue queue = new RedisJobQueue(redis);
+        RedisJobQueue.Entry entry = new RedisJobQueue.Entry(redis.keys().jobsStream(), "0-1", d, null);
+        store.start(d, "it-node");
+        assertThat(queue.reclaim(entry, 5, "executor lost", true, Duration.ofMinutes(5)))
+                .isEqualTo(RedisJobQueue.Reclaim.ENDED);
+        assertThat(queue.reclaim(entry, 5, "executor lost", true, Duration.ofMinutes(5)))
+                .isEqualTo(RedisJobQueue.Reclaim.DROPPED);
+
+        String op = store.submitOp(key, "sbx_000000000000", redis.keys().jobsStream(),
+                new SandboxOp(SandboxOp.Kind.STATS, null), new byte[0], 5);
+        RedisJobStore.Start startOp = store.start(op, "it-node");
+        assertThat(store.complete(store.find(op).orElseThrow(), null, startOp.token(), JobState.SUCCEEDED, exit(0),
+                null)).isTrue();
+
+        Map<JobState, Long> after = counts.byState();
+        Map<JobState, Long> moved = new EnumMap<>(JobState.class);
+        after.forEach((state, n) -> moved.put(state, n - before.get(state)));
+        assertThat(moved).containsExactlyInAnyOrderEntriesOf(Map.of(JobState.QUEUED, 0L, JobState.RUNNING, 0L,
+                JobState.SUCCEEDED, 1L, JobState.FAILED, 0L, JobState.TIMED_OUT, 1L, JobState.CANCELLED, 1L,
+                JobState.ERROR, 1L));
+    }
+
+    @Test
+    void queued_and_running_count_the_jobs_in_those_states_now() {
+        RedisJobCounts counts = new RedisJobCounts(redis);
+        Map<JobState, Long> before = counts.byState();
+        String key = newKeyId();
+        List<String> ids = submit(key, 3);
+        RedisJobStore.Start first = store.start(ids.get(0), "it-node");
+
+        Map<JobState, Long> now = counts.byState();
+
+        assertThat(now.get(JobState.QUEUED) - before.get(JobState.QUEUED)).isEqualTo(2);
+        assertThat(now.get(JobState.RUNNING) - before.get(JobState.RUNNING)).isEqualTo(1);
+        store.complete(store.find(ids.get(0)).orElseThrow(), null, first.token(), JobState.FAILED, exit(2), null);
+        end(ids.get(1), JobState.SUCCEEDED);
+        end(ids.get(2), JobState.SUCCEEDED);
+        Map<JobState, Long> ended = counts.byState();
+        assertThat(ended.get(JobState.QUEUED)).isEqualTo(before.get(JobState.QUEUED));
+        assertThat(ended.get(JobState.RUNNING)).isEqualTo(before.get(JobState.RUNNING));
+        assertThat(ended.get(JobState.SUCCEEDED) - before.get(JobState.SUCCEEDED)).isEqualTo(2);
+        assertThat(ended.get(JobState.FAILED) - before.get(JobState.FAILED)).isEqualTo(1);
+    }
+
+    private static CommandResult exit(int code) {
+        return new CommandResult(code, new byte[0], new byte[0], false, false, false);
+    }
+
     /** Follows next_cursor until the listing ends; fails on a page longer than {@code limit}. */
     private static List<String> listAll(String keyId, JobState state, int limit) {
         List<String> ids = new ArrayList<>();
@@ -138,9 +220,8 @@ class RedisJobStoreIT {
         RedisJobStore.Start start = store.start(id, "it-node");
         assertThat(start.running()).isTrue();
         Job job = store.find(id).orElseThrow();
-        CommandResult result = new CommandResult(state == JobState.SUCCEEDED ? 0 : 1, new byte[0], new byte[0],
-                false, false, false);
-        assertThat(store.complete(job, null, start.token(), state, result, null)).isTrue();
+        assertThat(store.complete(job, null, start.token(), state, exit(state == JobState.SUCCEEDED ? 0 : 1), null))
+                .isTrue();
     }
 
     private static String newKeyId() {
