@@ -12,10 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ZRangeParams;
-import redis.clients.jedis.resps.Tuple;
 
 /**
  * Jobs in Redis: one hash per job, a per-key index and backlog, and the Lua scripts that move a
@@ -28,10 +24,6 @@ public final class RedisJobStore {
     private static final LuaScript PROMOTE = LuaScript.load("promote");
     private static final LuaScript CANCEL = LuaScript.load("cancel");
     private static final LuaScript REQUEUE = LuaScript.load("requeue");
-    /** Index entries one {@link #list} call looks at, at most, whatever the filter. */
-    static final int MAX_SCANNED = 1000;
-    /** Index entries read per round trip when a state filter may skip most of them. */
-    private static final int LIST_BATCH = 200;
 
     private final Redis redis;
     private final RedisKeys keys;
@@ -242,76 +234,14 @@ public final class RedisJobStore {
     }
 
     /**
-     * A page of the key's jobs, newest first, optionally only those in {@code state}.
+     * A page of the key's jobs, newest first, optionally only those in {@code state}. A page filtered
+     * by state can hold fewer than {@code limit} jobs, even none, and still name a next cursor: one
+     * call looks at a bounded part of the index ({@link KeyJobIndex}).
      *
-     * <p>The index scores are unique within a key (submit.lua), so the cursor, the score just
-     * below the last entry looked at, never splits jobs submitted in the same millisecond. One call
-     * looks at no more than {@link #MAX_SCANNED} index entries: a page filtered by state can hold
-     * fewer than {@code limit} jobs, even none, and still name a next cursor.
-     *
-     * @param maxScore the highest score to list (the previous page's cursor; {@code Long.MAX_VALUE} first)
+     * @param maxScore the highest index score to list: the previous page's cursor, {@code Long.MAX_VALUE} first
      */
     public Page list(String keyId, JobState state, long maxScore, int limit) {
-        String index = keys.keyJobs(keyId);
-        List<Job> jobs = new ArrayList<>();
-        long max = maxScore;
-        int scanned = 0;
-        while (jobs.size() < limit && scanned < MAX_SCANNED) {
-            int count = Math.min(state == null ? limit - jobs.size() : LIST_BATCH, MAX_SCANNED - scanned);
-            double upper = max;
-            List<Tuple> batch = redis.call(j -> j.zrangeWithScores(index,
-                    ZRangeParams.zrangeByScoreParams(upper, Double.NEGATIVE_INFINITY).rev().limit(0, count)));
-            List<String> states = statesOf(batch);
-            List<String> wanted = new ArrayList<>();
-            List<String> gone = new ArrayList<>();
-            int looked = 0;
-            while (looked < batch.size() && jobs.size() + wanted.size() < limit) {
-                Tuple entry = batch.get(looked);
-                String s = states.get(looked++);
-                if (s == null) {
-                    gone.add(entry.getElement());
-                } else if (state == null || s.equals(state.wireName())) {
-                    wanted.add(entry.getElement());
-                }
-                max = (long) entry.getScore() - 1;
-            }
-            scanned += looked;
-            if (!gone.isEmpty()) {
-                redis.run(j -> j.zrem(index, gone.toArray(String[]::new)));
-            }
-            readAll(wanted).stream().filter(job -> state == null || job.state() == state).forEach(jobs::add);
-            if (batch.size() < count && looked == batch.size()) {
-                return new Page(jobs, null); // the index ends here
-            }
-        }
-        return new Page(jobs, Long.toString(max));
-    }
-
-    /** The state of each job named in {@code batch} (null for a job that is gone), in one round trip. */
-    private List<String> statesOf(List<Tuple> batch) {
-        return redis.call(j -> {
-            try (AbstractPipeline p = j.pipelined()) {
-                List<Response<String>> states = batch.stream().map(t -> p.hget(keys.job(t.getElement()), "state"))
-                        .toList();
-                p.sync();
-                return states.stream().map(Response::get).toList();
-            }
-        });
-    }
-
-    /** The jobs {@code ids} name, in that order, skipping any that ended and expired meanwhile; one round trip. */
-    private List<Job> readAll(List<String> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        List<Map<String, String>> hashes = redis.call(j -> {
-            try (AbstractPipeline p = j.pipelined()) {
-                List<Response<Map<String, String>>> read = ids.stream().map(id -> p.hgetAll(keys.job(id))).toList();
-                p.sync();
-                return read.stream().map(Response::get).toList();
-            }
-        });
-        return hashes.stream().filter(h -> !h.isEmpty()).map(JobHash::read).toList();
+        return new KeyJobIndex(redis, keyId).page(state, maxScore, limit);
     }
 
     /** One page of a listing; {@code nextCursor} is null on the last page. */

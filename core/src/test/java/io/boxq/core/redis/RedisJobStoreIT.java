@@ -85,7 +85,7 @@ class RedisJobStoreIT {
     void a_filtered_page_looks_at_a_bounded_part_of_the_index_and_says_where_to_go_on() {
         String key = newKeyId();
         String oldest = submit(key, 1).getFirst();
-        submit(key, RedisJobStore.MAX_SCANNED + 50); // all queued: none of them matches the filter
+        submit(key, KeyJobIndex.MAX_SCANNED + 50); // all queued: none of them matches the filter
         end(oldest, JobState.FAILED);
 
         RedisJobStore.Page first = store.list(key, JobState.FAILED, Long.MAX_VALUE, 10);
