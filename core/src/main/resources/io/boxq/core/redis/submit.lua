@@ -2,9 +2,10 @@
 -- or appends it to the key's backlog. One call: the job is never half-written.
 -- With an Idempotency-Key, the first submit records "<job id> <body hash>" for 24 h; a repeat with
 -- the same body gets that job back, one with another body a conflict.
--- The key's job index scores a job by its submit time in ms x 1000, or by one more than the key's
--- newest score when that is not below it: scores are unique within a key and grow with submit
--- order, so a listing's cursor (a score) never falls between two jobs of the same millisecond.
+-- The key's job index scores a job by its submit time in ms x 1000 plus its place among the key's
+-- jobs of that millisecond (0, 1, ...): scores are unique within a key (up to 1000 jobs of one key
+-- per millisecond) and follow the submit time, so a listing's cursor (a score) never falls between
+-- two jobs of the same millisecond.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
 --       6 the idempotency record (KEYS[1] again when there is none), 7 jobs by state (hash:
 --       a new job, not a sandbox operation, counts as queued)
@@ -32,10 +33,12 @@ if ARGV[3] == '-1' then
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
   return {'started', ARGV[1]}
 end
-local score = tonumber(ARGV[2]) * 1000
-local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-if newest[2] and tonumber(newest[2]) >= score then
-  score = tonumber(newest[2]) + 1
+local first = tonumber(ARGV[2]) * 1000
+local before = redis.call('ZREVRANGEBYSCORE', KEYS[2], string.format('%.0f', first + 999),
+  string.format('%.0f', first), 'WITHSCORES', 'LIMIT', 0, 1)
+local score = first
+if before[2] then
+  score = tonumber(before[2]) + 1
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
 redis.call('HINCRBY', KEYS[7], 'queued', 1)

@@ -65,6 +65,24 @@ class RedisJobStoreIT {
     }
 
     @Test
+    void the_order_follows_the_submit_time_when_submits_of_two_api_processes_arrive_out_of_order() {
+        String key = newKeyId();
+        RedisJobStore later = new RedisJobStore(redis, Duration.ofMinutes(5),
+                Clock.offset(SAME_MILLISECOND, Duration.ofMillis(1)));
+        String first = submit(key, 2).getFirst();
+        String late = JobIds.newJobId();
+        later.submit(late, key, 1 << 20, JobSpec.of("true", 5), redis.keys().jobsStream(), 1);
+        List<String> sameMillisecond = submit(key, 3);
+
+        List<String> listed = listAll(key, null, 2);
+
+        assertThat(listed.getFirst()).as("submitted a millisecond later, before the others arrived").isEqualTo(late);
+        assertThat(listed).hasSize(6).endsWith(first).containsSubsequence(sameMillisecond.reversed());
+        List<Instant> queuedAt = listed.stream().map(id -> store.find(id).orElseThrow().submittedAt()).toList();
+        assertThat(queuedAt).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
+
+    @Test
     void a_state_filter_pages_through_only_that_state_and_loses_none_of_it() {
         String key = newKeyId();
         List<String> submitted = submit(key, 30);
