@@ -10,6 +10,7 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobCounts;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.usage.RedisUsage;
 import java.time.Clock;
@@ -37,11 +38,13 @@ public final class SystemRoutes {
     private final NodeDirectory nodes;
     private final AuditLog audit;
     private final RedisUsage usageHistory;
+    private final RedisJobCounts jobCounts;
     private final Clock clock;
 
     public SystemRoutes(BoxqConfig config, Redis redis, RedisSandboxStore sandboxes, RedisApiKeyStore keys,
             NodeDirectory nodes, AuditLog audit, Clock clock) {
         this.usageHistory = new RedisUsage(redis);
+        this.jobCounts = new RedisJobCounts(redis);
         this.clock = clock;
         this.config = config;
         this.redis = redis;
@@ -83,6 +86,9 @@ public final class SystemRoutes {
         List<Map<String, String>> live = nodes.liveNodes().stream().map(SystemRoutes::flatFigures).toList();
         body.put("nodes", live);
         body.put("sandboxes", Map.of("total", sandboxes.countAll(), "max", config.sessions().maxTotalSandboxes()));
+        Map<String, Long> byState = new LinkedHashMap<>();
+        jobCounts.byState().forEach((state, n) -> byState.put(state.wireName(), n));
+        body.put("jobs_by_state", byState);
         Map<String, Long> streams = new LinkedHashMap<>();
         streams.put("jobs", redis.call(j -> j.xlen(redis.keys().jobsStream())));
         for (var n : live) {

@@ -131,7 +131,7 @@ public final class RedisJobQueue {
         RedisKeys k = redis.keys();
         String outcome = (String) redis.call(j -> RECLAIM.run(j,
                 List.of(k.job(entry.jobId()), entry.stream(), k.keyRunning(keyOf(entry)), k.deadLetters(),
-                        k.webhooksDue()),
+                        k.webhooksDue(), k.jobStates()),
                 List.of(entry.jobId(), entry.entryId(), RedisKeys.GROUP, Long.toString(System.currentTimeMillis()),
                         Long.toString(resultTtl.toSeconds()), k.doneChannel(), Integer.toString(maxDeliveries), reason,
                         force ? "1" : "0")));

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.params.ZRangeParams;
-import redis.clients.jedis.resps.Tuple;
 
 /**
  * Jobs in Redis: one hash per job, a per-key index and backlog, and the Lua scripts that move a
@@ -74,7 +72,8 @@ public final class RedisJobStore {
         args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
         String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
         List<?> reply = (List<?>) redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
-                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.recentJobs()), args));
+                keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.recentJobs(), keys.jobStates()),
+                args));
         String outcome = (String) reply.get(0);
         String jobId = (String) reply.get(1);
         if (outcome.equals("conflict")) {
@@ -107,7 +106,7 @@ public final class RedisJobStore {
         args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));
         redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId),
-                keys.keyBacklog(keyId), nodeStream, keys.job(id), keys.recentJobs()), args));
+                keys.keyBacklog(keyId), nodeStream, keys.job(id), keys.recentJobs(), keys.jobStates()), args));
         redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
         return id;
     }
@@ -125,7 +124,7 @@ public final class RedisJobStore {
     /** Takes a queued job for {@code node}: {@code queued → running} with a new fencing token. */
     public Start start(String id, String node) {
         List<?> reply = (List<?>) redis.call(j ->
-                START.run(j, List.of(keys.job(id)), List.of(node, Long.toString(clock.millis()))));
+                START.run(j, List.of(keys.job(id), keys.jobStates()), List.of(node, Long.toString(clock.millis()))));
         return new Start((String) reply.get(0), ((Long) reply.get(1)).intValue());
     }
 
@@ -149,7 +148,7 @@ public final class RedisJobStore {
         Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId),
                 keys.job(nextId == null ? job.id() : nextId), nextStream,
-                keys.webhooksDue()), args));
+                keys.webhooksDue(), keys.jobStates()), args));
         boolean stored = Long.valueOf(1).equals(done);
         if (stored && nextId != null) {
             // Two jobs of a key ending at once peek the same head: only one promotes it, and the
@@ -194,7 +193,8 @@ public final class RedisJobStore {
     public Cancel cancel(String id, String keyId, int concurrencyLimit) {
         get(id, keyId);
         String outcome = (String) redis.call(j -> CANCEL.run(j,
-                List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue()),
+                List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue(),
+                        keys.jobStates()),
                 List.of(id, Long.toString(clock.millis()), Long.toString(resultTtl.toSeconds()), keys.doneChannel())));
         return switch (outcome) {
             case "now" -> Cancel.CANCELLED;
@@ -224,7 +224,8 @@ public final class RedisJobStore {
      * @return false when no attempt is left or {@code token} is no longer current
      */
     public boolean requeue(String id, int token) {
-        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id)), List.of(Integer.toString(token))));
+        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id), keys.jobStates()),
+                List.of(Integer.toString(token))));
         return Long.valueOf(1).equals(r);
     }
 
@@ -233,32 +234,15 @@ public final class RedisJobStore {
         return redis.call(j -> j.hexists(keys.job(id), "cancel_requested"));
     }
 
-    /** A page of the key's jobs, newest first, optionally only those in {@code state}. */
-    public Page list(String keyId, JobState state, long beforeMillis, int limit) {
-        List<Job> jobs = new ArrayList<>();
-        double max = beforeMillis;
-        String index = keys.keyJobs(keyId);
-        while (jobs.size() < limit) {
-            double upper = max;
-            List<Tuple> batch = redis.call(j -> j.zrangeWithScores(index,
-                    ZRangeParams.zrangeByScoreParams(upper, Double.NEGATIVE_INFINITY).rev().limit(0, limit * 2)));
-            if (batch.isEmpty()) {
-                return new Page(jobs, null);
-            }
-            for (Tuple t : batch) {
-                Optional<Job> job = find(t.getElement());
-                if (job.isEmpty()) {
-                    redis.run(j -> j.zrem(index, t.getElement()));
-                } else if (state == null || job.get().state() == state) {
-                    jobs.add(job.get());
-                    if (jobs.size() == limit) {
-                        return new Page(jobs, Long.toString((long) t.getScore() - 1));
-                    }
-                }
-                max = t.getScore() - 1;
-            }
-        }
-        return new Page(jobs, null);
+    /**
+     * A page of the key's jobs, newest first, optionally only those in {@code state}. A page filtered
+     * by state can hold fewer than {@code limit} jobs, even none, and still name a next cursor: one
+     * call looks at a bounded part of the index ({@link KeyJobIndex}).
+     *
+     * @param maxScore the highest index score to list: the previous page's cursor, {@code Long.MAX_VALUE} first
+     */
+    public Page list(String keyId, JobState state, long maxScore, int limit) {
+        return new KeyJobIndex(redis, keyId).page(state, maxScore, limit);
     }
 
     /** One page of a listing; {@code nextCursor} is null on the last page. */

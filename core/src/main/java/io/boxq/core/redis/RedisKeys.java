@@ -20,6 +20,14 @@ public record RedisKeys(String prefix) {
         return prefix + "key:" + keyId + ":jobs";
     }
 
+    /**
+     * Jobs by state: how many are queued and running now, and how many ever ended in each terminal
+     * state (hash, kept by the job scripts).
+     */
+    public String jobStates() {
+        return prefix + "jobs:states";
+    }
+
     public String keyBacklog(String keyId) {
         return prefix + "key:" + keyId + ":backlog";
     }

@@ -2,7 +2,8 @@
 -- deletes the stream entry, frees the key's run slot, promotes the key's next backlog job (when the
 -- caller peeked the right one), and announces the end to long-poll waiters.
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 next job hash, 6 next job's stream,
---       7 webhooks:due
+--       7 webhooks:due, 8 jobs by state (hash: a job, not a sandbox operation, moves from running
+--       to its terminal state, only when this call stores the end)
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
 --       7 next job id ('' when none), 8.. field, value pairs (the result and the terminal state)
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[4] or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
@@ -11,6 +12,10 @@ end
 local fields = {}
 for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
+if redis.call('HEXISTS', KEYS[1], 'op') == 0 then
+  redis.call('HINCRBY', KEYS[8], 'running', -1)
+  redis.call('HINCRBY', KEYS[8], redis.call('HGET', KEYS[1], 'state'), 1)
+end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 if ARGV[2] ~= '' then
   redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])

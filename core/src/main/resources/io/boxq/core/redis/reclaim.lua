@@ -5,16 +5,24 @@
 --   started, no attempts left                -> 'error' ("executor lost"), 'ended'
 --   delivered more than the maximum          -> dead-letter stream, 'error', 'ended'
 --   already ended or unknown                 -> entry dropped, 'dropped'
--- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 dead-letter stream, 5 webhooks:due
+-- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 dead-letter stream, 5 webhooks:due, 6 jobs by
+--       state (hash: every move this script makes of a job, not of a sandbox operation)
 -- ARGV: 1 job id, 2 entry id, 3 group, 4 now (ms), 5 ttl (s), 6 done channel, 7 max deliveries,
 --       8 reason, 9 '1' to end the job now whatever its attempts (its sandbox died with its node)
 local state = redis.call('HGET', KEYS[1], 'state')
+local function count(from, to)
+  if redis.call('HEXISTS', KEYS[1], 'op') == 0 then
+    redis.call('HINCRBY', KEYS[6], from, -1)
+    redis.call('HINCRBY', KEYS[6], to, 1)
+  end
+end
 local function drop()
   redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])
   redis.call('XDEL', KEYS[2], ARGV[2])
 end
 local function fail(reason)
   redis.call('HSET', KEYS[1], 'state', 'error', 'error', reason, 'finished_at', ARGV[4])
+  count(state, 'error')
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
   drop()
   redis.call('SREM', KEYS[3], ARGV[1])
@@ -42,6 +50,7 @@ end
 if tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0') < tonumber(redis.call('HGET', KEYS[1], 'max_attempts') or '1') then
   redis.call('HSET', KEYS[1], 'state', 'queued')
   redis.call('HDEL', KEYS[1], 'node')
+  count('running', 'queued')
   return 'run'
 end
 return fail(ARGV[8])

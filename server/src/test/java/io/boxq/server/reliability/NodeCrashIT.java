@@ -100,6 +100,7 @@ class NodeCrashIT {
         }
 
         assertOutcomes(jobs, atKill, ended);
+        assertJobsByState(http, ended);
         assertNothingLeft(http, key, sandbox);
     }
 
@@ -208,6 +209,21 @@ class NodeCrashIT {
         if (node.equals(victim.workerId)) {
             assertThat(after.path("attempt").asInt()).as("ended on the victim before the kill: " + what).isEqualTo(1);
         }
+    }
+
+    /**
+     * The counts of {@code GET /v1/system/stats} did not drift through the reclaims: nothing queued or
+     * running any more, and each terminal state counted exactly the jobs that ended in it.
+     */
+    private static void assertJobsByState(BoxqClient http, Map<String, JsonNode> ended) {
+        Map<String, Long> expected = new LinkedHashMap<>(Map.of("queued", 0L, "running", 0L, "succeeded", 0L,
+                "failed", 0L, "timed_out", 0L, "cancelled", 0L, "error", 0L));
+        ended.values().forEach(job -> expected.merge(job.path("state").asText(), 1L, Long::sum));
+        BoxqClient.Reply r = http.get("/v1/system/stats", admin);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        Map<String, Long> counted = new LinkedHashMap<>();
+        r.json().path("jobs_by_state").properties().forEach(e -> counted.put(e.getKey(), e.getValue().asLong()));
+        assertThat(counted).as("jobs_by_state").containsExactlyInAnyOrderEntriesOf(expected);
     }
 
     private static void assertLost(JsonNode job, String what) {

@@ -95,6 +95,54 @@ class KeysAndAdminIT {
     }
 
     @Test
+    void system_stats_count_jobs_by_state_exactly_and_not_sandbox_operations() {
+        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TenancyServer.unique("stella"),
+                "tier", "free", "concurrent_jobs", 1));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String key = created.json().path("key").asText();
+        JsonNode before = systemStats().path("jobs_by_state");
+        assertThat(fieldNames(before)).containsExactly("queued", "running", "succeeded", "failed", "timed_out",
+                "cancelled", "error");
+
+        assertThat(api.run(key, "true").path("state").asText()).isEqualTo("succeeded");
+        assertThat(api.run(key, "true").path("state").asText()).isEqualTo("succeeded");
+        assertThat(api.run(key, "exit 3").path("state").asText()).isEqualTo("failed");
+        String sandbox = api.createSandbox(key);
+        assertThat(api.runIn(key, sandbox, "echo kept > f && cat f").path("state").asText()).isEqualTo("succeeded");
+        assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+        String blocker = api.submit(key, Map.of("command", "sleep 60", "timeout_s", 90)).path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/v1/jobs/" + blocker, key).json()
+                .path("state").asText().equals("running"));
+        String waiting = api.submit(key, Map.of("command", "true")).path("id").asText();
+        String dropped = api.submit(key, Map.of("command", "true")).path("id").asText();
+        assertThat(api.post("/v1/jobs/" + dropped + "/cancel", key, Map.of()).status()).isLessThan(300);
+
+        assertThat(movedSince(before)).containsExactlyInAnyOrderEntriesOf(Map.of("queued", 1L, "running", 1L,
+                "succeeded", 3L, "failed", 1L, "timed_out", 0L, "cancelled", 1L, "error", 0L));
+
+        assertThat(api.post("/v1/jobs/" + blocker + "/cancel", key, Map.of()).status()).isLessThan(300);
+        assertThat(api.awaitEnd(key, blocker).path("state").asText()).isEqualTo("cancelled");
+        assertThat(api.awaitEnd(key, waiting).path("state").asText()).isEqualTo("succeeded");
+
+        assertThat(movedSince(before)).containsExactlyInAnyOrderEntriesOf(Map.of("queued", 0L, "running", 0L,
+                "succeeded", 4L, "failed", 1L, "timed_out", 0L, "cancelled", 2L, "error", 0L));
+    }
+
+    /** How far each count of {@code jobs_by_state} moved since {@code before}. */
+    private static Map<String, Long> movedSince(JsonNode before) {
+        Map<String, Long> moved = new LinkedHashMap<>();
+        systemStats().path("jobs_by_state").properties().forEach(e ->
+                moved.put(e.getKey(), e.getValue().asLong() - before.path(e.getKey()).asLong()));
+        return moved;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
     void the_audit_stream_records_keys_tiers_sandboxes_and_admin_actions_and_pages() {
         JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("audrey"), "free");
         String key = created.path("key").asText();
