@@ -60,16 +60,23 @@ public final class ShellCommandRunner implements CommandRunner {
                     false, false, false);
         }
         long start = System.nanoTime();
-        start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit()));
+        LiveFrames live = request.live() == null ? null : new LiveFrames(request.live(), request.outputLimit());
+        start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit())
+                + (live == null ? 0 : LiveFrames.budget(request.outputLimit())));
         running = nonce;
         try {
-            String header = stream.readLine(ShellProtocol.MAX_LINE, start + request.timeout().toNanos());
-            boolean timedOut = header == null;
-            if (timedOut) {
-                kill(nonce);
-                header = stream.readLine(ShellProtocol.MAX_LINE, System.nanoTime() + KILL_GRACE.toNanos());
-                if (header == null) {
+            long deadline = start + request.timeout().toNanos();
+            boolean timedOut = false;
+            String header;
+            while ((header = stream.readLine(ShellProtocol.MAX_LINE, deadline)) == null || isFrame(header, nonce, live)) {
+                if (header != null) {
+                    frame(nonce, header, live);
+                } else if (timedOut) {
                     throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+                } else {
+                    kill(nonce);
+                    timedOut = true;
+                    deadline = System.nanoTime() + KILL_GRACE.toNanos();
                 }
             }
             String failed = nonce + " fail ";
@@ -88,6 +95,25 @@ public final class ShellCommandRunner implements CommandRunner {
         } finally {
             running = null;
         }
+    }
+
+    private static boolean isFrame(String header, String nonce, LiveFrames live) {
+        return live != null && header.startsWith(nonce + " part ");
+    }
+
+    /** Reads the body of a live output frame whose header was read, and hands it on. */
+    private void frame(String nonce, String header, LiveFrames live) throws InterruptedException {
+        int part = ShellProtocol.livePart(header, nonce);
+        if (part == 0) {
+            throw new ShellProtocolException("a live output frame of part 0");
+        }
+        byte[] terminator = ShellProtocol.terminator(nonce, part);
+        byte[] bytes = stream.readUntil(terminator, live.room(part), System.nanoTime() + BODY_TIMEOUT.toNanos());
+        if (bytes == null) {
+            throw new ShellProtocolException("the runner stopped in the middle of a live output frame");
+        }
+        stream.allow(header.length() + 1L + terminator.length);
+        live.accept(part, bytes);
     }
 
     private CommandResult answer(String nonce, String header, int limit, boolean timedOut) throws InterruptedException {

@@ -18,6 +18,7 @@ nl='
 d=/dev/shm/.boxq-runner.$$
 mkdir -m 700 "$d" 2>/dev/null || { d=/tmp/.boxq-runner.$$; mkdir -m 700 "$d"; } || exit 70
 mkfifo "$d/fifo" || exit 70
+: >"$d/s"
 sid=$(command -v setsid) || exit 70
 keep=
 # shellcheck disable=SC2013 # /proc paths hold no blanks
@@ -40,14 +41,14 @@ reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the 
   j='' m=0
   while read -r n op lim al il a; do
     case $op in
-    run) # files are named by a counter, not the nonce: a command cannot find the nonce in them
+    run | stream) # files are named by a counter, not the nonce: a command cannot find the nonce in them
       j=$n m=$((m + 1))
       [ -d "$d" ] || mkdir -m 700 "$d"
       printf '' >"$d/pg"; printf '' >"$d/k"
       ok=true
       [ "$al" = 0 ] || { store "$al" "$d/$m.a" || ok=false; a=". '$d/$m.a'"; }
       [ "$il" = 0 ] || store "$il" "$d/$m.i" || ok=false
-      if $ok; then printf '%s run %s %s %s %s\n' "$n" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
+      if $ok; then printf '%s %s %s %s %s %s\n' "$n" "$op" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
     kill)
       [ "$n" = "$j" ] || continue
       echo k >"$d/k"
@@ -64,7 +65,41 @@ sweep() { # deletes the files of earlier commands, keeps those of command number
   [ $# = 0 ] || rm -f -- "$@"
 }
 
-run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arguments (shell code)
+part() { # $1 part (1 stdout, 2 stderr), $2 its fd, $3 its file, $4 the output limit: a frame of what is new
+  [ "$3" -ot "$d/t$1" ] && return # nothing written since the last look (busybox compares whole seconds)
+  : >"$d/t$1"
+  p=; read -r _ p <"/proc/self/fdinfo/$2" # bytes already sent: what dd took from the fd so far
+  set -- "$1" "$2" $(($4 - ${p:-$4}))
+  [ "$3" -gt 0 ] || return
+  if [ "$3" -ge 65536 ]; then set -- "$1" "$2" 65536 $(($3 / 65536)); else set -- "$1" "$2" "$3" 1; fi
+  printf '%s part %s\n' "$j" "$1"
+  dd bs="$3" count="$4" <&"$2" 2>/dev/null # a read per block: the fd moves by exactly what it sends
+  printf '%s %s\n' "$j" "$1"
+}
+
+pump() { # $1 nonce, $2 output limit, $3 file number: streams the output while the command runs
+  # Main starts it in the background and stops it by writing $3 to $d/s, then TERM. TERM is ignored
+  # while a frame is written (the frame is finished, then $d/s is read), so no frame is ever cut;
+  # main waits for it before its answer, and is the only writer again after that.
+  j=$1 f=$d/$3 s=
+  exec 3>&- 4>&- 5<"$f.o" 6<"$f.e" </dev/null 2>/dev/null
+  t=0.1
+  while sleep "$t" >/dev/null; do # a sleep without fractions ends the pump: no live output, no harm
+    t=0.25
+    trap '' TERM
+    read -r s <"$d/s"
+    [ "$s" = "$3" ] && exit
+    kill -0 "$$" || exit # main is gone: do not hold its stream open
+    part 1 5 "$f.o" "$2"
+    part 2 6 "$f.e" "$2"
+    trap - TERM
+    read -r s <"$d/s"
+    [ "$s" = "$3" ] && exit
+  done
+}
+
+run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arguments (shell code),
+  # $6 stream: send what the command writes while it runs (see pump)
   j=$1 cap=$(($2 + 1)) f=$d/$3 in=/dev/null a=$5
   [ "$4" = 0 ] || in=$f.i
   [ $(($3 % 32)) = 0 ] && sweep "$3"
@@ -73,6 +108,8 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
   if ! command exec 3>"$f.o" 4>"$f.e" 5<"$f.o" 6<"$f.e"; then
     printf '%s fail cannot create the output files in %s\n' "$j" "$d"; return
   fi
+  pp=
+  [ "$6" = stream ] && { pump "$j" "$2" "$3" & pp=$!; }
   ( # its pid becomes the process group of the command (setsid does not fork here)
     read -r p _ </proc/self/stat
     echo "$p" >"$d/pg"
@@ -85,6 +122,11 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
     exec "$1" "$3" -c "$4"
   )
   rc=$?
+  if [ -n "$pp" ]; then
+    echo "$3" >"$d/s"
+    kill "$pp" 2>/dev/null
+    wait "$pp"
+  fi
   exec 3>&- 4>&-
   # One byte over the limit tells the host the output was cut. Whatever the files hold when head
   # reads them is sent; the nonce after each one ends it, so no size has to be known in advance.
@@ -120,9 +162,9 @@ r=$!
 exec <"$d/fifo" 9<&-
 while read -r n op lim m il a; do
   case $op in
-  run) run_cmd "$n" "$lim" "$m" "$il" "$a" ;;
+  run | stream) run_cmd "$n" "$lim" "$m" "$il" "$a" "$op" ;;
   reset) reset_box; printf '%s reset %s\n' "$n" "$?" ;;
-  hello) printf '%s ready 2 %s\n' "$n" "$$" ;; # 2: the wire format's version
+  hello) printf '%s ready 3 %s\n' "$n" "$$" ;; # 3: the wire format's version
   full) printf '%s fail cannot store the request in %s (full?)\n' "$n" "${d%/*}" ;;
   *) printf '%s error unknown request\n' "$n" ;;
   esac
