@@ -6,6 +6,7 @@ import io.boxq.api.health.NodeHealth;
 import io.boxq.api.jobs.CompletionWaiters;
 import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.jobs.JobAwaiter;
+import io.boxq.api.jobs.JobEvents;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -34,6 +35,7 @@ import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobOutput;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisRateLimiter;
 import io.javalin.Javalin;
@@ -103,6 +105,7 @@ public final class ApiServer implements AutoCloseable {
         new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), new ApiMetrics(registry))
                 .register(app);
+        new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
         new SandboxRoutes(config, sandboxes, jobs, redis.keys(), awaiter, nodes, audit, clock,
                 new RedisSandboxStats(redis)).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
