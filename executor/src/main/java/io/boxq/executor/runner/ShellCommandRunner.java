@@ -22,6 +22,10 @@ public final class ShellCommandRunner implements CommandRunner {
     /** How long the bodies of an answer may take once its header came. */
     static final Duration BODY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RESET_TIMEOUT = Duration.ofSeconds(30);
+    /** When a streaming run is first asked for its output: a command that ends sooner costs no frame. */
+    static final Duration FIRST_TICK = Duration.ofMillis(100);
+    /** How often a streaming run is asked for its output after that. */
+    static final Duration TICK = Duration.ofMillis(250);
 
     private final String containerId;
     private final ShellStream stream;
@@ -65,20 +69,9 @@ public final class ShellCommandRunner implements CommandRunner {
                 + (live == null ? 0 : LiveFrames.budget(request.outputLimit())));
         running = nonce;
         try {
-            long deadline = start + request.timeout().toNanos();
-            boolean timedOut = false;
-            String header;
-            while ((header = stream.readLine(ShellProtocol.MAX_LINE, deadline)) == null || isFrame(header, nonce, live)) {
-                if (header != null) {
-                    frame(nonce, header, live);
-                } else if (timedOut) {
-                    throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
-                } else {
-                    kill(nonce);
-                    timedOut = true;
-                    deadline = System.nanoTime() + KILL_GRACE.toNanos();
-                }
-            }
+            Header h = header(nonce, start + request.timeout().toNanos(), live);
+            String header = h.line();
+            boolean timedOut = h.timedOut();
             String failed = nonce + " fail ";
             if (header.startsWith(failed)) { // the runner could not set the command up; it still works
                 stream.finish();
@@ -97,8 +90,34 @@ public final class ShellCommandRunner implements CommandRunner {
         }
     }
 
-    private static boolean isFrame(String header, String nonce, LiveFrames live) {
-        return live != null && header.startsWith(nonce + " part ");
+    /** The first line of a run's answer, and whether the command had to be killed for its timeout. */
+    private record Header(String line, boolean timedOut) {}
+
+    /**
+     * Waits for the answer to a run: kills the command at {@code deadline}, and for a streaming run
+     * reads the live output frames that come first and sends the ticks that ask for them.
+     */
+    private Header header(String nonce, long deadline, LiveFrames live) throws InterruptedException {
+        long tick = System.nanoTime() + FIRST_TICK.toNanos();
+        boolean timedOut = false;
+        while (true) {
+            boolean ticking = live != null && !timedOut && tick - deadline < 0;
+            String line = stream.readLine(ShellProtocol.MAX_LINE, ticking ? tick : deadline);
+            if (line != null && live != null && line.startsWith(nonce + " part ")) {
+                frame(nonce, line, live);
+            } else if (line != null) {
+                return new Header(line, timedOut);
+            } else if (ticking) {
+                send(ShellProtocol.simple(nonce, "tick"));
+                tick += TICK.toNanos();
+            } else if (!timedOut) {
+                kill(nonce);
+                timedOut = true;
+                deadline = System.nanoTime() + KILL_GRACE.toNanos();
+            } else {
+                throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+            }
+        }
     }
 
     /** Reads the body of a live output frame whose header was read, and hands it on. */
@@ -211,8 +230,13 @@ public final class ShellCommandRunner implements CommandRunner {
     }
 
     private void kill(String nonce) {
+        send(ShellProtocol.simple(nonce, "kill"));
+    }
+
+    /** Sends a request that has no answer. */
+    private void send(byte[] request) {
         try {
-            stdin.send(ShellProtocol.simple(nonce, "kill"));
+            stdin.send(request);
         } catch (ShellProtocolException e) {
             // the stream is gone: the run notices on its own
         }

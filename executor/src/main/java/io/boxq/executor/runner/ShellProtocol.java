@@ -27,11 +27,13 @@ import java.util.Map;
  * end of) an answer short of reading the runner's memory, and nothing left running can answer a
  * later request.
  *
- * <p>Live output: a run requested with the op {@code stream} instead of {@code run} may send frames
- * before its {@code done}: {@code NONCE part N\n} (1: stdout, 2: stderr), the next bytes of that
- * stream, {@code NONCE N\n}. A stream's frames follow on from each other and stay within its first
- * {@code LIMIT} bytes; the answer after {@code done} still carries the whole output from its first
- * byte. The runner sends the first frame only once the command has run ~100 ms.
+ * <p>Live output: a run requested with the op {@code stream} instead of {@code run} sends frames
+ * before its {@code done} when the host asks with a tick ({@code NONCE tick 0 0 0}, the nonce of the
+ * run; no answer of its own): for each stream that grew, {@code NONCE part N\n} (1: stdout, 2:
+ * stderr), the next bytes of that stream, {@code NONCE N\n}. A stream's frames follow on from each
+ * other and stay within its first {@code LIMIT} bytes; the answer after {@code done} still carries
+ * the whole output from its first byte. The host's clock drives it, so nothing in the container
+ * waits on a timer, and a command that ends before the first tick costs no frame.
  */
 final class ShellProtocol {
     /** Longest answer line the host accepts; anything longer means the stream is not ours. */

@@ -17,8 +17,7 @@ nl='
 '
 d=/dev/shm/.boxq-runner.$$
 mkdir -m 700 "$d" 2>/dev/null || { d=/tmp/.boxq-runner.$$; mkdir -m 700 "$d"; } || exit 70
-mkfifo "$d/fifo" || exit 70
-: >"$d/s"
+mkfifo "$d/fifo" "$d/tick" || exit 70
 sid=$(command -v setsid) || exit 70
 keep=
 # shellcheck disable=SC2013 # /proc paths hold no blanks
@@ -49,6 +48,8 @@ reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the 
       [ "$al" = 0 ] || { store "$al" "$d/$m.a" || ok=false; a=". '$d/$m.a'"; }
       [ "$il" = 0 ] || store "$il" "$d/$m.i" || ok=false
       if $ok; then printf '%s %s %s %s %s %s\n' "$n" "$op" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
+    tick) # the host's clock for the live output of a streaming run (the pump)
+      [ "$n" = "$j" ] && printf 'tick %s\n' "$m" >&8 ;;
     kill)
       [ "$n" = "$j" ] || continue
       echo k >"$d/k"
@@ -77,24 +78,18 @@ part() { # $1 part (1 stdout, 2 stderr), $2 its fd, $3 its file, $4 the output l
   printf '%s %s\n' "$j" "$1"
 }
 
-pump() { # $1 nonce, $2 output limit, $3 file number: streams the output while the command runs
-  # Main starts it in the background and stops it by writing $3 to $d/s, then TERM. TERM is ignored
-  # while a frame is written (the frame is finished, then $d/s is read), so no frame is ever cut;
-  # main waits for it before its answer, and is the only writer again after that.
-  j=$1 f=$d/$3 s=
+pump() { # $1 nonce, $2 output limit, $3 file number: sends what the command writes while it runs
+  # Forked by main for a streaming run; reads the tick fifo (fd 8), where the reader passes on the
+  # host's ticks and main writes "stop" once the command ended. Lines are handled in order, so a
+  # frame is whole before main goes on (it waits for this process), and no fork waits on a timer.
+  j=$1 f=$d/$3
   exec 3>&- 4>&- 5<"$f.o" 6<"$f.e" </dev/null 2>/dev/null
-  t=0.1
-  while sleep "$t" >/dev/null; do # a sleep without fractions ends the pump: no live output, no harm
-    t=0.25
-    trap '' TERM
-    read -r s <"$d/s"
-    [ "$s" = "$3" ] && exit
+  while read -r w k <&8; do
+    [ "$k" = "$3" ] || continue # for an earlier run
+    [ "$w" = tick ] || exit
     kill -0 "$$" || exit # main is gone: do not hold its stream open
     part 1 5 "$f.o" "$2"
     part 2 6 "$f.e" "$2"
-    trap - TERM
-    read -r s <"$d/s"
-    [ "$s" = "$3" ] && exit
   done
 }
 
@@ -114,7 +109,7 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
     read -r p _ </proc/self/stat
     echo "$p" >"$d/pg"
     [ -s "$d/k" ] && exit 137
-    exec <"$in" >&3 2>&4 3>&- 4>&- 5<&- 6<&-
+    exec <"$in" >&3 2>&4 3>&- 4>&- 5<&- 6<&- 8<&-
     { echo 1000 >/proc/self/oom_score_adj; } 2>/dev/null
     set -- "$sid"
     eval "$a" || exit 126 # appends workdir, shell and command to $@, exports the env
@@ -123,8 +118,7 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
   )
   rc=$?
   if [ -n "$pp" ]; then
-    echo "$3" >"$d/s"
-    kill "$pp" 2>/dev/null
+    echo "stop $3" >&8
     wait "$pp"
   fi
   exec 3>&- 4>&-
@@ -156,7 +150,7 @@ reset_box() { # kills all but init, the keepalive and this runner; empties the w
   rm -rf -- "$@" 2>/dev/null || { chmod -R u+rwx -- "$@"; rm -rf -- "$@"; } 2>/dev/null
 }
 
-exec 9<&0
+exec 9<&0 8<>"$d/tick" # read-write: opening it never blocks, and it never ends
 reader <&9 9<&- &
 r=$!
 exec <"$d/fifo" 9<&-
