@@ -142,6 +142,27 @@ class JobEventsIT {
     }
 
     @Test
+    void a_queued_jobs_stream_stays_open_until_it_has_run() throws Exception {
+        Reply created = client.post("/v1/keys", server.adminKey(),
+                Map.of("user", "carol", "tier", "free", "concurrent_jobs", 1));
+        String keyC = created.json().path("key").asText();
+        String blocker = client.submit(keyC, Map.of("command", "sleep 2")).path("id").asText();
+        String id = client.submit(keyC, Map.of("command", "echo waited")).path("id").asText();
+
+        try (EventStreamClient events = EventStreamClient.open(client, keyC, id, null)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !events.comments.isEmpty());
+            assertThat(events.comments.getFirst()).isEqualTo("job " + id + " is queued");
+            events.awaitEnd(Duration.ofSeconds(30));
+
+            assertThat(events.ended()).isTrue();
+            assertThat(events.joined("stdout")).isEqualTo("waited\n".getBytes());
+            assertThat(events.named("result")).singleElement()
+                    .satisfies(r -> assertThat(r.json().path("state").asText()).isEqualTo("succeeded"));
+            assertThat(client.get("/v1/jobs/" + blocker, keyC).json().path("state").asText()).isEqualTo("succeeded");
+        }
+    }
+
+    @Test
     void another_keys_job_an_unknown_job_and_a_bad_last_event_id_are_problems() {
         String id = submit("echo mine");
         client.awaitEnd(keyA, id);
