@@ -142,6 +142,23 @@ class JobEventsIT {
     }
 
     @Test
+    void a_short_job_that_nobody_watches_writes_no_live_output_and_a_late_client_gets_it_from_the_result()
+            throws Exception {
+        String id = submit("echo hi; echo there >&2");
+        JsonNode job = client.awaitEnd(keyA, id);
+
+        assertThat(TestEnvironment.redisKeys(server.prefix())).as("keys of the fast path")
+                .noneMatch(k -> k.endsWith("out:" + id));
+        try (EventStreamClient events = EventStreamClient.open(client, keyA, id, null)) {
+            events.awaitEnd(Duration.ofSeconds(30));
+            assertThat(events.joined("stdout")).isEqualTo("hi\n".getBytes()).isEqualTo(bytes(job, "stdout"));
+            assertThat(events.joined("stderr")).isEqualTo("there\n".getBytes());
+            assertThat(events.named("stdout").getFirst().id()).isEqualTo("3.0");
+            assertThat(events.events.getLast().name()).isEqualTo("result");
+        }
+    }
+
+    @Test
     void a_queued_jobs_stream_stays_open_until_it_has_run() throws Exception {
         Reply created = client.post("/v1/keys", server.adminKey(),
                 Map.of("user", "carol", "tier", "free", "concurrent_jobs", 1));
