@@ -13,7 +13,7 @@ import redis.clients.jedis.resps.StreamEntry;
 /**
  * A job's live output in {@code out:{job}}: a stream the node appends the chunks of a running
  * command to ({@code stream}, {@code offset}, {@code data} in base64), which readers follow with
- * {@code XREAD}. It is written only while a command runs longer than the runner's first look
+ * {@code XREAD}. It is written only while a command runs past the first tick of its runner
  * (~100 ms), so a short job costs no write here: readers take what it lacks from the result. A
  * reader that wants to be woken by the end adds a {@code watch} entry first; {@code complete.lua}
  * then appends an {@code end} entry to an existing stream. The stream lives as long as the result.
