@@ -10,6 +10,7 @@ import io.boxq.api.admin.SystemOverview;
 import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.dashboard.Dashboard;
 import io.boxq.api.jobs.JobAwaiter;
+import io.boxq.api.jobs.JobEvents;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.jobs.JobSubmitter;
 import io.boxq.api.mcp.McpRoutes;
@@ -42,6 +43,7 @@ import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobOutput;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisRateLimiter;
 import io.javalin.Javalin;
@@ -127,6 +129,7 @@ public final class ApiServer implements AutoCloseable {
         new JobRoutes(config, jobs, submitter, awaiter,
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics)
                 .register(app);
+        new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
         new SandboxRoutes(config, sandboxes, operations, clock, new RedisSandboxStats(redis)).register(app);
         new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);

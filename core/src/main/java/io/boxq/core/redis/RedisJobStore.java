@@ -148,7 +148,7 @@ public final class RedisJobStore {
         Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId),
                 keys.job(nextId == null ? job.id() : nextId), nextStream,
-                keys.webhooksDue(), keys.jobStates()), args));
+                keys.webhooksDue(), keys.jobStates(), keys.jobOutput(job.id())), args));
         boolean stored = Long.valueOf(1).equals(done);
         if (stored && nextId != null) {
             // Two jobs of a key ending at once peek the same head: only one promotes it, and the

@@ -16,6 +16,11 @@ public record RedisKeys(String prefix) {
         return prefix + "job:" + id;
     }
 
+    /** A job's live output: chunks of its streams while it runs, and an end marker (stream). */
+    public String jobOutput(String id) {
+        return prefix + "out:" + id;
+    }
+
     public String keyJobs(String keyId) {
         return prefix + "key:" + keyId + ":jobs";
     }

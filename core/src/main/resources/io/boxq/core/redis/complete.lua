@@ -3,7 +3,7 @@
 -- caller peeked the right one), and announces the end to long-poll waiters.
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 next job hash, 6 next job's stream,
 --       7 webhooks:due, 8 jobs by state (hash: a job, not a sandbox operation, moves from running
---       to its terminal state, only when this call stores the end)
+--       to its terminal state, only when this call stores the end), 9 the job's live output stream
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
 --       7 next job id ('' when none), 8.. field, value pairs (the result and the terminal state)
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[4] or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
@@ -32,6 +32,12 @@ end
 -- the job's own URL or its key's default, set at submit.)
 if KEYS[7] and redis.call('HEXISTS', KEYS[1], 'callback_url') == 1 then
   redis.call('ZADD', KEYS[7], redis.call('HGET', KEYS[1], 'finished_at'), ARGV[1])
+end
+-- A reader of the live output that is waiting in XREAD is woken by the end (short jobs that nobody
+-- watches have no such stream, and none is made for them).
+if KEYS[9] and redis.call('EXISTS', KEYS[9]) == 1 then
+  redis.call('XADD', KEYS[9], '*', 'end', '1')
+  redis.call('EXPIRE', KEYS[9], tonumber(ARGV[5]))
 end
 redis.call('PUBLISH', ARGV[6], ARGV[1])
 return 1

@@ -6,6 +6,7 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.JobConfig.RunnerKind;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobQueue;
+import io.boxq.core.redis.RedisJobOutput;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.DockerRuntime;
@@ -78,7 +79,7 @@ public final class ExecutorNode implements AutoCloseable {
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
         RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock);
-        this.running = new RunningJobs(store);
+        this.running = new RunningJobs(store, new RedisJobOutput(redis, config.jobs().resultTtl()));
         AuditLog audit = new AuditLog(redis, clock);
         RedisUsage usage = new RedisUsage(redis);
         JobCompleter completer = new JobCompleter(store, node, recording(metrics, usage));

@@ -22,6 +22,10 @@ public final class ShellCommandRunner implements CommandRunner {
     /** How long the bodies of an answer may take once its header came. */
     static final Duration BODY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RESET_TIMEOUT = Duration.ofSeconds(30);
+    /** When a streaming run is first asked for its output: a command that ends sooner costs no frame. */
+    static final Duration FIRST_TICK = Duration.ofMillis(100);
+    /** How often a streaming run is asked for its output after that. */
+    static final Duration TICK = Duration.ofMillis(250);
 
     private final String containerId;
     private final ShellStream stream;
@@ -60,18 +64,14 @@ public final class ShellCommandRunner implements CommandRunner {
                     false, false, false);
         }
         long start = System.nanoTime();
-        start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit()));
+        LiveFrames live = request.live() == null ? null : new LiveFrames(request.live(), request.outputLimit());
+        start(encoded, ShellProtocol.maxRunAnswer(request.outputLimit())
+                + (live == null ? 0 : LiveFrames.budget(request.outputLimit())));
         running = nonce;
         try {
-            String header = stream.readLine(ShellProtocol.MAX_LINE, start + request.timeout().toNanos());
-            boolean timedOut = header == null;
-            if (timedOut) {
-                kill(nonce);
-                header = stream.readLine(ShellProtocol.MAX_LINE, System.nanoTime() + KILL_GRACE.toNanos());
-                if (header == null) {
-                    throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
-                }
-            }
+            Header h = header(nonce, start + request.timeout().toNanos(), live);
+            String header = h.line();
+            boolean timedOut = h.timedOut();
             String failed = nonce + " fail ";
             if (header.startsWith(failed)) { // the runner could not set the command up; it still works
                 stream.finish();
@@ -88,6 +88,51 @@ public final class ShellCommandRunner implements CommandRunner {
         } finally {
             running = null;
         }
+    }
+
+    /** The first line of a run's answer, and whether the command had to be killed for its timeout. */
+    private record Header(String line, boolean timedOut) {}
+
+    /**
+     * Waits for the answer to a run: kills the command at {@code deadline}, and for a streaming run
+     * reads the live output frames that come first and sends the ticks that ask for them.
+     */
+    private Header header(String nonce, long deadline, LiveFrames live) throws InterruptedException {
+        long tick = System.nanoTime() + FIRST_TICK.toNanos();
+        boolean timedOut = false;
+        while (true) {
+            boolean ticking = live != null && !timedOut && tick - deadline < 0;
+            String line = stream.readLine(ShellProtocol.MAX_LINE, ticking ? tick : deadline);
+            if (line != null && live != null && line.startsWith(nonce + " part ")) {
+                frame(nonce, line, live);
+            } else if (line != null) {
+                return new Header(line, timedOut);
+            } else if (ticking) {
+                send(ShellProtocol.simple(nonce, "tick"));
+                tick += TICK.toNanos();
+            } else if (!timedOut) {
+                kill(nonce);
+                timedOut = true;
+                deadline = System.nanoTime() + KILL_GRACE.toNanos();
+            } else {
+                throw new ShellProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+            }
+        }
+    }
+
+    /** Reads the body of a live output frame whose header was read, and hands it on. */
+    private void frame(String nonce, String header, LiveFrames live) throws InterruptedException {
+        int part = ShellProtocol.livePart(header, nonce);
+        if (part == 0) {
+            throw new ShellProtocolException("a live output frame of part 0");
+        }
+        byte[] terminator = ShellProtocol.terminator(nonce, part);
+        byte[] bytes = stream.readUntil(terminator, live.room(part), System.nanoTime() + BODY_TIMEOUT.toNanos());
+        if (bytes == null) {
+            throw new ShellProtocolException("the runner stopped in the middle of a live output frame");
+        }
+        stream.allow(header.length() + 1L + terminator.length);
+        live.accept(part, bytes);
     }
 
     private CommandResult answer(String nonce, String header, int limit, boolean timedOut) throws InterruptedException {
@@ -185,8 +230,13 @@ public final class ShellCommandRunner implements CommandRunner {
     }
 
     private void kill(String nonce) {
+        send(ShellProtocol.simple(nonce, "kill"));
+    }
+
+    /** Sends a request that has no answer. */
+    private void send(byte[] request) {
         try {
-            stdin.send(ShellProtocol.simple(nonce, "kill"));
+            stdin.send(request);
         } catch (ShellProtocolException e) {
             // the stream is gone: the run notices on its own
         }

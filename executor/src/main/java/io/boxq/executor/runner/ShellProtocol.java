@@ -26,6 +26,14 @@ import java.util.Map;
  * command is given (the runner numbers its files), so what a command prints cannot pass for (the
  * end of) an answer short of reading the runner's memory, and nothing left running can answer a
  * later request.
+ *
+ * <p>Live output: a run requested with the op {@code stream} instead of {@code run} sends frames
+ * before its {@code done} when the host asks with a tick ({@code NONCE tick 0 0 0}, the nonce of the
+ * run; no answer of its own): for each stream that grew, {@code NONCE part N\n} (1: stdout, 2:
+ * stderr), the next bytes of that stream, {@code NONCE N\n}. A stream's frames follow on from each
+ * other and stay within its first {@code LIMIT} bytes; the answer after {@code done} still carries
+ * the whole output from its first byte. The host's clock drives it, so nothing in the container
+ * waits on a timer, and a command that ends before the first tick costs no frame.
  */
 final class ShellProtocol {
     /** Longest answer line the host accepts; anything longer means the stream is not ours. */
@@ -34,7 +42,7 @@ final class ShellProtocol {
     static final int MAX_INLINE_ARGS = 4096;
     static final String MARKER = "boxq-runner";
     /** What {@code runner.sh} answers to {@code hello}; changes with the wire format. */
-    static final String VERSION = "2";
+    static final String VERSION = "3";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NEWLINE_SPLICE = "'\"$nl\"'";
@@ -63,7 +71,8 @@ final class ShellProtocol {
         byte[] argBytes = args.getBytes(StandardCharsets.UTF_8);
         byte[] stdin = request.stdin();
         boolean inline = argBytes.length <= MAX_INLINE_ARGS;
-        String head = nonce + " run " + request.outputLimit() + " " + (inline ? 0 : argBytes.length) + " " + stdin.length;
+        String op = request.live() == null ? " run " : " stream ";
+        String head = nonce + op + request.outputLimit() + " " + (inline ? 0 : argBytes.length) + " " + stdin.length;
         ByteArrayOutputStream out = new ByteArrayOutputStream(head.length() + argBytes.length + stdin.length + 2);
         out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
         if (inline) {
@@ -121,6 +130,15 @@ final class ShellProtocol {
     /** The exit code in the header of a {@code done} answer. */
     static int exitCode(String line, String nonce) {
         return (int) number(words(line, nonce, "done", 3)[2], 255);
+    }
+
+    /**
+     * The stream a live output frame's header names (1: stdout, 2: stderr).
+     *
+     * @throws ShellProtocolException when it is not such a header
+     */
+    static int livePart(String line, String nonce) {
+        return (int) number(words(line, nonce, "part", 3)[2], 2);
     }
 
     /** What ends part {@code part} (1: stdout, 2: stderr) of a run answer. */

@@ -107,6 +107,16 @@ final class ShellStream extends ResultCallback.Adapter<Frame> {
         }
     }
 
+    /** Lets the answer in flight take {@code bytes} more than announced (the frames it sent that were read). */
+    void allow(long bytes) {
+        lock.lock();
+        try {
+            budget += bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ends the request in flight: the answer must have been read to its last byte. */
     void finish() {
         expect(0);

@@ -17,7 +17,7 @@ nl='
 '
 d=/dev/shm/.boxq-runner.$$
 mkdir -m 700 "$d" 2>/dev/null || { d=/tmp/.boxq-runner.$$; mkdir -m 700 "$d"; } || exit 70
-mkfifo "$d/fifo" || exit 70
+mkfifo "$d/fifo" "$d/tick" || exit 70
 sid=$(command -v setsid) || exit 70
 keep=
 # shellcheck disable=SC2013 # /proc paths hold no blanks
@@ -40,14 +40,16 @@ reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the 
   j='' m=0
   while read -r n op lim al il a; do
     case $op in
-    run) # files are named by a counter, not the nonce: a command cannot find the nonce in them
+    run | stream) # files are named by a counter, not the nonce: a command cannot find the nonce in them
       j=$n m=$((m + 1))
       [ -d "$d" ] || mkdir -m 700 "$d"
       printf '' >"$d/pg"; printf '' >"$d/k"
       ok=true
       [ "$al" = 0 ] || { store "$al" "$d/$m.a" || ok=false; a=". '$d/$m.a'"; }
       [ "$il" = 0 ] || store "$il" "$d/$m.i" || ok=false
-      if $ok; then printf '%s run %s %s %s %s\n' "$n" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
+      if $ok; then printf '%s %s %s %s %s %s\n' "$n" "$op" "$lim" "$m" "$il" "$a" >&3; else printf '%s full\n' "$n" >&3; fi ;;
+    tick) # the host's clock for the live output of a streaming run (the pump)
+      [ "$n" = "$j" ] && printf 'tick %s\n' "$m" >&8 ;;
     kill)
       [ "$n" = "$j" ] || continue
       echo k >"$d/k"
@@ -64,7 +66,35 @@ sweep() { # deletes the files of earlier commands, keeps those of command number
   [ $# = 0 ] || rm -f -- "$@"
 }
 
-run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arguments (shell code)
+part() { # $1 part (1 stdout, 2 stderr), $2 its fd, $3 its file, $4 the output limit: a frame of what is new
+  [ "$3" -ot "$d/t$1" ] && return # nothing written since the last look (busybox compares whole seconds)
+  : >"$d/t$1"
+  p=; read -r _ p <"/proc/self/fdinfo/$2" # bytes already sent: what dd took from the fd so far
+  set -- "$1" "$2" $(($4 - ${p:-$4}))
+  [ "$3" -gt 0 ] || return
+  if [ "$3" -ge 65536 ]; then set -- "$1" "$2" 65536 $(($3 / 65536)); else set -- "$1" "$2" "$3" 1; fi
+  printf '%s part %s\n' "$j" "$1"
+  dd bs="$3" count="$4" <&"$2" 2>/dev/null # a read per block: the fd moves by exactly what it sends
+  printf '%s %s\n' "$j" "$1"
+}
+
+pump() { # $1 nonce, $2 output limit, $3 file number: sends what the command writes while it runs
+  # Forked by main for a streaming run; reads the tick fifo (fd 8), where the reader passes on the
+  # host's ticks and main writes "stop" once the command ended. Lines are handled in order, so a
+  # frame is whole before main goes on (it waits for this process), and no fork waits on a timer.
+  j=$1 f=$d/$3
+  exec 3>&- 4>&- 5<"$f.o" 6<"$f.e" </dev/null 2>/dev/null
+  while read -r w k <&8; do
+    [ "$k" = "$3" ] || continue # for an earlier run
+    [ "$w" = tick ] || exit
+    kill -0 "$$" || exit # main is gone: do not hold its stream open
+    part 1 5 "$f.o" "$2"
+    part 2 6 "$f.e" "$2"
+  done
+}
+
+run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arguments (shell code),
+  # $6 stream: send what the command writes while it runs (see pump)
   j=$1 cap=$(($2 + 1)) f=$d/$3 in=/dev/null a=$5
   [ "$4" = 0 ] || in=$f.i
   [ $(($3 % 32)) = 0 ] && sweep "$3"
@@ -73,11 +103,13 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
   if ! command exec 3>"$f.o" 4>"$f.e" 5<"$f.o" 6<"$f.e"; then
     printf '%s fail cannot create the output files in %s\n' "$j" "$d"; return
   fi
+  pp=
+  [ "$6" = stream ] && { pump "$j" "$2" "$3" & pp=$!; }
   ( # its pid becomes the process group of the command (setsid does not fork here)
     read -r p _ </proc/self/stat
     echo "$p" >"$d/pg"
     [ -s "$d/k" ] && exit 137
-    exec <"$in" >&3 2>&4 3>&- 4>&- 5<&- 6<&-
+    exec <"$in" >&3 2>&4 3>&- 4>&- 5<&- 6<&- 8<&-
     { echo 1000 >/proc/self/oom_score_adj; } 2>/dev/null
     set -- "$sid"
     eval "$a" || exit 126 # appends workdir, shell and command to $@, exports the env
@@ -85,6 +117,10 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
     exec "$1" "$3" -c "$4"
   )
   rc=$?
+  if [ -n "$pp" ]; then
+    echo "stop $3" >&8
+    wait "$pp"
+  fi
   exec 3>&- 4>&-
   # One byte over the limit tells the host the output was cut. Whatever the files hold when head
   # reads them is sent; the nonce after each one ends it, so no size has to be known in advance.
@@ -114,15 +150,15 @@ reset_box() { # kills all but init, the keepalive and this runner; empties the w
   rm -rf -- "$@" 2>/dev/null || { chmod -R u+rwx -- "$@"; rm -rf -- "$@"; } 2>/dev/null
 }
 
-exec 9<&0
+exec 9<&0 8<>"$d/tick" # read-write: opening it never blocks, and it never ends
 reader <&9 9<&- &
 r=$!
 exec <"$d/fifo" 9<&-
 while read -r n op lim m il a; do
   case $op in
-  run) run_cmd "$n" "$lim" "$m" "$il" "$a" ;;
+  run | stream) run_cmd "$n" "$lim" "$m" "$il" "$a" "$op" ;;
   reset) reset_box; printf '%s reset %s\n' "$n" "$?" ;;
-  hello) printf '%s ready 2 %s\n' "$n" "$$" ;; # 2: the wire format's version
+  hello) printf '%s ready 3 %s\n' "$n" "$$" ;; # 3: the wire format's version
   full) printf '%s fail cannot store the request in %s (full?)\n' "$n" "${d%/*}" ;;
   *) printf '%s error unknown request\n' "$n" ;;
   esac

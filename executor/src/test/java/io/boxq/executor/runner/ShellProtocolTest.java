@@ -107,4 +107,23 @@ class ShellProtocolTest {
     void simple_requests_are_one_line_without_payload() {
         assertThat(new String(ShellProtocol.simple(NONCE, "kill"), StandardCharsets.US_ASCII)).isEqualTo(NONCE + " kill 0 0 0\n");
     }
+
+    @Test
+    void a_request_with_a_live_listener_asks_for_a_streaming_run() {
+        RunRequest plain = request("echo hi", Map.of(), new byte[0]);
+        String streaming = new String(ShellProtocol.run(NONCE, plain.withLive(chunk -> {})), StandardCharsets.UTF_8);
+
+        assertThat(new String(ShellProtocol.run(NONCE, plain), StandardCharsets.UTF_8)).startsWith(NONCE + " run 1024 ");
+        assertThat(streaming).startsWith(NONCE + " stream 1024 ");
+    }
+
+    @Test
+    void live_frame_headers_name_stdout_or_stderr_of_this_request_only() {
+        assertThat(ShellProtocol.livePart(NONCE + " part 1", NONCE)).isEqualTo(1);
+        assertThat(ShellProtocol.livePart(NONCE + " part 2", NONCE)).isEqualTo(2);
+        for (String bad : new String[] {NONCE + " part 3", NONCE + " part x", "fedcba9876543210 part 1",
+                NONCE + " part 1 2", NONCE + " part"}) {
+            assertThatThrownBy(() -> ShellProtocol.livePart(bad, NONCE)).as(bad).isInstanceOf(ShellProtocolException.class);
+        }
+    }
 }
