@@ -115,7 +115,8 @@ public final class Main {
                 config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
     }
 
-    private static NodeMaintenance maintenance(ExecutorNode node) {
+    /** The maintenance tasks' view of a node (also used by the in-process test server). */
+    static NodeMaintenance maintenance(ExecutorNode node) {
         return new NodeMaintenance() {
             @Override
             public int rebalancePool() {

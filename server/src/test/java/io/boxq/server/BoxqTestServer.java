@@ -8,6 +8,7 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.node.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
+import io.boxq.scheduler.MaintenanceScheduler;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class BoxqTestServer {
     private final Redis redis;
     private final ExecutorNode node;
     private final ApiServer api;
+    private MaintenanceScheduler maintenance;
 
     private BoxqTestServer(BoxqConfig config, Redis redis, ExecutorNode node, ApiServer api) {
         this.config = config;
@@ -78,6 +80,19 @@ public final class BoxqTestServer {
     }
 
     /**
+     * Starts the node's Quartz maintenance as {@code Main} does (rebalance, shrink, sweep, heartbeat,
+     * …, at the intervals of the config), for tests of what the node does on its own. Stopped by
+     * {@link #stop()} before the node closes.
+     */
+    public synchronized BoxqTestServer runMaintenance() {
+        if (maintenance == null) {
+            maintenance = new MaintenanceScheduler(config, Main.maintenance(node));
+            maintenance.start();
+        }
+        return this;
+    }
+
+    /**
      * Stops the api and the node (which must remove its containers), then force-removes whatever
      * is still labelled with this worker id and deletes the prefix's Redis keys.
      *
@@ -86,6 +101,9 @@ public final class BoxqTestServer {
     public List<String> stop() {
         try {
             try {
+                if (maintenance != null) {
+                    maintenance.close();
+                }
                 api.close();
             } finally {
                 node.close();

@@ -139,6 +139,7 @@ public final class WarmPool implements AutoCloseable {
     public PooledContainer acquireForSandbox(Shape shape) {
         PooledContainer victim = null;
         synchronized (this) {
+            dropDead();
             demand.handedOut(shape, busy.size() + pinned.size() + 1);
             if (closed) {
                 throw new PoolExhaustedException("the pool is shutting down");
@@ -240,9 +241,14 @@ public final class WarmPool implements AutoCloseable {
                 || total() < config.maxPoolSize() || reclaimable().isPresent());
     }
 
+    /**
+     * The pool's figures (for {@code /health}, the heartbeat that places sandboxes, and metrics). A
+     * waiting container whose runner died is not counted: it will never be handed out, only
+     * dropped by the next hand-out or rebalance.
+     */
     public synchronized PoolStats stats() {
-        int free = unclaimed.values().stream().mapToInt(Deque::size).sum();
-        int leasedIdle = idleByKey.values().stream().mapToInt(Deque::size).sum();
+        int free = live(unclaimed);
+        int leasedIdle = live(idleByKey);
         int allocated = busy.size() + leasedIdle + pinned.size();
         return new PoolStats(free, allocated, free + allocated + starting, config.maxPoolSize(), busy.size(),
                 pinned.size());
@@ -453,6 +459,10 @@ public final class WarmPool implements AutoCloseable {
             removing += dead.size();
             dead.forEach(c -> destroyLater(c, "its runner died"));
         }
+    }
+
+    private static int live(Map<?, Deque<PooledContainer>> waiting) {
+        return (int) waiting.values().stream().flatMap(Deque::stream).filter(c -> c.runner().alive()).count();
     }
 
     private Optional<PooledContainer> takeUnclaimed(Shape shape) {

@@ -1,0 +1,119 @@
+package io.boxq.server;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Faults injected from outside boxq: a {@code docker exec} of its own into a node's container (past
+ * the runner, as the container's user), and the processes of a node's containers as the engine
+ * sees them ({@code docker top}).
+ */
+public final class ContainerShell {
+    /**
+     * Prints "pid ppid" of every process whose command line names the runner. The pattern is
+     * bracketed so that this script's own command line does not match it.
+     */
+    private static final String RUNNER_PROCESSES = "for d in /proc/[0-9]*; do "
+            + "c=$(tr '\\0' ' ' <\"$d/cmdline\" 2>/dev/null) || continue; "
+            + "case $c in *boxq-runne[r]*) ;; *) continue ;; esac; "
+            + "read -r p _ _ pp _ <\"$d/stat\" 2>/dev/null && echo \"$p $pp\"; done";
+
+    private ContainerShell() {}
+
+    /** Runs {@code script} under {@code /bin/sh -c} in the container and returns its stdout. */
+    public static String exec(String containerId, String script) {
+        try (DockerClient docker = TestEnvironment.docker()) {
+            String exec = docker.execCreateCmd(containerId).withCmd("/bin/sh", "-c", script)
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            boolean ended = docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    if (frame.getStreamType() == StreamType.STDOUT) {
+                        out.writeBytes(frame.getPayload());
+                    }
+                }
+            }).awaitCompletion(30, TimeUnit.SECONDS);
+            if (!ended) {
+                throw new AssertionError("docker exec in " + containerId + " did not end within 30 s: " + script);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * SIGKILLs the runner's main shell in the container: the one process of {@code runner.sh} whose
+     * parent is not the runner too (its reader and the command's subshell are its children). The
+     * container, its keepalive and the runner's reader stay.
+     *
+     * @return the pid killed, as the container sees it
+     */
+    public static long killRunner(String containerId) {
+        List<long[]> runner = new ArrayList<>();
+        for (String line : exec(containerId, RUNNER_PROCESSES).lines().toList()) {
+            String[] f = line.trim().split(" ");
+            runner.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])});
+        }
+        List<Long> mains = runner.stream()
+                .filter(p -> runner.stream().noneMatch(parent -> parent[0] == p[1]))
+                .map(p -> p[0])
+                .toList();
+        if (mains.size() != 1) {
+            throw new AssertionError("expected one runner main process in " + containerId + ", found "
+                    + runner.stream().map(Arrays::toString).toList());
+        }
+        long pid = mains.getFirst();
+        exec(containerId, "kill -9 " + pid);
+        return pid;
+    }
+
+    /** The container of {@code workerId} running a process whose command line contains {@code text}. */
+    public static Optional<String> containerRunning(String workerId, String text) {
+        try (DockerClient docker = TestEnvironment.docker()) {
+            for (Container c : TestEnvironment.containersOf(workerId)) {
+                if (processes(docker, c.getId()).stream().anyMatch(p -> p.contains(text))) {
+                    return Optional.of(c.getId());
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The command lines running in the container (none when it is not running). */
+    public static List<String> processes(String containerId) {
+        try (DockerClient docker = TestEnvironment.docker()) {
+            return processes(docker, containerId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> processes(DockerClient docker, String containerId) {
+        try {
+            String[][] ps = docker.topContainerCmd(containerId).exec().getProcesses();
+            return ps == null ? List.of() : Arrays.stream(ps).map(p -> String.join(" ", p)).toList();
+        } catch (DockerException e) {
+            return List.of(); // not running (being removed): runs nothing
+        }
+    }
+}
