@@ -78,12 +78,14 @@ machine = {
     "cpus": os.cpu_count(), "memory": sh("free -g | awk '/^Mem:/ {print $2 \" GiB\"}'"),
     "kernel": platform.release(), "docker": sh("docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'"),
     "java": sh("java -version 2>&1 | head -n1"), "redis": sh("redis-server --version | awk '{print $3}'"),
+    "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
 }
 md = ["# boxq benchmarks", "",
       f"Measured {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')} with `scripts/bench.sh{' --quick' if quick else ''}`"
       " (it starts its own servers and Redis; both runner paths in one run). Raw numbers: `bench/results.json`.", "",
       f"Machine: {machine['cpus']} cores, {machine['memory']}, kernel {machine['kernel']}, Docker {machine['docker']},"
-      f" {machine['java']}, Redis {machine['redis']}.", "",
+      f" {machine['java']}, Redis {machine['redis']}. Load average when the run ended (1 / 5 / 15 min):"
+      f" {machine['load']} (on 2 cores; above 2, other work shared the machine and every figure is worse for it).", "",
       f"Every figure: a **free-tier key** (256 MiB containers) with its concurrency raised to 64 and its rate limit lifted,"
       f" **CPU quota {cpu} %** of one core per container, image **`{image}`**, network none, all-in-one server on the same machine"
       " as the load generator (`bench/Bench.java`, JDK HttpClient).", "",
