@@ -138,6 +138,7 @@ public final class ExecutorNode implements AutoCloseable {
         int warmed = pool.rebalance(defaultShape);
         log.info("node {} warmed {} containers in {} ms", node, warmed, (System.nanoTime() - t0) / 1_000_000);
         heartbeat(); // warming may outlast NODE_TTL_SECONDS: other nodes must not take this one for dead
+        reclaimer.settleOwnPending();
         consumer.start();
         control.start();
         webhooks.kick(); // deliveries that fell due while no node ran

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The read loop of a node: takes from the streams only as many entries as the node can start now
  * (COUNT = free capacity), so work it cannot run stays there for other nodes, and runs each on a
- * virtual thread; the entries of one sandbox run in order, one at a time. On start it first re-reads
- * its own pending entries (a restart under the same id).
+ * virtual thread; the entries of one sandbox run in order, one at a time. It reads new entries only:
+ * what an earlier life of the node left pending is settled at start by
+ * {@link StalledJobReclaimer#settleOwnPending()}.
  */
 public final class JobConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
@@ -99,7 +100,7 @@ public final class JobConsumer implements AutoCloseable {
     }
 
     private void readLoop() {
-        boolean pending = true;
+        boolean pending = false; // what an earlier life of this node left pending is settled at start
         Duration backoff = Duration.ofMillis(100);
         while (running) {
             try {

@@ -7,6 +7,7 @@ import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobQueue.Reclaim;
 import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.StoreUnavailableException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import redis.clients.jedis.params.SetParams;
  * given up its sandboxes, so a job the api sends to one of them meanwhile ends {@code error} too.
  */
 public final class StalledJobReclaimer {
+    /** More than a node ever holds at once (its pool's maximum), so one read takes all it left. */
+    static final int OWN_PENDING_MAX = 10_000;
     private static final Logger log = LoggerFactory.getLogger(StalledJobReclaimer.class);
     static final String LOST = "executor lost: the node running it stopped before it finished";
     static final String SANDBOX_LOST = "executor lost: the sandbox's node died, and the sandbox with it";
@@ -89,6 +92,35 @@ public final class StalledJobReclaimer {
             redis.run(j -> j.del(lock));
         }
         return settled;
+    }
+
+    /**
+     * Settles what an earlier life of this node (a process with the same {@code WORKER_ID}, killed)
+     * left pending in its name, by the rules other nodes apply to a lost node's entries: not started
+     * → runs; started → runs again only as its attempts allow, else {@code error} "executor lost";
+     * the jobs of its own stream end {@code error} (their sandboxes died with it). Never run as new:
+     * an attempt's fencing token dies with its process, so such a run could not store its result.
+     * Call once at start, before the node reads new work.
+     *
+     * @return how many entries were settled
+     */
+    public int settleOwnPending() {
+        String own = redis.keys().nodeStream(node);
+        List<Entry> left;
+        try {
+            left = queue.read(node, List.of(redis.keys().jobsStream(), own), OWN_PENDING_MAX, 0, true);
+        } catch (StoreUnavailableException e) {
+            log.warn("could not read what an earlier run of {} left pending; the stalled-job reclaim will: {}", node,
+                    e.getMessage());
+            return 0;
+        }
+        for (Entry e : left) {
+            settle(e, e.stream().equals(own));
+        }
+        if (!left.isEmpty()) {
+            log.info("settled {} entries an earlier run of {} had left pending", left.size(), node);
+        }
+        return left.size();
     }
 
     private void settle(Entry e, boolean sandboxLost) {
