@@ -172,7 +172,7 @@
     const total = o.nodes.reduce((a, n) => a + n.total, 0);
     const max = o.nodes.reduce((a, n) => a + n.max_capacity, 0);
     const critical = o.violations.filter((v) => v.level === 'critical').length;
-    const today = o.jobs.today || { jobs: 0, run_seconds: 0 };
+    const today = o.jobs.today || { jobs: 0, run_seconds: 0, cpu_seconds: 0 };
     fill('tiles',
       tile('Nodes', o.nodes.length, null, o.nodes.length === 1 ? 'live node' : 'live nodes', 'nodes-live', o.nodes.length === 0),
       tile('Containers', total, max, o.nodes.reduce((a, n) => a + n.available, 0) + ' warm and free', 'containers-total'),
@@ -180,7 +180,8 @@
       tile('Queued', o.queue.queued + o.queue.backlog, null,
         o.queue.queued + ' in streams · ' + o.queue.backlog + ' in backlogs', 'queued-total'),
       tile('Running', o.queue.running, null, 'jobs holding a run slot', 'running-total'),
-      tile('Jobs today', today.jobs, null, duration(today.run_seconds * 1000) + ' run time (UTC day)', 'jobs-today'),
+      tile('Jobs today', today.jobs, null, duration(today.run_seconds * 1000) + ' run time · '
+        + duration((today.cpu_seconds || 0) * 1000) + ' CPU (UTC day)', 'jobs-today'),
       tile('Violations', o.violations.length, null, critical + ' critical · newest ' + (o.violations[0]
         ? since(o.violations[0].at, Date.parse(o.generated_at)) : 'never'), 'violations-total', critical > 0));
   }

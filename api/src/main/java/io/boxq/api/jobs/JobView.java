@@ -14,6 +14,7 @@ import java.util.Map;
 /**
  * A job as the API shows it. Output that is valid UTF-8 is a string; anything else is base64 with
  * {@code stdout_encoding}/{@code stderr_encoding} set to {@code base64}, so no byte is lost.
+ * {@code cpu_ms} is the CPU time its container used while the command ran, when the runner measured it.
  */
 public record JobView(
         String id,
@@ -35,7 +36,8 @@ public record JobView(
         Instant queuedAt,
         Instant startedAt,
         Instant finishedAt,
-        Long durationMs) {
+        Long durationMs,
+        Long cpuMs) {
 
     public static JobView of(Job job) {
         CommandResult r = job.result();
@@ -47,7 +49,8 @@ public record JobView(
                 job.attempt(), job.node(), job.spec().metadata().isEmpty() ? null : job.spec().metadata(),
                 job.submittedAt(), job.startedAt(), job.finishedAt(),
                 job.startedAt() != null && job.finishedAt() != null
-                        ? Duration.between(job.startedAt(), job.finishedAt()).toMillis() : null);
+                        ? Duration.between(job.startedAt(), job.finishedAt()).toMillis() : null,
+                r == null || r.cpuMicros() == null ? null : Math.round(r.cpuMicros() / 1000.0));
     }
 
     /** {text, encoding}: encoding null for UTF-8 text, "base64" otherwise. */

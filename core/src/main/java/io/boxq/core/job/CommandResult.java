@@ -1,15 +1,34 @@
 package io.boxq.core.job;
 
 /**
- * What a command left behind: its exit code (or that it timed out), its output as raw bytes, and
- * whether that output was cut at the cap.
+ * What a command left behind: its exit code (or that it timed out), its output as raw bytes,
+ * whether that output was cut at the cap, and the CPU time its container used while it ran.
+ *
+ * @param cpuMicros CPU time of every process of the container while the command ran (the command,
+ *     what it left in the background, the runner's own work for it), in microseconds; null when the
+ *     runner could not measure it (the {@code exec} runner, a cgroup the container cannot read)
  */
 public record CommandResult(
-        int exitCode, byte[] stdout, byte[] stderr, boolean stdoutTruncated, boolean stderrTruncated, boolean timedOut) {
+        int exitCode,
+        byte[] stdout,
+        byte[] stderr,
+        boolean stdoutTruncated,
+        boolean stderrTruncated,
+        boolean timedOut,
+        Long cpuMicros) {
 
     public CommandResult {
         stdout = stdout.clone();
         stderr = stderr.clone();
+        if (cpuMicros != null && cpuMicros < 0) {
+            throw new IllegalArgumentException("negative CPU time: " + cpuMicros);
+        }
+    }
+
+    /** A result whose CPU time is not known. */
+    public CommandResult(
+            int exitCode, byte[] stdout, byte[] stderr, boolean stdoutTruncated, boolean stderrTruncated, boolean timedOut) {
+        this(exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, timedOut, null);
     }
 
     @Override

@@ -62,6 +62,9 @@ final class JobHash {
             add(f, "stdout_truncated", Boolean.toString(result.stdoutTruncated()));
             add(f, "stderr_truncated", Boolean.toString(result.stderrTruncated()));
             add(f, "timed_out", Boolean.toString(result.timedOut()));
+            if (result.cpuMicros() != null) {
+                add(f, "cpu_us", Long.toString(result.cpuMicros()));
+            }
         }
         if (error != null) {
             add(f, "error", error);
@@ -78,7 +81,8 @@ final class JobHash {
                     Base64.getDecoder().decode(h.getOrDefault("stderr", "")),
                     Boolean.parseBoolean(h.get("stdout_truncated")),
                     Boolean.parseBoolean(h.get("stderr_truncated")),
-                    Boolean.parseBoolean(h.get("timed_out")));
+                    Boolean.parseBoolean(h.get("timed_out")),
+                    h.containsKey("cpu_us") ? Long.valueOf(h.get("cpu_us")) : null);
         }
         return new Job(
                 h.get("id"),

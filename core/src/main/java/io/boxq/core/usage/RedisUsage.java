@@ -31,9 +31,19 @@ public final class RedisUsage {
         this.keys = redis.keys();
     }
 
-    /** A job of {@code keyId} that ran for {@code run} ended at {@code endedAt}. */
-    public void jobRan(String keyId, Instant endedAt, Duration run) {
-        add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, Math.max(0, run.toMillis()) / 1000.0);
+    /**
+     * A job of {@code keyId} that ran for {@code run} ended at {@code endedAt}; its command used
+     * {@code cpuMicros} of CPU (null: unknown, nothing is added to {@code cpu_seconds}). All of it
+     * counts on the day the job ended.
+     */
+    public void jobRan(String keyId, Instant endedAt, Duration run, Long cpuMicros) {
+        double runSeconds = Math.max(0, run.toMillis()) / 1000.0;
+        if (cpuMicros == null) {
+            add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, runSeconds);
+        } else {
+            add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, runSeconds,
+                    DailyUsage.CPU_SECONDS, cpuMicros / 1e6);
+        }
     }
 
     /** A sandbox of {@code keyId} existed from {@code created} to {@code ended}: its seconds go to each day. */
@@ -73,7 +83,7 @@ public final class RedisUsage {
         args.add(Long.toString(RETENTION.toSeconds()));
         for (int i = 0; i < fieldsAndAmounts.length; i += 2) {
             args.add((String) fieldsAndAmounts[i]);
-            args.add(String.format(Locale.ROOT, "%.3f", ((Number) fieldsAndAmounts[i + 1]).doubleValue()));
+            args.add(String.format(Locale.ROOT, "%.6f", ((Number) fieldsAndAmounts[i + 1]).doubleValue()));
         }
         try {
             redis.call(j -> ADD.run(j, List.of(keys.usage(keyId, day), keys.usageTotal(day)), args));

@@ -104,12 +104,17 @@ public final class ExecutorNode implements AutoCloseable {
                 config.sandbox().network());
     }
 
-    /** Every stored end of a job counts in the metrics; a job (not an operation) also in its key's usage. */
+    /**
+     * Every stored end of a job counts in the metrics; a job (not an operation) also in its key's
+     * usage, with the CPU time its runner measured. Only the end that was stored is told (the
+     * fencing token), so each job counts once.
+     */
     private static JobEndListener recording(NodeMetrics metrics, RedisUsage usage) {
-        return (job, state, endedAt) -> {
+        return (job, state, result, endedAt) -> {
             metrics.jobEnded(job, state, endedAt);
             if (!job.isOp() && job.startedAt() != null) {
-                usage.jobRan(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt));
+                usage.jobRan(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt),
+                        result == null ? null : result.cpuMicros());
             }
         };
     }

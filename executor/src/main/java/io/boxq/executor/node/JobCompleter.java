@@ -46,7 +46,7 @@ public final class JobCompleter {
                     log.info("job {} {} on {} (key {}{}){}", job.id(), state.wireName(), node, job.keyId(),
                             job.spec().sandboxId() == null ? "" : ", sandbox " + job.spec().sandboxId(),
                             error == null ? "" : ": " + error);
-                    ended(job, state);
+                    ended(job, state, result);
                 } else {
                     log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
                 }
@@ -62,9 +62,9 @@ public final class JobCompleter {
         }
     }
 
-    private void ended(Job job, JobState state) {
+    private void ended(Job job, JobState state, CommandResult result) {
         try {
-            listener.ended(job, state, java.time.Instant.now());
+            listener.ended(job, state, result, java.time.Instant.now());
         } catch (RuntimeException e) {
             log.warn("job {}: recording its end for metrics and usage failed: {}", job.id(), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.boxq.executor.node;
 
+import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobState;
 import java.time.Instant;
@@ -7,8 +8,11 @@ import java.time.Instant;
 /** Told of every job end a node stored (metrics, usage); operations of sandboxes included. */
 @FunctionalInterface
 public interface JobEndListener {
-    JobEndListener NONE = (job, state, endedAt) -> {};
+    JobEndListener NONE = (job, state, result, endedAt) -> {};
 
-    /** @param job the job as it was when it started (its {@code startedAt} set) */
-    void ended(Job job, JobState state, Instant endedAt);
+    /**
+     * @param job the job as it was when it started (its {@code startedAt} set)
+     * @param result what its command left (null when it did not get to run, or boxq could not run it)
+     */
+    void ended(Job job, JobState state, CommandResult result, Instant endedAt);
 }

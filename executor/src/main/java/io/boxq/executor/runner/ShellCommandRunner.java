@@ -136,13 +136,14 @@ public final class ShellCommandRunner implements CommandRunner {
     }
 
     private CommandResult answer(String nonce, String header, int limit, boolean timedOut) throws InterruptedException {
-        int exitCode = ShellProtocol.exitCode(header, nonce);
+        ShellProtocol.Done done = ShellProtocol.done(header, nonce);
         long deadline = System.nanoTime() + BODY_TIMEOUT.toNanos();
         byte[] out = part(nonce, 1, limit, deadline);
         byte[] err = part(nonce, 2, limit, deadline);
         stream.finish();
-        return new CommandResult(exitCode, Arrays.copyOf(out, Math.min(out.length, limit)),
-                Arrays.copyOf(err, Math.min(err.length, limit)), out.length > limit, err.length > limit, timedOut);
+        return new CommandResult(done.exitCode(), Arrays.copyOf(out, Math.min(out.length, limit)),
+                Arrays.copyOf(err, Math.min(err.length, limit)), out.length > limit, err.length > limit, timedOut,
+                done.cpuMicros());
     }
 
     private byte[] part(String nonce, int part, int limit, long deadline) throws InterruptedException {

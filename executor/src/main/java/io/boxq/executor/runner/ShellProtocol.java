@@ -17,11 +17,12 @@ import java.util.Map;
  * 'NAME=value'…}, every value single-quoted, newlines spliced in as {@code '"$nl"'}.
  *
  * <p>Answers (runner to host) start with a line {@code NONCE WORD …} of at most {@link #MAX_LINE}
- * bytes: {@code ready VERSION PID}, {@code reset STATUS}, {@code fail MESSAGE}, or {@code done EXIT}
- * followed by at most {@code LIMIT + 1} bytes of stdout, {@code NONCE 1\n}, at most {@code LIMIT +
- * 1} bytes of stderr and {@code NONCE 2\n}; a byte past the limit means the stream was cut. Ending
- * the parts with the nonce, not announcing sizes, spares a process per command and cannot go out
- * of step when a file shrinks or grows while it is sent. A kill request ({@code NONCE kill 0 0 0},
+ * bytes: {@code ready VERSION PID}, {@code reset STATUS}, {@code fail MESSAGE}, or {@code done EXIT
+ * CPU_USEC} (the container's cgroup CPU time while the command ran, in microseconds, or {@code -}
+ * when the runner cannot read it) followed by at most {@code LIMIT + 1} bytes of stdout,
+ * {@code NONCE 1\n}, at most {@code LIMIT + 1} bytes of stderr and {@code NONCE 2\n}; a byte past
+ * the limit means the stream was cut. Ending the parts with the nonce, not announcing sizes, spares
+ * a process per command and cannot go out of step when a file shrinks or grows while it is sent. A kill request ({@code NONCE kill 0 0 0},
  * the nonce of the run to kill) has no answer. The nonce is fresh per request and is in nothing the
  * command is given (the runner numbers its files), so what a command prints cannot pass for (the
  * end of) an answer short of reading the runner's memory, and nothing left running can answer a
@@ -42,7 +43,11 @@ final class ShellProtocol {
     static final int MAX_INLINE_ARGS = 4096;
     static final String MARKER = "boxq-runner";
     /** What {@code runner.sh} answers to {@code hello}; changes with the wire format. */
-    static final String VERSION = "3";
+    static final String VERSION = "4";
+    /** Most CPU microseconds a {@code done} answer may report (about 31 years): more is not a measurement. */
+    static final long MAX_CPU_MICROS = 1_000_000_000_000_000L;
+    /** What a {@code done} answer reports when the runner could not read the container's CPU time. */
+    static final String UNKNOWN_CPU = "-";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NEWLINE_SPLICE = "'\"$nl\"'";
@@ -127,9 +132,23 @@ final class ShellProtocol {
         return words;
     }
 
-    /** The exit code in the header of a {@code done} answer. */
-    static int exitCode(String line, String nonce) {
-        return (int) number(words(line, nonce, "done", 3)[2], 255);
+    /**
+     * The header of a {@code done} answer.
+     *
+     * @param cpuMicros the container's CPU time while the command ran, null when unknown
+     */
+    record Done(int exitCode, Long cpuMicros) {}
+
+    /**
+     * Reads the header of a {@code done} answer.
+     *
+     * @throws ShellProtocolException when it is not one, or answers another request
+     */
+    static Done done(String line, String nonce) {
+        String[] words = words(line, nonce, "done", 4);
+        int exitCode = (int) number(words[2], 255);
+        Long cpu = words[3].equals(UNKNOWN_CPU) ? null : number(words[3], MAX_CPU_MICROS);
+        return new Done(exitCode, cpu);
     }
 
     /**

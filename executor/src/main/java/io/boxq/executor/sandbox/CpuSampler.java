@@ -41,7 +41,7 @@ final class CpuSampler {
         byte[] out = (new String(r.stdout(), StandardCharsets.UTF_8)
                 + String.format(java.util.Locale.ROOT, "cpu_percent=%.2f%n", Math.max(0, percent)))
                 .getBytes(StandardCharsets.UTF_8);
-        return new CommandResult(r.exitCode(), out, r.stderr(), false, false, r.timedOut());
+        return new CommandResult(r.exitCode(), out, r.stderr(), false, false, r.timedOut(), r.cpuMicros());
     }
 
     void forget(String sandboxId) {

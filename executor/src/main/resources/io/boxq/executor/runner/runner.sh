@@ -25,6 +25,13 @@ for f in $(grep -l 'boxq-keepaliv[e]' /proc/[0-9]*/cmdline 2>/dev/null); do
   f=${f#/proc/}; keep="$keep ${f%/cmdline}"
 done
 [ -n "$keep" ] || { read -r keep </proc/1/task/1/children; [ -n "$keep" ] || exit 70; }
+# The container's CPU time so far, read before and after each command: cgroup v1 (nanoseconds) or
+# v2 (usage_usec in cpu.stat, microseconds); neither readable: every run reports '-' (unknown).
+cpuf= cpud=1000
+for f in /sys/fs/cgroup/cpuacct/cpuacct.usage /sys/fs/cgroup/cpu,cpuacct/cpuacct.usage /sys/fs/cgroup/cpu.stat; do
+  [ -r "$f" ] && { cpuf=$f; break; }
+done
+case $cpuf in *.stat) cpud=1 ;; esac
 
 take() { # copies exactly $1 bytes of stdin to stdout (busybox head reads ahead, dd does not)
   [ "$1" -lt 65536 ] || dd bs=65536 count=$(($1 / 65536)) iflag=fullblock || return
@@ -58,6 +65,16 @@ reader() { # request: NONCE OP LIMIT ARGS_LEN STDIN_LEN [INLINE_ARGS], then the 
     *) printf '%s %s\n' "$n" "$op" >&3 ;;
     esac
   done
+}
+
+cpu_now() { # sets $u to the container's CPU time so far in cpuf's unit, '' when unknown; builtins only
+  u=
+  case $cpuf in
+  '') return ;;
+  *.usage) { read -r u <"$cpuf"; } 2>/dev/null ;;
+  *) { while read -r w u; do [ "$w" = usage_usec ] && break; u=; done <"$cpuf"; } 2>/dev/null ;;
+  esac
+  case $u in '' | *[!0-9]*) u= ;; esac
 }
 
 sweep() { # deletes the files of earlier commands, keeps those of command number $1
@@ -103,7 +120,7 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
   if ! command exec 3>"$f.o" 4>"$f.e" 5<"$f.o" 6<"$f.e"; then
     printf '%s fail cannot create the output files in %s\n' "$j" "$d"; return
   fi
-  pp=
+  cpu_now; c0=$u pp=
   [ "$6" = stream ] && { pump "$j" "$2" "$3" & pp=$!; }
   ( # its pid becomes the process group of the command (setsid does not fork here)
     read -r p _ </proc/self/stat
@@ -121,10 +138,13 @@ run_cmd() { # $1 nonce, $2 output limit, $3 file number, $4 stdin length, $5 arg
     echo "stop $3" >&8
     wait "$pp"
   fi
+  cpu_now; c1=-
+  [ -n "$c0" ] && [ -n "$u" ] && [ "$u" -ge "$c0" ] && c1=$(((u - c0) / cpud))
   exec 3>&- 4>&-
   # One byte over the limit tells the host the output was cut. Whatever the files hold when head
   # reads them is sent; the nonce after each one ends it, so no size has to be known in advance.
-  printf '%s done %s\n' "$j" "$rc"
+  # After the exit code: the container's CPU time during the run in microseconds, or '-'.
+  printf '%s done %s %s\n' "$j" "$rc" "$c1"
   [ -s "/proc/$$/fd/5" ] && head -c "$cap" <&5
   printf '%s 1\n' "$j"
   [ -s "/proc/$$/fd/6" ] && head -c "$cap" <&6
@@ -158,7 +178,7 @@ while read -r n op lim m il a; do
   case $op in
   run | stream) run_cmd "$n" "$lim" "$m" "$il" "$a" "$op" ;;
   reset) reset_box; printf '%s reset %s\n' "$n" "$?" ;;
-  hello) printf '%s ready 3 %s\n' "$n" "$$" ;; # 3: the wire format's version
+  hello) printf '%s ready 4 %s\n' "$n" "$$" ;; # 4: the wire format's version
   full) printf '%s fail cannot store the request in %s (full?)\n' "$n" "${d%/*}" ;;
   *) printf '%s error unknown request\n' "$n" ;;
   esac

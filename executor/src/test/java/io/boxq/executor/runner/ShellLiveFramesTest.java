@@ -60,7 +60,7 @@ class ShellLiveFramesTest {
         assertThat(Duration.ofNanos(System.nanoTime() - asked)).isGreaterThanOrEqualTo(Duration.ofMillis(80));
         answer(n + " part 1\nab" + n + " 1\n" + n + " part 2\n" + n + " 2\n" + n + " part 1\ncd" + n + " 1\n");
         assertThat(request()).isEqualTo(n + " tick 0 0 0");
-        answer(n + " done 0\nabcde" + n + " 1\nerr" + n + " 2\n");
+        answer(n + " done 0 1500\nabcde" + n + " 1\nerr" + n + " 2\n");
 
         CommandResult result = run.get();
         assertThat(new String(result.stdout(), StandardCharsets.UTF_8)).isEqualTo("abcde");

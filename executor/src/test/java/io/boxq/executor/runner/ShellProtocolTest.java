@@ -76,19 +76,37 @@ class ShellProtocolTest {
     }
 
     @Test
-    void a_done_header_is_parsed_when_it_answers_this_request() {
-        assertThat(ShellProtocol.exitCode(NONCE + " done 137", NONCE)).isEqualTo(137);
-        assertThat(ShellProtocol.exitCode(NONCE + " done 0", NONCE)).isZero();
+    void a_done_header_carries_the_exit_code_and_the_cpu_microseconds_when_it_answers_this_request() {
+        assertThat(ShellProtocol.done(NONCE + " done 137 5000", NONCE)).isEqualTo(new ShellProtocol.Done(137, 5000L));
+        assertThat(ShellProtocol.done(NONCE + " done 0 0", NONCE)).isEqualTo(new ShellProtocol.Done(0, 0L));
+        assertThat(ShellProtocol.done(NONCE + " done 0 " + ShellProtocol.MAX_CPU_MICROS, NONCE).cpuMicros())
+                .isEqualTo(ShellProtocol.MAX_CPU_MICROS);
+    }
+
+    @Test
+    void a_done_header_whose_runner_could_not_read_the_cgroup_has_unknown_cpu() {
+        assertThat(ShellProtocol.done(NONCE + " done 3 -", NONCE)).isEqualTo(new ShellProtocol.Done(3, null));
     }
 
     @Test
     void headers_for_other_requests_or_with_bad_numbers_are_refused() {
         for (String bad : new String[] {
-            "fedcba9876543210 done 0", NONCE + " done", NONCE + " done 0 1", NONCE + " ready 1", NONCE + " done 256",
-            NONCE + " done -1", NONCE + " done x", NONCE + " done +1", NONCE + " done 99999999999999999999",
-            NONCE + "  done 0", "", NONCE,
+            "fedcba9876543210 done 0 1", NONCE + " done", NONCE + " done 0", NONCE + " done 0 1 2", NONCE + " ready 1 1",
+            NONCE + " done 256 1", NONCE + " done -1 1", NONCE + " done x 1", NONCE + " done +1 1",
+            NONCE + " done 99999999999999999999 1", NONCE + "  done 0 1", NONCE + " done 0  1", "", NONCE,
         }) {
-            assertThatThrownBy(() -> ShellProtocol.exitCode(bad, NONCE)).as(bad).isInstanceOf(ShellProtocolException.class);
+            assertThatThrownBy(() -> ShellProtocol.done(bad, NONCE)).as(bad).isInstanceOf(ShellProtocolException.class);
+        }
+    }
+
+    @Test
+    void a_cpu_figure_that_is_not_a_bounded_count_of_microseconds_is_refused() {
+        for (String cpu : new String[] {
+            "x", "--", "-1", "+5", "1.5", "1e6", "0x10", " ", "", "12a", Long.toString(ShellProtocol.MAX_CPU_MICROS + 1),
+            "99999999999999999999", "١٢",
+        }) {
+            String line = NONCE + " done 0 " + cpu;
+            assertThatThrownBy(() -> ShellProtocol.done(line, NONCE)).as(line).isInstanceOf(ShellProtocolException.class);
         }
     }
 
