@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutorNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExecutorNode.class);
+    /** How long, after the grace and the pool's close, the jobs in flight get to hand themselves back. */
+    private static final Duration SETTLE_AFTER_CLOSE = Duration.ofSeconds(5);
 
     private final BoxqConfig config;
     private final String node;
@@ -205,6 +207,7 @@ public final class ExecutorNode implements AutoCloseable {
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
         pool.close();
+        consumer.awaitSettled(SETTLE_AFTER_CLOSE);
         heartbeat.stop();
         try {
             dockerClient.close();

@@ -191,6 +191,21 @@ public final class JobConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code limit} for the jobs still in flight to settle: after the grace, closing the
+     * pool ends their commands, and each hands its job back or ends it.
+     */
+    public void awaitSettled(Duration limit) {
+        try {
+            if (!workers.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("jobs not settled {} s after the pool closed; the stalled-job reclaim of other nodes will",
+                        limit.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));

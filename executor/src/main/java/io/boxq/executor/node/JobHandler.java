@@ -123,6 +123,10 @@ public final class JobHandler {
                 return;
             } catch (RunnerFailedException e) {
                 pool.discard(container);
+                if (pool.isClosed()) {
+                    handBack(job, entry, token, e);
+                    return;
+                }
                 if (e.commandStarted() && store.requeue(job.id(), token)) {
                     log.warn("job {} attempt {}: the runner failed under the command ({}); its attempts allow "
                             + "another run", job.id(), token, e.getMessage());
@@ -140,6 +144,22 @@ public final class JobHandler {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The node is stopping and its grace ran out under the command (closing the pool took the
+     * container). The job goes back to the queue when its attempts allow: its stream entry stays
+     * pending in this node's name, and another node's stalled-job reclaim runs it once this node's
+     * lease has lapsed. Otherwise it ends {@code error}.
+     */
+    private void handBack(Job job, Entry entry, int token, RunnerFailedException e) {
+        if (store.requeue(job.id(), token)) {
+            log.warn("job {} attempt {}: the node stopped before the command ended; handed back to the queue", job.id(),
+                    token);
+            return;
+        }
+        finish(job, entry, token, JobState.ERROR, null,
+                "the node stopped before the command ended, and the job has no attempts left (" + e.getMessage() + ")");
     }
 
     /**
