@@ -98,7 +98,7 @@ public final class ApiServer implements AutoCloseable {
         MalformedRequests.readBodies(app, config.jobs().maxBodyBytes());
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
-        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
+        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock, config.sessions().endedRetention());
         NodeDirectory nodes = new NodeDirectory(redis);
         new JobRoutes(config, jobs, redis.keys(), awaiter, sandboxes,
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), new ApiMetrics(registry))

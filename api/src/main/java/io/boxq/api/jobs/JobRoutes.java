@@ -16,6 +16,7 @@ import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEndedException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -70,6 +71,9 @@ public final class JobRoutes {
         if (spec.sandboxId() != null) {
             Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
                     .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
+            if (sandbox.ended()) {
+                throw new SandboxEndedException(sandbox);
+            }
             if (!sandbox.ready()) {
                 throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                         "sandbox " + sandbox.id() + " is " + sandbox.state()));

@@ -5,6 +5,7 @@ import io.boxq.core.json.Json;
 import io.boxq.core.redis.IdempotencyConflictException;
 import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.core.sandbox.QuotaExceededException;
+import io.boxq.core.sandbox.SandboxEndedException;
 import io.boxq.core.sandbox.SandboxNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -27,6 +28,8 @@ public final class ProblemMapper {
                 write(ctx, Problem.of(404, "not-found", "Not found", "job does not exist")));
         app.exception(SandboxNotFoundException.class, (e, ctx) ->
                 write(ctx, Problem.of(404, "not-found", "Not found", "sandbox does not exist")));
+        app.exception(SandboxEndedException.class, (e, ctx) ->
+                write(ctx, Problem.of(410, "sandbox-ended", "Sandbox ended", e.getMessage())));
         app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, Problem.quota(e.limit(), e.getMessage())));
         app.exception(IdempotencyConflictException.class, (e, ctx) -> write(ctx, Problem.of(409,
                 "idempotency-conflict", "Idempotency-Key reused", e.getMessage())));

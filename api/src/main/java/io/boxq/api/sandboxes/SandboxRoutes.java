@@ -21,6 +21,8 @@ import io.boxq.core.sandbox.RedisSandboxStats;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.ResourceSample;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEnd;
+import io.boxq.core.sandbox.SandboxEndedException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -28,12 +30,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code /v1/sandboxes}: create (quota checked and taken in one Lua call), read, list, keepalive,
  * destroy, files and stats. Everything that needs the container travels to its node through Redis.
+ * An ended sandbox can still be read (how and why it ended) until its record expires; everything
+ * that would act on it answers 410 {@code sandbox-ended}.
  */
 public final class SandboxRoutes {
     private static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network");
@@ -116,22 +122,37 @@ public final class SandboxRoutes {
 
     private void list(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        ctx.json(Map.of("sandboxes", sandboxes.listForKey(caller.id()).stream().map(SandboxView::of).toList()));
+        String which = ctx.queryParam("state") == null ? "live" : ctx.queryParam("state");
+        List<Sandbox> listed = switch (which) {
+            case "live" -> sandboxes.listForKey(caller.id());
+            case "ended" -> sandboxes.listEndedForKey(caller.id());
+            case "all" -> {
+                List<Sandbox> all = new ArrayList<>(sandboxes.listForKey(caller.id()));
+                all.addAll(sandboxes.listEndedForKey(caller.id()));
+                yield all;
+            }
+            default -> throw ProblemException.badRequest("state", "must be one of live, ended, all");
+        };
+        ctx.json(Map.of("sandboxes", listed.stream().map(SandboxView::of).toList()));
     }
 
     private void destroy(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        Sandbox s = owned(ctx);
+        Sandbox s = live(ctx);
         if (directory.isAlive(s.node())) {
             runOp(caller, s, SandboxOp.Kind.DESTROY, null, null);
         }
-        sandboxes.release(s);
+        sandboxes.end(s, SandboxEnd.DELETED, "deleted by its owner");
+        Sandbox after = sandboxes.find(s.id()).orElse(null);
+        if (after != null && after.ended() && !SandboxEnd.DELETED.wireName().equals(after.state())) {
+            throw new SandboxEndedException(after);
+        }
         audit.record(caller.id(), "sandbox.destroyed", s.id(), Map.of());
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
     private void keepalive(Context ctx) {
-        Sandbox s = owned(ctx);
+        Sandbox s = live(ctx);
         RequestBody b = RequestBody.parse(ctx.body().isBlank() ? "{}" : ctx.body(), Set.of("ttl_s"));
         long left = Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds();
         int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(), Math.max(1, left)),
@@ -139,27 +160,27 @@ public final class SandboxRoutes {
         b.validate();
         Instant wanted = clock.instant().plusSeconds(ttl);
         sandboxes.extend(s.id(), wanted.isAfter(s.maxExpiresAt()) ? s.maxExpiresAt() : wanted);
-        ctx.json(SandboxView.of(sandboxes.get(s.id(), s.keyId())));
+        ctx.json(SandboxView.of(sandboxes.getLive(s.id(), s.keyId())));
     }
 
     private void upload(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        Sandbox s = ready(owned(ctx));
+        Sandbox s = ready(live(ctx));
         String path = WorkspacePath.resolve(ctx.queryParam("path"), config.sandbox().workspace());
         byte[] content = ctx.bodyAsBytes();
         if (content.length > config.jobs().fileMaxBytes()) {
             throw new ProblemException(Problem.of(413, "too-large", "Payload too large",
                     "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
         }
-        fileOutcome(runOp(caller, s, SandboxOp.Kind.WRITE_FILE, path, content), path);
+        fileOutcome(s, runOp(caller, s, SandboxOp.Kind.WRITE_FILE, path, content), path);
         ctx.status(HttpStatus.CREATED).json(Map.of("path", path, "size", content.length));
     }
 
     private void download(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        Sandbox s = ready(owned(ctx));
+        Sandbox s = ready(live(ctx));
         String path = WorkspacePath.resolve(ctx.queryParam("path"), config.sandbox().workspace());
-        CommandResult r = fileOutcome(runOp(caller, s, SandboxOp.Kind.READ_FILE, path, null), path);
+        CommandResult r = fileOutcome(s, runOp(caller, s, SandboxOp.Kind.READ_FILE, path, null), path);
         if (r.stdoutTruncated() || r.stdout().length > config.jobs().fileMaxBytes()) {
             throw new ProblemException(Problem.of(413, "too-large", "File too large",
                     "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
@@ -169,9 +190,10 @@ public final class SandboxRoutes {
 
     private void stats(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        Sandbox s = ready(owned(ctx));
+        Sandbox s = ready(live(ctx));
         Job done = runOp(caller, s, SandboxOp.Kind.STATS, null, null);
         if (done.result() == null || done.result().exitCode() != 0) {
+            failIfEnded(s);
             throw new ProblemException(Problem.of(503, "stats-unavailable", "Stats unavailable",
                     done.error() != null ? done.error() : "the sandbox did not report its figures"));
         }
@@ -190,9 +212,10 @@ public final class SandboxRoutes {
         return awaiter.await(opId, caller.id(), OP_WAIT);
     }
 
-    private static CommandResult fileOutcome(Job done, String path) {
+    private CommandResult fileOutcome(Sandbox s, Job done, String path) {
         CommandResult r = done.result();
         if (r == null) {
+            failIfEnded(s);
             throw new ProblemException(Problem.of(503, "sandbox-unavailable", "Sandbox unavailable",
                     done.error() != null ? done.error() : "the sandbox did not answer in time"));
         }
@@ -208,12 +231,27 @@ public final class SandboxRoutes {
         }
     }
 
+    /** The caller's sandbox, live or ended; 404 for another key's. */
     private Sandbox owned(Context ctx) {
         String id = ctx.pathParam("id");
         if (!JobIds.looksLikeId(id, "sbx_")) {
             throw ProblemException.notFound("sandbox");
         }
         return sandboxes.get(id, Authenticator.caller(ctx).id());
+    }
+
+    /** An operation that failed because its sandbox ended meanwhile is a 410 saying so, not a 503. */
+    private void failIfEnded(Sandbox s) {
+        sandboxes.getLive(s.id(), s.keyId());
+    }
+
+    /** The caller's sandbox, which must still live: an ended one is a 410 saying how and why it ended. */
+    private Sandbox live(Context ctx) {
+        Sandbox s = owned(ctx);
+        if (s.ended()) {
+            throw new SandboxEndedException(s);
+        }
+        return s;
     }
 
     private static Sandbox ready(Sandbox s) {
