@@ -8,7 +8,6 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.SandboxOp;
 import io.boxq.core.sandbox.RedisSandboxStats;
-import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.ResourceSample;
 import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
@@ -27,17 +26,14 @@ import java.util.Map;
  */
 public final class SandboxRoutes {
     private final BoxqConfig config;
-    private final RedisSandboxStore sandboxes;
     private final SandboxOperations operations;
     private final Clock clock;
     private final RedisSandboxStats stats;
 
     /** @param stats the history the resource monitor keeps of each sandbox */
-    public SandboxRoutes(BoxqConfig config, RedisSandboxStore sandboxes, SandboxOperations operations, Clock clock,
-            RedisSandboxStats stats) {
+    public SandboxRoutes(BoxqConfig config, SandboxOperations operations, Clock clock, RedisSandboxStats stats) {
         this.stats = stats;
         this.config = config;
-        this.sandboxes = sandboxes;
         this.operations = operations;
         this.clock = clock;
     }
