@@ -120,7 +120,7 @@ public final class ApiServer implements AutoCloseable {
         MalformedRequests.readBodies(app, McpRoutes.PATH, McpRoutes.maxBodyBytes(config));
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
-        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock);
+        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock, config.sessions().endedRetention());
         NodeDirectory nodes = new NodeDirectory(redis);
         ApiMetrics apiMetrics = new ApiMetrics(registry);
         JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, apiMetrics);
@@ -130,7 +130,7 @@ public final class ApiServer implements AutoCloseable {
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics)
                 .register(app);
         new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
-        new SandboxRoutes(config, sandboxes, operations, clock, new RedisSandboxStats(redis)).register(app);
+        new SandboxRoutes(config, operations, clock, new RedisSandboxStats(redis)).register(app);
         new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,

@@ -46,6 +46,7 @@ final class ConfigPrinter {
         s.append("Timeouts:\n")
                 .append("  Session timeout: ").append(c.sessions().sessionTimeout().toMinutes()).append(" minutes\n")
                 .append("  Cleanup interval: ").append(c.sessions().cleanupInterval().toSeconds()).append(" seconds\n")
+                .append("  Ended sandboxes kept: ").append(c.sessions().endedRetention().toSeconds()).append(" seconds\n")
                 .append("  Command timeout: ").append(c.jobs().commandTimeout().toSeconds()).append(" seconds\n")
                 .append("  Output limit: ").append(Sizes.format(c.jobs().outputLimitBytes())).append(" per stream\n");
         var w = c.webhooks();

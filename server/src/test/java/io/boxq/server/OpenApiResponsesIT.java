@@ -86,8 +86,25 @@ class OpenApiResponsesIT {
         call("GET", "/v1/sandboxes/{id}/files", base + "/files?path=missing.txt", key, null, 404);
         call("GET", "/v1/sandboxes/{id}/stats", base + "/stats", key, null, 200);
         call("POST", "/v1/sandboxes", "/v1/sandboxes", key, Map.of("ttl_s", "long"), 400);
+        call("GET", "/v1/sandboxes", "/v1/sandboxes?state=sleeping", key, null, 400);
         call("DELETE", "/v1/sandboxes/{id}", base, key, null, 204);
-        call("GET", "/v1/sandboxes/{id}", base, key, null, 404);
+        JsonNode ended = json(call("GET", "/v1/sandboxes/{id}", base, key, null, 200));
+        assertThat(ended.path("state").asText()).isEqualTo("deleted");
+        assertThat(ended.path("ended_at").isTextual()).isTrue();
+        assertThat(ended.path("end_reason").isTextual()).isTrue();
+        call("GET", "/v1/sandboxes", "/v1/sandboxes?state=ended", key, null, 200);
+        call("GET", "/v1/sandboxes", "/v1/sandboxes?state=all", key, null, 200);
+        call("DELETE", "/v1/sandboxes/{id}", base, key, null, 410);
+        call("POST", "/v1/sandboxes/{id}/keepalive", base + "/keepalive", key, Map.of(), 410);
+        call("PUT", "/v1/sandboxes/{id}/files", base + "/files?path=a.txt", key, "hello", 410);
+        call("GET", "/v1/sandboxes/{id}/files", base + "/files?path=a.txt", key, null, 410);
+        call("GET", "/v1/sandboxes/{id}/stats", base + "/stats", key, null, 410);
+        call("POST", "/v1/jobs", "/v1/jobs", key, Map.of("command", "true", "sandbox_id", id), 410);
+        JsonNode batch = json(call("POST", "/v1/jobs/batch", "/v1/jobs/batch", key,
+                Map.of("jobs", List.of(Map.of("command", "true", "sandbox_id", id))), 200));
+        assertThat(batch.path("results").get(0).path("status").asInt()).isEqualTo(410);
+        assertThat(batch.path("results").get(0).path("problem").path("type").asText()).endsWith("sandbox-ended");
+        call("GET", "/v1/sandboxes/{id}", "/v1/sandboxes/sbx_000000000000", key, null, 404);
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Map;
 /**
  * Every sandbox of the deployment with its newest {@link #SAMPLES} monitor samples, in two
  * pipelines (the records, then the histories). {@code MAX_TOTAL_SANDBOXES} bounds how many there are.
+ * Only live sandboxes are shown: ended records are kept per key (for their owners), and one that
+ * ended between reading the set and reading the records is left out.
  */
 public final class SandboxesOverview {
     /** Samples per sandbox in the overview: 15 minutes at the default 15 s interval. */
@@ -27,7 +29,7 @@ public final class SandboxesOverview {
     }
 
     public Overview.Sandboxes read() {
-        List<Sandbox> all = store.findAll(store.allIds());
+        List<Sandbox> all = RedisSandboxStore.live(store.findAll(store.allIds()));
         Map<String, List<ResourceSample>> histories = stats.histories(all.stream().map(Sandbox::id).toList(),
                 Math.min(SAMPLES, config.monitor().statsHistoryLength()));
         List<Overview.SandboxRow> rows = all.stream().map(s -> {

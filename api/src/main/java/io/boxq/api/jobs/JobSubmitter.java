@@ -12,6 +12,7 @@ import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEndedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class JobSubmitter {
      *
      * @param idempotency null without an Idempotency-Key
      * @throws ProblemException 404 when the sandbox is not the caller's, 409 when it is not ready
+     * @throws SandboxEndedException when the sandbox has ended (410 {@code sandbox-ended})
      * @throws io.boxq.core.redis.IdempotencyConflictException when the key was used with another body
      */
     public RedisJobStore.Submitted submit(ApiKey caller, JobSpec spec, RedisJobStore.Idempotency idempotency) {
@@ -64,6 +66,9 @@ public final class JobSubmitter {
         if (spec.sandboxId() != null) {
             Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
                     .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
+            if (sandbox.ended()) {
+                throw new SandboxEndedException(sandbox);
+            }
             if (!sandbox.ready()) {
                 throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                         "sandbox " + sandbox.id() + " is " + sandbox.state()));

@@ -13,6 +13,7 @@ import io.boxq.core.json.Json;
 import io.boxq.core.redis.IdempotencyConflictException;
 import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.core.sandbox.QuotaExceededException;
+import io.boxq.core.sandbox.SandboxEndedException;
 import io.boxq.core.sandbox.SandboxNotFoundException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,6 +115,8 @@ final class McpDispatcher {
             return toolError("job does not exist");
         } catch (SandboxNotFoundException e) {
             return toolError("sandbox does not exist");
+        } catch (SandboxEndedException e) {
+            return toolError(e.getMessage());
         } catch (QuotaExceededException | IdempotencyConflictException e) {
             return toolError(e.getMessage());
         } catch (StoreUnavailableException e) {

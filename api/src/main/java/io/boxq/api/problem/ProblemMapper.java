@@ -5,6 +5,7 @@ import io.boxq.core.json.Json;
 import io.boxq.core.redis.IdempotencyConflictException;
 import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.core.sandbox.QuotaExceededException;
+import io.boxq.core.sandbox.SandboxEndedException;
 import io.boxq.core.sandbox.SandboxNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -26,6 +27,7 @@ public final class ProblemMapper {
         app.exception(ProblemException.class, (e, ctx) -> write(ctx, e.problem()));
         app.exception(JobNotFoundException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
         app.exception(SandboxNotFoundException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
+        app.exception(SandboxEndedException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
         app.exception(QuotaExceededException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
         app.exception(IdempotencyConflictException.class, (e, ctx) -> write(ctx, known(e).orElseThrow()));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -58,6 +60,7 @@ public final class ProblemMapper {
             case ProblemException p -> p.problem();
             case JobNotFoundException x -> Problem.of(404, "not-found", "Not found", "job does not exist");
             case SandboxNotFoundException x -> Problem.of(404, "not-found", "Not found", "sandbox does not exist");
+            case SandboxEndedException x -> Problem.of(410, "sandbox-ended", "Sandbox ended", x.getMessage());
             case QuotaExceededException q -> Problem.quota(q.limit(), q.getMessage());
             case IdempotencyConflictException x -> Problem.of(409, "idempotency-conflict", "Idempotency-Key reused",
                     x.getMessage());

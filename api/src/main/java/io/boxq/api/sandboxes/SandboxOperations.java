@@ -18,10 +18,14 @@ import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEnd;
+import io.boxq.core.sandbox.SandboxEndedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,8 +33,10 @@ import java.util.Set;
  * What a caller does to its sandboxes — create (quota checked and taken in one Lua call), destroy,
  * write and read a file — shared by {@code /v1/sandboxes} and the MCP tools. Everything that needs
  * the container travels to its node through Redis as an operation, and is awaited like a long-poll.
- * Failures are {@link ProblemException}s (and the core's not-found and quota exceptions), as the
- * REST routes answer them.
+ * Failures are {@link ProblemException}s (and the core's not-found, ended and quota exceptions), as
+ * the REST routes answer them. An ended sandbox can still be read (how and why it ended) until its
+ * record expires; everything that would act on it throws {@link SandboxEndedException} (410
+ * {@code sandbox-ended}), also when it ends while an operation waits for its node.
  */
 public final class SandboxOperations {
     static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network");
@@ -102,14 +108,61 @@ public final class SandboxOperations {
         return sandboxes.get(s.id(), caller.id());
     }
 
-    /** Destroys one of the caller's sandboxes and gives its places back. */
+    /**
+     * Destroys one of the caller's live sandboxes and gives its places back; its record stays,
+     * {@code deleted}, for the retention time.
+     *
+     * @throws SandboxEndedException when it had already ended, or ended otherwise meanwhile
+     */
     public void destroy(ApiKey caller, String sandboxId) {
-        Sandbox s = owned(caller, sandboxId);
+        Sandbox s = live(caller, sandboxId);
         if (directory.isAlive(s.node())) {
             runOp(caller, s, SandboxOp.Kind.DESTROY, null, null);
         }
-        sandboxes.release(s);
+        sandboxes.end(s, SandboxEnd.DELETED, "deleted by its owner");
+        Sandbox after = sandboxes.find(s.id()).orElse(null);
+        if (after != null && after.ended() && !SandboxEnd.DELETED.wireName().equals(after.state())) {
+            throw new SandboxEndedException(after);
+        }
         audit.record(caller.id(), "sandbox.destroyed", s.id(), Map.of());
+    }
+
+    /**
+     * Moves the end of a live sandbox's lifetime to now + {@code ttl_s} (default
+     * {@code SESSION_TIMEOUT_MINUTES}), never past its maximum lifetime.
+     *
+     * @return the sandbox as it is now
+     * @throws ProblemException 400 for a bad {@code ttl_s}
+     * @throws SandboxEndedException when it has ended
+     */
+    public Sandbox keepalive(ApiKey caller, String sandboxId, String body) {
+        Sandbox s = live(caller, sandboxId);
+        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, Set.of("ttl_s"));
+        long left = Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds();
+        int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(), Math.max(1, left)),
+                1, (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+        b.validate();
+        Instant wanted = clock.instant().plusSeconds(ttl);
+        sandboxes.extend(s.id(), wanted.isAfter(s.maxExpiresAt()) ? s.maxExpiresAt() : wanted);
+        return sandboxes.getLive(s.id(), s.keyId());
+    }
+
+    /**
+     * The caller's sandboxes: {@code live} (the default), {@code ended} (records still kept) or {@code all}.
+     *
+     * @throws ProblemException 400 for another {@code state}
+     */
+    public List<Sandbox> list(ApiKey caller, String state) {
+        return switch (state == null ? "live" : state) {
+            case "live" -> sandboxes.listForKey(caller.id());
+            case "ended" -> sandboxes.listEndedForKey(caller.id());
+            case "all" -> {
+                List<Sandbox> all = new ArrayList<>(sandboxes.listForKey(caller.id()));
+                all.addAll(sandboxes.listEndedForKey(caller.id()));
+                yield all;
+            }
+            default -> throw ProblemException.badRequest("state", "must be one of live, ended, all");
+        };
     }
 
     /**
@@ -119,13 +172,13 @@ public final class SandboxOperations {
      * @throws ProblemException 400 for a path outside the workspace, 413 past {@code FILE_MAX_BYTES}
      */
     public String writeFile(ApiKey caller, String sandboxId, String rawPath, byte[] content) {
-        Sandbox s = ready(owned(caller, sandboxId));
+        Sandbox s = ready(live(caller, sandboxId));
         String path = WorkspacePath.resolve(rawPath, config.sandbox().workspace());
         if (content.length > config.jobs().fileMaxBytes()) {
             throw new ProblemException(Problem.of(413, "too-large", "Payload too large",
                     "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
         }
-        fileOutcome(runOp(caller, s, SandboxOp.Kind.WRITE_FILE, path, content), path);
+        fileOutcome(s, runOp(caller, s, SandboxOp.Kind.WRITE_FILE, path, content), path);
         return path;
     }
 
@@ -135,9 +188,9 @@ public final class SandboxOperations {
      * @throws ProblemException 404 when there is no such file, 413 past {@code FILE_MAX_BYTES}
      */
     public byte[] readFile(ApiKey caller, String sandboxId, String rawPath) {
-        Sandbox s = ready(owned(caller, sandboxId));
+        Sandbox s = ready(live(caller, sandboxId));
         String path = WorkspacePath.resolve(rawPath, config.sandbox().workspace());
-        CommandResult r = fileOutcome(runOp(caller, s, SandboxOp.Kind.READ_FILE, path, null), path);
+        CommandResult r = fileOutcome(s, runOp(caller, s, SandboxOp.Kind.READ_FILE, path, null), path);
         if (r.stdoutTruncated() || r.stdout().length > config.jobs().fileMaxBytes()) {
             throw new ProblemException(Problem.of(413, "too-large", "File too large",
                     "files are limited to " + config.jobs().fileMaxBytes() + " bytes"));
@@ -146,7 +199,7 @@ public final class SandboxOperations {
     }
 
     /**
-     * One of the caller's sandboxes; another key's is "not found", never "forbidden".
+     * One of the caller's sandboxes, live or ended; another key's is "not found", never "forbidden".
      *
      * @throws io.boxq.core.sandbox.SandboxNotFoundException when it is not the caller's
      */
@@ -155,6 +208,24 @@ public final class SandboxOperations {
             throw ProblemException.notFound("sandbox");
         }
         return sandboxes.get(sandboxId, caller.id());
+    }
+
+    /**
+     * One of the caller's sandboxes, which must still live.
+     *
+     * @throws SandboxEndedException when it has ended (how and why are in the message)
+     */
+    public Sandbox live(ApiKey caller, String sandboxId) {
+        Sandbox s = owned(caller, sandboxId);
+        if (s.ended()) {
+            throw new SandboxEndedException(s);
+        }
+        return s;
+    }
+
+    /** An operation that failed because its sandbox ended meanwhile is a 410 saying so, not a 503. */
+    void failIfEnded(Sandbox s) {
+        sandboxes.getLive(s.id(), s.keyId());
     }
 
     /** Sends an operation to the sandbox's node and waits for its end. */
@@ -172,9 +243,10 @@ public final class SandboxOperations {
         return s;
     }
 
-    private static CommandResult fileOutcome(Job done, String path) {
+    private CommandResult fileOutcome(Sandbox s, Job done, String path) {
         CommandResult r = done.result();
         if (r == null) {
+            failIfEnded(s);
             throw new ProblemException(Problem.of(503, "sandbox-unavailable", "Sandbox unavailable",
                     done.error() != null ? done.error() : "the sandbox did not answer in time"));
         }

@@ -1,7 +1,6 @@
 package io.boxq.api.sandboxes;
 
 import io.boxq.api.auth.Authenticator;
-import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
@@ -9,7 +8,6 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.SandboxOp;
 import io.boxq.core.sandbox.RedisSandboxStats;
-import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.ResourceSample;
 import io.boxq.core.sandbox.Sandbox;
 import io.javalin.Javalin;
@@ -17,28 +15,25 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code /v1/sandboxes}: create, read, list, keepalive, destroy, files and stats. What acts on a
- * sandbox lives in {@link SandboxOperations}, which the MCP tools share.
+ * sandbox lives in {@link SandboxOperations}, which the MCP tools share. An ended sandbox can still
+ * be read (how and why it ended) until its record expires; everything that would act on it answers
+ * 410 {@code sandbox-ended}.
  */
 public final class SandboxRoutes {
     private final BoxqConfig config;
-    private final RedisSandboxStore sandboxes;
     private final SandboxOperations operations;
     private final Clock clock;
     private final RedisSandboxStats stats;
 
     /** @param stats the history the resource monitor keeps of each sandbox */
-    public SandboxRoutes(BoxqConfig config, RedisSandboxStore sandboxes, SandboxOperations operations, Clock clock,
-            RedisSandboxStats stats) {
+    public SandboxRoutes(BoxqConfig config, SandboxOperations operations, Clock clock, RedisSandboxStats stats) {
         this.stats = stats;
         this.config = config;
-        this.sandboxes = sandboxes;
         this.operations = operations;
         this.clock = clock;
     }
@@ -60,8 +55,8 @@ public final class SandboxRoutes {
     }
 
     private void list(Context ctx) {
-        ApiKey caller = Authenticator.caller(ctx);
-        ctx.json(Map.of("sandboxes", sandboxes.listForKey(caller.id()).stream().map(SandboxView::of).toList()));
+        List<Sandbox> listed = operations.list(Authenticator.caller(ctx), ctx.queryParam("state"));
+        ctx.json(Map.of("sandboxes", listed.stream().map(SandboxView::of).toList()));
     }
 
     private void destroy(Context ctx) {
@@ -70,15 +65,7 @@ public final class SandboxRoutes {
     }
 
     private void keepalive(Context ctx) {
-        Sandbox s = owned(ctx);
-        RequestBody b = RequestBody.parse(ctx.body().isBlank() ? "{}" : ctx.body(), Set.of("ttl_s"));
-        long left = Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds();
-        int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(), Math.max(1, left)),
-                1, (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
-        b.validate();
-        Instant wanted = clock.instant().plusSeconds(ttl);
-        sandboxes.extend(s.id(), wanted.isAfter(s.maxExpiresAt()) ? s.maxExpiresAt() : wanted);
-        ctx.json(SandboxView.of(sandboxes.get(s.id(), s.keyId())));
+        ctx.json(SandboxView.of(operations.keepalive(Authenticator.caller(ctx), ctx.pathParam("id"), ctx.body())));
     }
 
     private void upload(Context ctx) {
@@ -95,9 +82,10 @@ public final class SandboxRoutes {
 
     private void stats(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
-        Sandbox s = SandboxOperations.ready(owned(ctx));
+        Sandbox s = SandboxOperations.ready(operations.live(caller, ctx.pathParam("id")));
         Job done = operations.runOp(caller, s, SandboxOp.Kind.STATS, null, null);
         if (done.result() == null || done.result().exitCode() != 0) {
+            operations.failIfEnded(s);
             throw new ProblemException(Problem.of(503, "stats-unavailable", "Stats unavailable",
                     done.error() != null ? done.error() : "the sandbox did not report its figures"));
         }

@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A sandbox as the API shows it; {@code violations} are the resource warnings the monitor recorded. */
+/**
+ * A sandbox as the API shows it; {@code violations} are what the resource monitor found. An ended
+ * sandbox has {@code state} terminated, expired, deleted or lost, with {@code ended_at} and
+ * {@code end_reason}.
+ */
 public record SandboxView(
         String id,
         String state,
@@ -20,11 +24,13 @@ public record SandboxView(
         Instant expiresAt,
         Instant maxExpiresAt,
         String error,
-        List<ResourceViolation> violations) {
+        List<ResourceViolation> violations,
+        Instant endedAt,
+        String endReason) {
 
     public static SandboxView of(Sandbox s) {
         return new SandboxView(s.id(), s.state(), s.image(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
                 s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error(),
-                s.violations());
+                s.violations(), s.endedAt(), s.endReason());
     }
 }

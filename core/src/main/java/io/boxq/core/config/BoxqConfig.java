@@ -108,7 +108,9 @@ public record BoxqConfig(
                 r.secondsOrMinutes("CLEANUP_INTERVAL_SECONDS", "CLEANUP_INTERVAL_MINUTES", Duration.ofSeconds(300)),
                 r.integer("MAX_TOTAL_SANDBOXES", 100, 0, 1_000_000),
                 optionalInt(r, "MAX_SANDBOXES_PER_API_KEY"),
-                optionalInt(r, "MAX_SANDBOXES_PER_USER"));
+                optionalInt(r, "MAX_SANDBOXES_PER_USER"),
+                Duration.ofSeconds(r.longValue(new String[] {"ENDED_SANDBOX_RETENTION_SECONDS"},
+                        SessionConfig.DEFAULT_ENDED_RETENTION.toSeconds(), 0, 30L * 86_400)));
         MaintenanceConfig maintenance = new MaintenanceConfig(
                 r.seconds("REBALANCE_INTERVAL_SECONDS", Duration.ofSeconds(5), 3600),
                 r.seconds("SHRINK_INTERVAL_SECONDS", Duration.ofSeconds(30), 3600),

@@ -3,12 +3,20 @@ package io.boxq.core.config;
 import java.time.Duration;
 import java.util.OptionalInt;
 
-/** Sandbox lifetimes and the ceilings under the tiers (DESIGN.md §7). */
+/**
+ * Sandbox lifetimes and the ceilings under the tiers (DESIGN.md §7).
+ *
+ * @param endedRetention how long an ended sandbox's record stays readable by its owner (zero: not at all)
+ */
 public record SessionConfig(
         Duration sessionTimeout,
         Duration lifetimeCeiling,
         Duration cleanupInterval,
         int maxTotalSandboxes,
         OptionalInt maxPerApiKey,
-        OptionalInt maxPerUser) {
+        OptionalInt maxPerUser,
+        Duration endedRetention) {
+
+    /** Default of {@code ENDED_SANDBOX_RETENTION_SECONDS}. */
+    public static final Duration DEFAULT_ENDED_RETENTION = Duration.ofHours(1);
 }

@@ -85,6 +85,11 @@ public record RedisKeys(String prefix) {
         return prefix + "node:" + node + ":sandboxes";
     }
 
+    /** A key's ended sandboxes whose records are still kept (zset, score = ended at, ms). */
+    public String keyEndedSandboxes(String keyId) {
+        return prefix + "key:" + keyId + ":ended_sandboxes";
+    }
+
     /** A sandbox's sampled resource history (stream, oldest first, bounded). */
     public String sandboxStats(String sandboxId) {
         return prefix + "stats:" + sandboxId;

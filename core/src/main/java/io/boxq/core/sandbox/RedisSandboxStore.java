@@ -20,12 +20,14 @@ import redis.clients.jedis.Response;
 
 /**
  * Sandboxes in Redis: one hash each, plus the sets that quotas count (per key, per user, all, per
- * node). Taking and giving back a place are single Lua calls.
+ * node). Taking and giving back a place are single Lua calls. The sets hold live sandboxes only: an
+ * ended sandbox leaves them in the same call that marks its record ended, and the record then
+ * expires after the retention time (meanwhile its owner can still read how and why it ended).
  */
 public final class RedisSandboxStore {
     private static final LuaScript RESERVE = LuaScript.load("sandbox_reserve");
     private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
-    private static final LuaScript SET_IF_EXISTS = LuaScript.load("hset_if_exists");
+    private static final LuaScript UPDATE = LuaScript.load("sandbox_update");
     /** Violations kept on a sandbox's record; older ones stay in the audit stream. */
     static final int MAX_VIOLATIONS = 20;
     private static final TypeReference<List<ResourceViolation>> VIOLATIONS = new TypeReference<>() {};
@@ -35,12 +37,15 @@ public final class RedisSandboxStore {
     private final RedisKeys keys;
     private final Clock clock;
     private final RedisUsage usage;
+    private final Duration endedRetention;
 
-    public RedisSandboxStore(Redis redis, Clock clock) {
+    /** @param endedRetention how long an ended sandbox's record stays readable (zero: deleted at once) */
+    public RedisSandboxStore(Redis redis, Clock clock, Duration endedRetention) {
         this.redis = redis;
         this.keys = redis.keys();
         this.clock = clock;
         this.usage = new RedisUsage(redis);
+        this.endedRetention = endedRetention;
     }
 
     /** The limits a reservation is checked against; -1 means "no such ceiling". */
@@ -70,17 +75,30 @@ public final class RedisSandboxStore {
     }
 
     /**
-     * Gives the sandbox's places back and deletes it with its stats history; true when it existed
-     * (then its lifetime is counted in its key's usage, exactly once).
+     * Ends a live sandbox: gives its places back, deletes its stats history, and keeps its record,
+     * marked {@code how} with {@code reason}, for the retention time. True when this call ended it
+     * (then its lifetime is counted in its key's usage, exactly once); false when it had already
+     * ended or is gone, which leaves how it ended as it was.
      */
-    public boolean release(Sandbox s) {
-        Object deleted = redis.call(j -> RELEASE.run(j, setKeys(s), List.of(s.id())));
+    public boolean end(Sandbox s, SandboxEnd how, String reason) {
+        return release(s, how.wireName(), reason);
+    }
+
+    /** Gives the places of a sandbox that never came to be (its container could not be had) back and forgets it. */
+    public boolean discard(Sandbox s) {
+        return release(s, "", "");
+    }
+
+    private boolean release(Sandbox s, String state, String reason) {
+        List<String> args = List.of(s.id(), state, Long.toString(clock.millis()), reason == null ? "" : reason,
+                Long.toString(endedRetention.toMillis()));
+        Object released = redis.call(j -> RELEASE.run(j, releaseKeys(s), args));
         redis.run(j -> j.del(keys.sandboxStats(s.id())));
-        boolean existed = Long.valueOf(1).equals(deleted);
-        if (existed) {
+        boolean ended = Long.valueOf(1).equals(released);
+        if (ended) {
             usage.sandboxEnded(s.keyId(), s.createdAt(), clock.instant());
         }
-        return existed;
+        return ended;
     }
 
     /**
@@ -91,15 +109,19 @@ public final class RedisSandboxStore {
         List<ResourceViolation> all = new ArrayList<>(find(id).map(Sandbox::violations).orElse(List.of()));
         all.add(violation);
         List<ResourceViolation> kept = all.subList(Math.max(0, all.size() - MAX_VIOLATIONS), all.size());
-        redis.call(j -> SET_IF_EXISTS.run(j, List.of(keys.sandbox(id)), List.of("violations", Json.write(kept))));
+        updateIfLive(id, Map.of("violations", Json.write(kept)));
     }
 
+    /** The sandbox's record, live or ended (an ended one until its retention time is over). */
     public Optional<Sandbox> find(String id) {
         Map<String, String> h = redis.call(j -> j.hgetAll(keys.sandbox(id)));
         return h.isEmpty() ? Optional.empty() : Optional.of(fromHash(h));
     }
 
-    /** The sandboxes of {@code ids} that still exist, oldest first, read in one pipeline. */
+    /**
+     * The sandboxes of {@code ids} whose records still exist (live or ended), oldest first, read in
+     * one pipeline.
+     */
     public List<Sandbox> findAll(java.util.Collection<String> ids) {
         List<Map<String, String>> hashes = redis.call(j -> {
             try (AbstractPipeline p = j.pipelined()) {
@@ -115,17 +137,52 @@ public final class RedisSandboxStore {
         return list;
     }
 
-    /** @throws SandboxNotFoundException when there is none, or it belongs to another key */
+    /**
+     * The caller's sandbox, live or ended.
+     *
+     * @throws SandboxNotFoundException when there is none, or it belongs to another key
+     */
     public Sandbox get(String id, String keyId) {
         return find(id).filter(s -> s.keyId().equals(keyId)).orElseThrow(() -> new SandboxNotFoundException(id));
     }
 
-    public List<Sandbox> listForKey(String keyId) {
-        return load(redis.call(j -> j.smembers(keys.keySandboxes(keyId))));
+    /**
+     * The caller's sandbox, which must still live.
+     *
+     * @throws SandboxNotFoundException when there is none, or it belongs to another key
+     * @throws SandboxEndedException when it has ended
+     */
+    public Sandbox getLive(String id, String keyId) {
+        Sandbox s = get(id, keyId);
+        if (s.ended()) {
+            throw new SandboxEndedException(s);
+        }
+        return s;
     }
 
+    /** The key's live sandboxes, oldest first. */
+    public List<Sandbox> listForKey(String keyId) {
+        return live(load(redis.call(j -> j.smembers(keys.keySandboxes(keyId)))));
+    }
+
+    /** The key's ended sandboxes whose records are still kept, oldest first. */
+    public List<Sandbox> listEndedForKey(String keyId) {
+        String since = Long.toString(clock.millis() - endedRetention.toMillis());
+        List<String> ids = redis.call(j -> j.zrangeByScore(keys.keyEndedSandboxes(keyId), since, "+inf"));
+        return load(new java.util.LinkedHashSet<>(ids)).stream().filter(Sandbox::ended).toList();
+    }
+
+    /** The node's live sandboxes, oldest first. */
     public List<Sandbox> listForNode(String node) {
-        return load(redis.call(j -> j.smembers(keys.nodeSandboxes(node))));
+        return live(load(redis.call(j -> j.smembers(keys.nodeSandboxes(node)))));
+    }
+
+    /**
+     * Drops records that ended between reading a quota set and reading the records: the sets hold
+     * live sandboxes only, and nothing that lists them may show or count an ended one as live.
+     */
+    public static List<Sandbox> live(List<Sandbox> sandboxes) {
+        return sandboxes.stream().filter(s -> !s.ended()).toList();
     }
 
     public Set<String> allIds() {
@@ -144,27 +201,37 @@ public final class RedisSandboxStore {
         return redis.call(j -> j.scard(keys.sandboxes()));
     }
 
-    public void markReady(String id, String containerId) {
-        redis.run(j -> j.hset(keys.sandbox(id), Map.of("state", "ready", "container_id", containerId)));
+    /** @return false when the sandbox has ended or is gone meanwhile (nothing is written then) */
+    public boolean markReady(String id, String containerId) {
+        return updateIfLive(id, Map.of("state", "ready", "container_id", containerId));
     }
 
     public void markFailed(String id, String error) {
-        redis.run(j -> j.hset(keys.sandbox(id), Map.of("state", "error", "error", error)));
+        updateIfLive(id, Map.of("state", "error", "error", error));
     }
 
     /** Notes activity now (a job, a file call, a keepalive): the idle timeout starts again. */
     public void touch(String id) {
-        redis.run(j -> {
-            if (j.exists(keys.sandbox(id))) {
-                j.hset(keys.sandbox(id), "last_activity", Long.toString(clock.millis()));
-            }
-        });
+        updateIfLive(id, Map.of("last_activity", Long.toString(clock.millis())));
     }
 
-    /** Moves the end of the sandbox's lifetime to {@code expiresAt} (already clamped by the caller). */
-    public void extend(String id, Instant expiresAt) {
-        redis.run(j -> j.hset(keys.sandbox(id), Map.of("expires_at", Long.toString(expiresAt.toEpochMilli()),
-                "last_activity", Long.toString(clock.millis()))));
+    /**
+     * Moves the end of the sandbox's lifetime to {@code expiresAt} (already clamped by the caller).
+     *
+     * @return false when the sandbox has ended or is gone meanwhile (nothing is written then)
+     */
+    public boolean extend(String id, Instant expiresAt) {
+        return updateIfLive(id, Map.of("expires_at", Long.toString(expiresAt.toEpochMilli()),
+                "last_activity", Long.toString(clock.millis())));
+    }
+
+    private boolean updateIfLive(String id, Map<String, String> fields) {
+        List<String> args = new ArrayList<>();
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return Long.valueOf(1).equals(redis.call(j -> UPDATE.run(j, List.of(keys.sandbox(id)), args)));
     }
 
     private List<Sandbox> load(Set<String> ids) {
@@ -179,6 +246,12 @@ public final class RedisSandboxStore {
     private List<String> setKeys(Sandbox s) {
         return List.of(keys.sandbox(s.id()), keys.keySandboxes(s.keyId()), keys.userSandboxes(s.user()),
                 keys.sandboxes(), keys.nodeSandboxes(s.node()));
+    }
+
+    private List<String> releaseKeys(Sandbox s) {
+        List<String> k = new ArrayList<>(setKeys(s));
+        k.add(keys.keyEndedSandboxes(s.keyId()));
+        return k;
     }
 
     static Map<String, String> toHash(Sandbox s) {
@@ -210,7 +283,8 @@ public final class RedisSandboxStore {
                 h.get("image"), Long.parseLong(h.getOrDefault("memory_bytes", "0")), env, h.get("state"),
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
-                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")));
+                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")),
+                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"));
     }
 
     private static List<ResourceViolation> violations(String json) {

@@ -7,10 +7,13 @@ import java.util.Map;
 /**
  * A sandbox: a container that keeps its files between the jobs of one API key, on one node.
  *
- * @param state {@code creating}, {@code ready}, or {@code error} (with {@code error} saying why)
+ * @param state {@code creating}, {@code ready}, or {@code error} (with {@code error} saying why) while it
+ *     lives; once ended, the {@link SandboxEnd#wireName()} of how it ended
  * @param expiresAt when its lifetime ends (keepalive moves it, up to {@code maxExpiresAt})
  * @param maxExpiresAt the latest {@code expiresAt} may go: created + the tier's lifetime
- * @param violations resource thresholds it crossed (the resource monitor's warnings), oldest first
+ * @param violations resource thresholds it crossed (the resource monitor's findings), oldest first
+ * @param endedAt when it ended, or null while it lives
+ * @param endReason why it ended, or null while it lives
  */
 public record Sandbox(
         String id,
@@ -28,7 +31,9 @@ public record Sandbox(
         Instant expiresAt,
         Instant maxExpiresAt,
         String error,
-        java.util.List<ResourceViolation> violations) {
+        java.util.List<ResourceViolation> violations,
+        Instant endedAt,
+        String endReason) {
 
     public Sandbox {
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -40,11 +45,16 @@ public record Sandbox(
             long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
             Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error) {
         this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
-                expiresAt, maxExpiresAt, error, java.util.List.of());
+                expiresAt, maxExpiresAt, error, java.util.List.of(), null, null);
     }
 
     public boolean ready() {
         return "ready".equals(state);
+    }
+
+    /** True once it has ended (terminated, expired, deleted or lost): only its record is left. */
+    public boolean ended() {
+        return endedAt != null;
     }
 
     /** Why it should end now, or null: past its lifetime, or idle past its idle timeout. */

@@ -32,8 +32,9 @@ import org.slf4j.MDC;
 /**
  * Samples every sandbox of a node at once (a virtual thread each), keeps the bounded history in
  * {@code stats:{sandbox}}, counts measured CPU time into the key's usage, and handles violations:
- * each goes to the audit stream, the recent violations, the metrics and the log; a warning is recorded on the sandbox, and
- * critical memory terminates the sandbox, whose running job ends {@code error} with the reason.
+ * each goes to the audit stream, the recent violations, the metrics and the log and is recorded on
+ * the sandbox; critical memory then terminates the sandbox (its record stays, {@code terminated}
+ * with the reason), and its running job ends {@code error} with the reason.
  */
 public final class ResourceMonitor {
     private static final Logger log = LoggerFactory.getLogger(ResourceMonitor.class);
@@ -127,14 +128,13 @@ public final class ResourceMonitor {
                 "percent", String.format(Locale.ROOT, "%.2f", v.percent()), "threshold", Integer.toString(v.threshold()),
                 "outcome", v.action()));
         recent.record(new RecentViolations.Entry(s.id(), s.keyId(), node, v));
+        sandboxes.addViolation(s.id(), v);
         if (v.level() == ResourceViolation.Level.CRITICAL) {
-            String reason = "the sandbox was terminated: " + v.describe();
+            String reason = manager.terminate(s, v.describe());
             log.warn("sandbox {} of key {} on {}: {}", s.id(), s.keyId(), node, reason);
-            manager.terminate(s, reason);
             audit.record("system", "sandbox.destroyed", s.id(), Map.of("reason", reason, "node", node));
         } else {
             log.warn("sandbox {} of key {} on {}: {}", s.id(), s.keyId(), node, v.describe());
-            sandboxes.addViolation(s.id(), v);
         }
     }
 

@@ -80,7 +80,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
-        RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock);
+        RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock, config.sessions().endedRetention());
         this.running = new RunningJobs(store, new RedisJobOutput(redis, config.jobs().resultTtl()));
         AuditLog audit = new AuditLog(redis, clock);
         RedisUsage usage = new RedisUsage(redis);

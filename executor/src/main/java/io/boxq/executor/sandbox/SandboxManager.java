@@ -10,6 +10,7 @@ import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEnd;
 import io.boxq.executor.node.JobCompleter;
 import io.boxq.executor.node.RunningJobs;
 import io.boxq.executor.pool.ContainerFactory;
@@ -89,13 +90,19 @@ public final class SandboxManager implements AutoCloseable {
             finish(job, entry, token, JobState.ERROR, null, "the sandbox no longer exists");
             return;
         }
+        if (sandbox.get().ended()) {
+            Sandbox s = sandbox.get();
+            finish(job, entry, token, JobState.ERROR, null, "the sandbox has ended (" + s.state() + ")"
+                    + (s.endReason() != null ? ": " + s.endReason() : ""));
+            return;
+        }
         SandboxOp.Kind kind = job.isOp() ? job.op().kind() : null;
         if (kind == SandboxOp.Kind.CREATE) {
             create(sandbox.get(), job, entry, token);
             return;
         }
         if (kind == SandboxOp.Kind.DESTROY) {
-            destroy(sandbox.get(), "deleted by its owner");
+            destroy(sandbox.get(), SandboxEnd.DELETED, "deleted by its owner");
             finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
             return;
         }
@@ -145,25 +152,32 @@ public final class SandboxManager implements AutoCloseable {
         try {
             PooledContainer c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
             held.put(s.id(), c);
-            sandboxes.markReady(s.id(), c.id());
+            if (!sandboxes.markReady(s.id(), c.id())) {
+                pool.unpin(held.remove(s.id()));
+                finish(job, entry, token, JobState.ERROR, null, "the sandbox ended before it was ready");
+                return;
+            }
             log.info("sandbox {} of key {} ready in container {}", s.id(), s.keyId(), c);
             finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
         } catch (RuntimeException e) {
-            sandboxes.release(s);
+            sandboxes.discard(s);
             finish(job, entry, token, JobState.ERROR, null, "no container could be had: " + e.getMessage());
         }
     }
 
-    /** Ends a sandbox: its container goes, its quota places come back. */
-    public void destroy(Sandbox s, String why) {
+    /**
+     * Ends a sandbox: its container goes, its quota places come back, and its record is kept,
+     * marked {@code how} with {@code why} (unless it had already ended).
+     */
+    public void destroy(Sandbox s, SandboxEnd how, String why) {
         PooledContainer c = held.remove(s.id());
         cpu.forget(s.id());
         runnerLocks.remove(s.id());
         if (c != null) {
             pool.unpin(c);
         }
-        if (sandboxes.release(s)) {
-            log.info("sandbox {} of key {} ended: {}", s.id(), s.keyId(), why);
+        if (sandboxes.end(s, how, why)) {
+            log.info("sandbox {} of key {} ended ({}): {}", s.id(), s.keyId(), how.wireName(), why);
         }
     }
 
@@ -180,13 +194,13 @@ public final class SandboxManager implements AutoCloseable {
             boolean lost = s.ready() && !held.containsKey(s.id());
             if (reason != null || lost) {
                 String why = lost ? "its container was lost" : reason;
-                destroy(s, why);
+                destroy(s, lost ? SandboxEnd.LOST : SandboxEnd.EXPIRED, why);
                 audit.record("system", "sandbox.destroyed", s.id(), Map.of("reason", why, "node", node));
                 ended++;
             }
         }
         for (String id : held.keySet()) {
-            if (sandboxes.find(id).isEmpty()) {
+            if (sandboxes.find(id).filter(s -> !s.ended()).isEmpty()) {
                 pool.unpin(held.remove(id));
                 ended++;
             }
@@ -199,14 +213,19 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     /**
-     * Ends a sandbox at once (the resource monitor): a job running in it ends {@code error} with
-     * {@code reason} instead of a runner failure.
+     * Ends a sandbox at once (the resource monitor): its record says {@code terminated} with
+     * {@code cause}, and a job running in it ends {@code error} with "the sandbox was terminated:
+     * {@code cause}" instead of a runner failure.
+     *
+     * @return the reason its job ends with
      */
-    public void terminate(Sandbox s, String reason) {
+    public String terminate(Sandbox s, String cause) {
+        String reason = "the sandbox was terminated: " + cause;
         long now = System.nanoTime();
         terminated.values().removeIf(t -> now - t.atNanos() > Duration.ofMinutes(10).toNanos());
         terminated.put(s.id(), new Termination(reason, now));
-        destroy(s, reason);
+        destroy(s, SandboxEnd.TERMINATED, cause);
+        return reason;
     }
 
     /**
@@ -272,7 +291,7 @@ public final class SandboxManager implements AutoCloseable {
             log.info("sandbox {}: runner relaunched", s.id());
         } catch (RuntimeException e) {
             log.warn("sandbox {}: runner cannot be relaunched, ending it: {}", s.id(), e.getMessage());
-            destroy(s, "its runner died");
+            destroy(s, SandboxEnd.LOST, "its runner died and could not be relaunched");
         }
     }
 

@@ -5,13 +5,16 @@ import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
+import io.boxq.core.sandbox.SandboxEnd;
 import java.util.Map;
 import java.util.Optional;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Global sweep: sandboxes whose node is dead died with it; their quota places are given back. One
- * node at a time runs it (a Redis lock), since it looks at every node's sandboxes.
+ * Global sweep: sandboxes whose node is dead died with it; they end {@code lost} and their quota
+ * places are given back. One node at a time runs it (a Redis lock), since it looks at every node's
+ * sandboxes. Only live sandboxes are in the set it walks; an id whose record is gone or has ended
+ * is dropped from it.
  */
 public final class SandboxReconciler {
     private static final long LOCK_MILLIS = 60_000;
@@ -41,9 +44,10 @@ public final class SandboxReconciler {
         try {
             for (String id : sandboxes.allIds()) {
                 Optional<Sandbox> s = sandboxes.find(id);
-                if (s.isEmpty()) {
+                if (s.isEmpty() || s.get().ended()) {
                     redis.run(j -> j.srem(redis.keys().sandboxes(), id));
-                } else if (!nodes.isAlive(s.get().node()) && sandboxes.release(s.get())) {
+                } else if (!nodes.isAlive(s.get().node())
+                        && sandboxes.end(s.get(), SandboxEnd.LOST, "its node " + s.get().node() + " stopped answering")) {
                     audit.record("system", "sandbox.lost", id, Map.of("node", s.get().node()));
                     released++;
                 }

@@ -103,7 +103,16 @@ class McpIT {
             JsonNode destroyed = mcp.ok("destroy_sandbox", Map.of("sandbox_id", sandboxId));
             assertThat(destroyed.path("destroyed").asBoolean()).isTrue();
         }
-        assertThat(server.client.get("/v1/sandboxes/" + sandboxId, alice).status()).isEqualTo(404);
+        JsonNode afterDestroy = server.client.get("/v1/sandboxes/" + sandboxId, alice).json();
+        assertThat(afterDestroy.path("state").asText()).isEqualTo("deleted");
+        for (JsonNode ended : List.of(
+                mcp.call("run_command", Map.of("command", "true", "sandbox_id", sandboxId)),
+                mcp.call("read_file", Map.of("sandbox_id", sandboxId, "path", "bin.dat")),
+                mcp.call("destroy_sandbox", Map.of("sandbox_id", sandboxId)))) {
+            assertThat(ended.path("isError").asBoolean()).isTrue();
+            assertThat(ended.path("content").get(0).path("text").asText())
+                    .contains("has ended (deleted").contains("deleted by its owner");
+        }
 
         assertThat(mcp.delete().statusCode()).isEqualTo(204);
         HttpResponse<String> after = mcp.post(mcp.requestBody("ping", Map.of()), McpClient.ACCEPT_BOTH);

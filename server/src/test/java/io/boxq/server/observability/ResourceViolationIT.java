@@ -55,7 +55,7 @@ class ResourceViolationIT {
     }
 
     @Test
-    void a_sandbox_filling_96_percent_of_its_memory_is_terminated_and_its_job_ends_error_with_the_reason() {
+    void a_sandbox_filling_96_percent_of_its_memory_is_terminated_and_shows_why_and_its_job_ends_error_with_the_reason() {
         String key = newKey();
         String sandbox = sandbox(key, TestEnvironment.BOOKWORM);
         Scrape before = Scrape.of(api);
@@ -64,7 +64,7 @@ class ResourceViolationIT {
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
             server.node().monitorResources();
-            return api.get("/v1/sandboxes/" + sandbox, key).status() == 404;
+            return api.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText().equals("terminated");
         });
 
         JsonNode ended = api.awaitEnd(key, job);
@@ -82,6 +82,12 @@ class ResourceViolationIT {
         assertThat(Scrape.of(api).value("boxq_resource_violations_total", "kind", "memory", "level", "critical")
                 - before.value("boxq_resource_violations_total", "kind", "memory", "level", "critical")).isEqualTo(1);
         assertThat(api.get("/v1/sandboxes", key).json().path("sandboxes")).isEmpty();
+        assertTerminatedSandboxShowsWhy(key, sandbox);
+        assertThat(api.get("/v1/quota/usage", key).json().path("usage").path("sandboxes").asInt())
+                .as("its place is given back").isZero();
+        for (String fresh : List.of(sandbox(key, TestEnvironment.BUSYBOX), sandbox(key, TestEnvironment.BUSYBOX))) {
+            assertThat(api.delete("/v1/sandboxes/" + fresh, key).status()).isEqualTo(204);
+        }
         try (Redis redis = new Redis(TestEnvironment.redisUrl(), server.prefix(), 2)) {
             boolean history = redis.call(j -> j.exists(redis.keys().sandboxStats(sandbox)));
             assertThat(history).as("history deleted").isFalse();
@@ -150,6 +156,30 @@ class ResourceViolationIT {
         }
         assertThat(view.path("state").asText()).isEqualTo("ready");
         assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+    }
+
+    /** The ended sandbox says it was terminated, when, why and for which violation; acting on it is a 410. */
+    private static void assertTerminatedSandboxShowsWhy(String key, String sandbox) {
+        Reply read = api.get("/v1/sandboxes/" + sandbox, key);
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        JsonNode view = read.json();
+        assertThat(view.path("state").asText()).isEqualTo("terminated");
+        assertThat(view.path("ended_at").asText()).isNotBlank();
+        assertThat(view.path("end_reason").asText()).startsWith("memory at").contains("of its memory limit",
+                "critical at 95%");
+        JsonNode critical = memoryViolations(view).getLast();
+        assertThat(critical.path("level").asText()).isEqualTo("critical");
+        assertThat(critical.path("threshold").asInt()).isEqualTo(95);
+        assertThat(critical.path("percent").asDouble()).isGreaterThanOrEqualTo(95);
+        assertThat(critical.path("action").asText()).isEqualTo("terminated");
+        assertThat(api.get("/v1/sandboxes?state=ended", key).json().path("sandboxes").findValuesAsText("id"))
+                .contains(sandbox);
+        Reply job = api.post("/v1/jobs", key, Map.of("command", "true", "sandbox_id", sandbox));
+        assertThat(job.status()).as(job.body()).isEqualTo(410);
+        assertThat(job.contentType()).startsWith("application/problem+json");
+        assertThat(job.json().path("detail").asText()).contains("terminated", "memory at");
+        Reply other = api.get("/v1/sandboxes/" + sandbox, newKey());
+        assertThat(other.status()).as("another key").isEqualTo(404);
     }
 
     private static List<JsonNode> memoryViolations(JsonNode sandboxView) {

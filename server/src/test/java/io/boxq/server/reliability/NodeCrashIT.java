@@ -253,9 +253,12 @@ class NodeCrashIT {
             assertLateSandboxJobEnds(http, key, sandbox);
             await("the survivor's sweep gives the dead node's sandbox up").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> cleanup(http) >= 0 && http.get("/v1/sandboxes/" + sandbox, key).status() == 404);
+                    .until(() -> cleanup(http) >= 0
+                            && http.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText().equals("lost"));
+            assertThat(http.get("/v1/sandboxes/" + sandbox, key).json().path("end_reason").asText())
+                    .contains("its node", "stopped answering");
             BoxqClient.Reply late = http.post("/v1/jobs", key, Map.of("command", "echo late", "sandbox_id", sandbox));
-            assertThat(late.status()).as("a job for a sandbox given up is refused: " + late.body()).isEqualTo(404);
+            assertThat(late.status()).as("a job for a sandbox given up is refused: " + late.body()).isEqualTo(410);
             await("the dead node is forgotten").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> !redis.call(j -> j.smembers(redis.keys().nodes())).contains(victim.workerId));
             StreamPendingSummary pending = redis.call(j -> j.xpending(redis.keys().jobsStream(), "executors"));
@@ -281,7 +284,7 @@ class NodeCrashIT {
     private static void assertLateSandboxJobEnds(BoxqClient http, String key, String sandbox) {
         BoxqClient.Reply late = http.post("/v1/jobs", key, Map.of("command", "echo late", "sandbox_id", sandbox));
         if (late.status() != 202) {
-            assertThat(late.status()).as("refused instead: " + late.body()).isIn(404, 409);
+            assertThat(late.status()).as("refused instead: " + late.body()).isIn(409, 410);
             return;
         }
         JsonNode ended = http.awaitEnd(key, late.json().path("id").asText());

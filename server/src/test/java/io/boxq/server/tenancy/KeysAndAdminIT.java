@@ -185,7 +185,7 @@ class KeysAndAdminIT {
         assertThat(body.path("nodes_answered").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(body.path("per_node").has(server.workerId())).isTrue();
         assertThat(body.path("removed").asLong()).isGreaterThanOrEqualTo(1);
-        Api.assertProblem(api.get("/v1/sandboxes/" + sandbox, key), 404);
+        assertThat(api.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText()).isEqualTo("expired");
         assertThat(api.usage(key).path("sandboxes").asInt()).isZero();
         assertThat(has(audit(), "system.cleanup", null, "admin")).isTrue();
     }

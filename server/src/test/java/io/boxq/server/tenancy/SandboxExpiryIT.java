@@ -6,26 +6,34 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.tenancy.Api.Reply;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sandboxes end by lifetime ({@code ttl_s}) and by idleness ({@code idle_timeout_s}) when the node's
- * maintenance runs: the sandbox is gone from the API, its quota place comes back, its container is
- * removed. Keepalive extends the lifetime, never beyond the tier's. The test drives the maintenance
- * itself ({@code shrinkIdle}, {@code sweepOrphans}) instead of waiting for Quartz.
+ * Sandboxes end by lifetime ({@code ttl_s}), by idleness ({@code idle_timeout_s}) when the node's
+ * maintenance runs, or when their owner deletes them: the sandbox leaves the live list, its quota
+ * place comes back, its container is removed, and its record stays readable by its owner (state,
+ * {@code ended_at}, {@code end_reason}) for {@code ENDED_SANDBOX_RETENTION_SECONDS}, while everything
+ * that would act on it answers 410. Keepalive extends the lifetime, never beyond the tier's. The
+ * test drives the maintenance itself ({@code shrinkIdle}, {@code sweepOrphans}) instead of waiting
+ * for Quartz.
  */
 class SandboxExpiryIT {
+    private static final long RETENTION_SECONDS = 600;
     private static TenancyServer server;
     private static Api api;
 
     @BeforeAll
     static void startServer() {
         // A session timeout longer than the tier's lifetime: a plain keepalive runs into the ceiling.
-        server = TenancyServer.start("expiry", Map.of("SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1"));
+        server = TenancyServer.start("expiry", Map.of("SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1",
+                "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
         api = server.api;
     }
 
@@ -35,18 +43,33 @@ class SandboxExpiryIT {
     }
 
     @Test
-    void a_sandbox_past_its_lifetime_ends_when_the_sweep_runs() {
+    void sandboxes_past_their_lifetime_end_expired_when_the_sweep_runs_and_give_their_places_back() {
         String key = server.newKey("free");
-        String sandbox = api.createSandbox(key, Map.of("ttl_s", 2));
-        String container = server.containerOf(sandbox);
-        assertThat(api.usage(key).path("sandboxes").asInt()).isEqualTo(1);
+        String first = api.createSandbox(key, Map.of("ttl_s", 2));
+        String second = api.createSandbox(key, Map.of("ttl_s", 2));
+        String firstContainer = server.containerOf(first);
+        String secondContainer = server.containerOf(second);
+        assertThat(api.usage(key).path("sandboxes").asInt()).isEqualTo(2);
+        Api.assertProblem(api.post("/v1/sandboxes", key, Map.of()), 429);
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             server.node().sweepOrphans();
-            Api.assertProblem(api.get("/v1/sandboxes/" + sandbox, key), 404);
+            assertThat(state(key, first)).isEqualTo("expired");
+            assertThat(state(key, second)).isEqualTo("expired");
         });
 
-        assertEnded(key, sandbox, container);
+        JsonNode ended = assertEnded(key, first, firstContainer, "expired");
+        assertThat(ended.path("end_reason").asText()).isEqualTo("lifetime ended");
+        assertEnded(key, second, secondContainer, "expired");
+        assertThat(ids(api.get("/v1/sandboxes?state=ended", key).json())).containsExactlyInAnyOrder(first, second);
+        String third = api.createSandbox(key, Map.of());
+        String fourth = api.createSandbox(key, Map.of());
+        assertThat(ids(api.get("/v1/sandboxes", key).json())).containsExactlyInAnyOrder(third, fourth);
+        assertThat(ids(api.get("/v1/sandboxes?state=all", key).json()))
+                .containsExactlyInAnyOrder(first, second, third, fourth);
+        Api.assertFieldError(api.get("/v1/sandboxes?state=dead", key), "state");
+        assertThat(api.delete("/v1/sandboxes/" + third, key).status()).isEqualTo(204);
+        assertThat(api.delete("/v1/sandboxes/" + fourth, key).status()).isEqualTo(204);
     }
 
     @Test
@@ -59,10 +82,28 @@ class SandboxExpiryIT {
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             server.node().shrinkIdle();
-            Api.assertProblem(api.get("/v1/sandboxes/" + sandbox, key), 404);
+            assertThat(state(key, sandbox)).isEqualTo("expired");
         });
 
-        assertEnded(key, sandbox, container);
+        JsonNode ended = assertEnded(key, sandbox, container, "expired");
+        assertThat(ended.path("end_reason").asText()).isEqualTo("idle for 2 s");
+    }
+
+    @Test
+    void a_deleted_sandbox_reads_deleted_and_cannot_be_used_or_deleted_again() {
+        String key = server.newKey("free");
+        String sandbox = api.createSandbox(key, Map.of());
+        String container = server.containerOf(sandbox);
+        assertThat(api.runIn(key, sandbox, "echo hi > note").path("state").asText()).isEqualTo("succeeded");
+
+        assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+
+        JsonNode ended = assertEnded(key, sandbox, container, "deleted");
+        assertThat(ended.path("end_reason").asText()).isEqualTo("deleted by its owner");
+        assertThat(api.get("/v1/audit?limit=500", server.adminKey()).json().path("entries")).anySatisfy(e -> {
+            assertThat(e.path("action").asText()).isEqualTo("sandbox.destroyed");
+            assertThat(e.path("target").asText()).isEqualTo(sandbox);
+        });
     }
 
     @Test
@@ -91,20 +132,67 @@ class SandboxExpiryIT {
         assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
     }
 
-    /** Gone from the API, its place given back, its container removed, no job can name it, and audited. */
-    private static void assertEnded(String key, String sandbox, String container) {
-        Reply audit = api.get("/v1/audit?limit=500", server.adminKey());
-        assertThat(audit.json().path("entries")).as(audit.toString()).anySatisfy(e -> {
-            assertThat(e.path("action").asText()).isEqualTo("sandbox.destroyed");
-            assertThat(e.path("target").asText()).isEqualTo(sandbox);
-            assertThat(e.path("actor").asText()).isEqualTo("system");
-        });
-        assertThat(api.get("/v1/sandboxes", key).json().path("sandboxes")).isEmpty();
+    /**
+     * Readable by its owner as {@code state} (with when and why it ended), out of the live list, its
+     * place given back, its container removed, its record bounded by a TTL, every action on it a 410
+     * naming how it ended, another key's 404 as before, and (ended by the node) audited.
+     * Returns the owner's view of it.
+     */
+    private static JsonNode assertEnded(String key, String sandbox, String container, String state) {
+        if (!state.equals("deleted")) {
+            Reply audit = api.get("/v1/audit?limit=500", server.adminKey());
+            assertThat(audit.json().path("entries")).as(audit.toString()).anySatisfy(e -> {
+                assertThat(e.path("action").asText()).isEqualTo("sandbox.destroyed");
+                assertThat(e.path("target").asText()).isEqualTo(sandbox);
+                assertThat(e.path("actor").asText()).isEqualTo("system");
+            });
+        }
+        Reply read = api.get("/v1/sandboxes/" + sandbox, key);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        JsonNode view = read.json();
+        assertThat(view.path("id").asText()).isEqualTo(sandbox);
+        assertThat(view.path("state").asText()).isEqualTo(state);
+        assertThat(instant(view, "ended_at")).isAfter(instant(view, "created_at")).isBeforeOrEqualTo(Instant.now());
+        assertThat(view.path("end_reason").asText()).isNotBlank();
+        assertThat(ids(api.get("/v1/sandboxes", key).json())).doesNotContain(sandbox);
+        assertThat(ids(api.get("/v1/sandboxes?state=ended", key).json())).contains(sandbox);
         assertThat(api.usage(key).path("sandboxes").asInt()).isZero();
         assertThat(api.usage(key).path("user_sandboxes").asInt()).isZero();
-        Api.assertProblem(api.post("/v1/jobs", key, Map.of("command", "true", "sandbox_id", sandbox)), 404);
+        assertThat(server.sandboxRecordTtlSeconds(sandbox)).as("record TTL").isBetween(1L, RETENTION_SECONDS);
+
+        String path = "/v1/sandboxes/" + sandbox;
+        for (Reply acting : List.of(api.post("/v1/jobs", key, Map.of("command", "true", "sandbox_id", sandbox)),
+                api.post(path + "/keepalive", key, Map.of()), api.delete(path, key),
+                api.get(path + "/stats", key), api.getFile(sandbox, "note", key),
+                api.putFile(sandbox, "note", key, "x".getBytes(StandardCharsets.UTF_8)))) {
+            JsonNode problem = Api.assertProblem(acting, 410);
+            assertThat(problem.path("type").asText()).endsWith("/sandbox-ended");
+            assertThat(problem.path("detail").asText()).contains(sandbox, state, view.path("end_reason").asText());
+        }
+        assertThat(api.get(path, key).json().path("state").asText()).as("a second delete changes nothing")
+                .isEqualTo(state);
+
+        String other = server.newKey("free");
+        Api.assertProblem(api.get(path, other), 404);
+        Api.assertProblem(api.delete(path, other), 404);
+        Api.assertProblem(api.post("/v1/jobs", other, Map.of("command", "true", "sandbox_id", sandbox)), 404);
+        assertThat(ids(api.get("/v1/sandboxes?state=all", other).json())).isEmpty();
+
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(TenancyServer.containerExists(container)).as("container %s", container).isFalse());
+        return view;
+    }
+
+    private static String state(String key, String sandbox) {
+        Reply r = api.get("/v1/sandboxes/" + sandbox, key);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().path("state").asText();
+    }
+
+    private static List<String> ids(JsonNode list) {
+        List<String> ids = new ArrayList<>();
+        list.path("sandboxes").forEach(s -> ids.add(s.path("id").asText()));
+        return ids;
     }
 
     private static Instant instant(JsonNode node, String field) {

@@ -142,6 +142,11 @@ final class TenancyServer {
         return id;
     }
 
+    /** Seconds until a sandbox's record expires ({@code -1}: never, {@code -2}: gone). */
+    long sandboxRecordTtlSeconds(String sandboxId) {
+        return redis.call(j -> j.ttl(redis.keys().sandbox(sandboxId)));
+    }
+
     static boolean containerExists(String containerId) {
         try (DockerClient docker = docker()) {
             docker.inspectContainerCmd(containerId).exec();
