@@ -124,6 +124,8 @@ leaked=$(docker ps -aq --filter "label=boxq.deployment=$PREFIX" | wc -l)
 dead_node_left=$(redis-cli -u "$REDIS_URL" sismember "${PREFIX}nodes" "$VICTIM")
 {
     cat "$report"
+    echo "| leftovers | count |"
+    echo "|---|---|"
     echo "| containers of the killed node left after the survivor's sweep | $(echo -n "$left" | grep -c . || true) |"
     echo "| containers left after the survivor's SIGTERM | $leaked |"
     echo "| killed node still registered | $dead_node_left |"
