@@ -78,14 +78,15 @@ machine = {
     "cpus": os.cpu_count(), "memory": sh("free -g | awk '/^Mem:/ {print $2 \" GiB\"}'"),
     "kernel": platform.release(), "docker": sh("docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'"),
     "java": sh("java -version 2>&1 | head -n1"), "redis": sh("redis-server --version | awk '{print $3}'"),
-    "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+    "load": raw.get("load_at_start", "?").replace(" ", " / "),
 }
 md = ["# boxq benchmarks", "",
       f"Measured {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')} with `scripts/bench.sh{' --quick' if quick else ''}`"
       " (it starts its own servers and Redis; both runner paths in one run). Raw numbers: `bench/results.json`.", "",
       f"Machine: {machine['cpus']} cores, {machine['memory']}, kernel {machine['kernel']}, Docker {machine['docker']},"
-      f" {machine['java']}, Redis {machine['redis']}. Load average when the run ended (1 / 5 / 15 min):"
-      f" {machine['load']} (on 2 cores; above 2, other work shared the machine and every figure is worse for it).", "",
+      f" {machine['java']}, Redis {machine['redis']}. Load average before the run started (1 / 5 / 15 min):"
+      f" {machine['load']} (2 cores: a 1-minute figure well above 2 means other work, or the tail of an earlier"
+      " run, shared the machine at first).", "",
       f"Every figure: a **free-tier key** (256 MiB containers) with its concurrency raised to 64 and its rate limit lifted,"
       f" **CPU quota {cpu} %** of one core per container, image **`{image}`**, network none, all-in-one server on the same machine"
       " as the load generator (`bench/Bench.java`, JDK HttpClient).", "",
@@ -120,6 +121,9 @@ md += ["", "## Notes", "",
        " hand-offs, on two cores that also run the load generator and Redis.",
        "- **Throughput** is bounded by the two cores: each job costs the container a few ms of CPU (above) plus the"
        " server's HTTP, Redis and Docker-stream work and the load generator's, all on the same two cores.",
+       "- **200 idle sandboxes:** while they are held, the resource monitor samples every sandbox every"
+       " `RESOURCE_MONITOR_INTERVAL_SECONDS` (15) through its runner (a stats script: a few processes each), and"
+       " those passes share the two cores with the measured submits.",
        "- **Warm hand-out** (`POST /v1/sandboxes`) is a Redis reservation (Lua), a request to the node through its"
        " stream, the node taking a container from the pool and recording the sandbox, and the answer back: several Redis"
        " round trips and two thread hand-offs, each paying for the shared machine.",

@@ -81,6 +81,8 @@ json_get() { python3 -c "import sys, json; d = json.load(sys.stdin); print(d$1)"
 results=bench/tmp/results.partial
 : >"$results"
 put() { echo "$1=$2" >>"$results"; }
+# What else was running: the 1, 5 and 15 minute load averages before the first server starts.
+put "load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 
 for runner in shell exec; do
     boxq_log "runner=$runner: latency and throughput"
