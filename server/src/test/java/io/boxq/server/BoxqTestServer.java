@@ -116,6 +116,19 @@ public final class BoxqTestServer {
         }
     }
 
+    /**
+     * {@link #stop()}, then the promise every test server keeps: the node removed all its containers
+     * and nothing of its Redis prefix is left.
+     */
+    public void stopAndAssertClean() {
+        String prefix = prefix();
+        List<String> leftBehind = stop();
+        org.assertj.core.api.Assertions.assertThat(leftBehind)
+                .as("containers of %s left after the node closed", workerId()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(TestEnvironment.redisKeys(prefix))
+                .as("Redis keys of %s left", prefix).isEmpty();
+    }
+
     /** As {@code Main} reports a local node on /health. */
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();

@@ -36,14 +36,9 @@ class JobSliceIT {
 
     @AfterAll
     static void stopServer() {
-        if (server == null) {
-            return;
+        if (server != null) {
+            server.stopAndAssertClean();
         }
-        String prefix = server.prefix();
-        List<String> leftBehind = server.stop();
-
-        assertThat(leftBehind).as("containers of %s left after the node closed", server.workerId()).isEmpty();
-        assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
     }
 
     @Test
