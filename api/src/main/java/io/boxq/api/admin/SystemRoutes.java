@@ -146,7 +146,7 @@ public final class SystemRoutes {
     private void audit(Context ctx) {
         Authenticator.admin(ctx);
         String cursor = ctx.queryParam("cursor");
-        if (cursor != null && !cursor.matches("\\d{1,20}-\\d{1,20}")) {
+        if (cursor != null && !isStreamId(cursor)) {
             throw ProblemException.badRequest("cursor", "is not a cursor this server gave out");
         }
         int limit = 50;
@@ -168,6 +168,21 @@ public final class SystemRoutes {
             Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A stream id as this server hands them out: two parts that each fit a signed 64-bit number. */
+    private static boolean isStreamId(String s) {
+        if (!s.matches("\\d{1,19}-\\d{1,19}")) {
+            return false;
+        }
+        try {
+            for (String part : s.split("-")) {
+                Long.parseLong(part);
+            }
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 }

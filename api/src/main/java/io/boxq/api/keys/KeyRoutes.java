@@ -13,6 +13,7 @@ import io.boxq.core.webhook.CallbackUrlCheck;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,10 +23,15 @@ import java.util.function.Function;
 public final class KeyRoutes {
     private static final String NAME = "[A-Za-z0-9_.@-]{1,64}";
 
-    private static final Set<String> LIMIT_FIELDS = Set.of("max_sandboxes", "memory_mb", "concurrent_jobs",
-            "requests_per_minute");
-    private static final Set<String> CREATE_FIELDS = union(LIMIT_FIELDS, Set.of("user", "tier", "name", "webhook_url"));
-    private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS, Set.of("tier", "webhook_url"));
+    /** The limit overrides by their request field. */
+    private static final Map<String, KeyOverrides.Limit> LIMIT_FIELDS = Map.of(
+            "max_sandboxes", KeyOverrides.Limit.MAX_SANDBOXES,
+            "memory_mb", KeyOverrides.Limit.MEMORY,
+            "concurrent_jobs", KeyOverrides.Limit.CONCURRENT_JOBS,
+            "requests_per_minute", KeyOverrides.Limit.REQUESTS_PER_MINUTE);
+    private static final Set<String> CREATE_FIELDS = union(LIMIT_FIELDS.keySet(),
+            Set.of("user", "tier", "name", "webhook_url"));
+    private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS.keySet(), Set.of("tier", "webhook_url"));
 
     private final RedisApiKeyStore keys;
     private final AuditLog audit;
@@ -94,9 +100,10 @@ public final class KeyRoutes {
         RequestBody b = RequestBody.parse(ctx.body(), PATCH_FIELDS);
         Tier tier = tier(b);
         KeyOverrides overrides = overrides(b);
+        Set<KeyOverrides.Limit> cleared = cleared(b);
         boolean webhookChange = b.names("webhook_url");
         String webhookUrl = webhookUrl(b); // null or "" removes it
-        if (tier == null && overrides.isEmpty() && !webhookChange) {
+        if (tier == null && overrides.isEmpty() && cleared.isEmpty() && !webhookChange) {
             b.error("body", "name a tier, a limit or webhook_url to change");
         }
         b.validate();
@@ -104,8 +111,8 @@ public final class KeyRoutes {
             keys.setTier(key.user(), tier);
             audit.record(Authenticator.caller(ctx).id(), "tier.changed", key.user(), Map.of("tier", tier.wireName()));
         }
-        if (!overrides.isEmpty()) {
-            keys.setOverrides(key.id(), overrides);
+        if (!overrides.isEmpty() || !cleared.isEmpty()) {
+            keys.changeOverrides(key.id(), overrides, cleared);
             audit.record(Authenticator.caller(ctx).id(), "key.limits_changed", key.id(), Map.of());
         }
         if (webhookChange) {
@@ -122,6 +129,17 @@ public final class KeyRoutes {
         Integer jobs = b.has("concurrent_jobs") ? b.integer("concurrent_jobs", 1, 1, 100_000) : null;
         Integer rate = b.has("requests_per_minute") ? b.integer("requests_per_minute", 1, 1, 100_000_000) : null;
         return new KeyOverrides(sandboxes, memory, jobs, rate);
+    }
+
+    /** The limits the body names as {@code null}: they fall back to the tier. */
+    private static Set<KeyOverrides.Limit> cleared(RequestBody b) {
+        Set<KeyOverrides.Limit> cleared = EnumSet.noneOf(KeyOverrides.Limit.class);
+        LIMIT_FIELDS.forEach((field, limit) -> {
+            if (b.names(field) && !b.has(field)) {
+                cleared.add(limit);
+            }
+        });
+        return cleared;
     }
 
     /** The body's {@code webhook_url}, checked; null when absent, null or empty. */

@@ -10,6 +10,20 @@ import java.util.Map;
 public record KeyOverrides(Integer maxSandboxes, Long memoryBytes, Integer concurrentJobs, Integer requestsPerMinute) {
     public static final KeyOverrides NONE = new KeyOverrides(null, null, null, null);
 
+    /** One of the limits a key may override, by the field that holds it in the key's hash. */
+    public enum Limit {
+        MAX_SANDBOXES("max_sandboxes"),
+        MEMORY("memory_bytes"),
+        CONCURRENT_JOBS("concurrent_jobs"),
+        REQUESTS_PER_MINUTE("requests_per_minute");
+
+        final String field;
+
+        Limit(String field) {
+            this.field = field;
+        }
+    }
+
     public boolean isEmpty() {
         return maxSandboxes == null && memoryBytes == null && concurrentJobs == null && requestsPerMinute == null;
     }

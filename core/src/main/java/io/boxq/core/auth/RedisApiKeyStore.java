@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * API keys in Redis: {@code apikey:{sha256}} holds the key's record, {@code apikeys} maps key ids to
@@ -62,16 +63,21 @@ public final class RedisApiKeyStore {
         return new Created(findByHash(hash).orElseThrow(), secret);
     }
 
-    /** Replaces the key's limit overrides (all four at once; null fields fall back to the tier). */
-    public void setOverrides(String id, KeyOverrides overrides) {
+    /**
+     * Changes the key's limit overrides as a PATCH does: the non-null limits of {@code set} are set,
+     * those in {@code cleared} fall back to the tier, and the others stay as they are.
+     */
+    public void changeOverrides(String id, KeyOverrides set, Set<KeyOverrides.Limit> cleared) {
         String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
         if (hash == null) {
             return;
         }
         redis.run(j -> {
-            j.hdel(keys.apiKey(hash), "max_sandboxes", "memory_bytes", "concurrent_jobs", "requests_per_minute");
-            if (!overrides.isEmpty()) {
-                j.hset(keys.apiKey(hash), overrides.toHash());
+            if (!cleared.isEmpty()) {
+                j.hdel(keys.apiKey(hash), cleared.stream().map(l -> l.field).toArray(String[]::new));
+            }
+            if (!set.isEmpty()) {
+                j.hset(keys.apiKey(hash), set.toHash());
             }
         });
     }

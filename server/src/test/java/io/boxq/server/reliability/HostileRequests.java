@@ -48,7 +48,8 @@ final class HostileRequests {
         "job_%0d%0aX-Injected:%20yes", "key_zzz", "%u002e", "..%2f..%2f..%2fetc%2fpasswd", "*", "$", "%"};
     private static final String[] QUERIES = {"wait=-1", "wait=1e9", "wait=abc", "wait=0", "wait=1", "wait=2",
         "wait=99999999999999999999", "wait=", "wait=1&wait=2", "limit=abc", "limit=-1", "limit=0", "limit=101",
-        "limit=1e3", "limit=9999999999", "cursor=abc", "cursor=-1", "cursor=99999999999999999999", "cursor=1-1",
+        "limit=1e3", "limit=9999999999", "cursor=abc", "cursor=-1", "cursor=99999999999999999999", "cursor=1-1", "cursor=99999999999999999999-0",
+        "cursor=9223372036854775808-1",
         "cursor=0-0", "state=bogus", "state=running", "state=", "path=../../x", "path=/etc/passwd", "path=%00",
         "path=/workspace/ok.txt", "path=", "path=/workspace/../etc/shadow", "path=%2e%2e%2f%2e%2e%2fx",
         "path=/workspace/" + "d/".repeat(600), "foo=bar", "x=" + "y".repeat(5_000), "=", "&&&", "%zz=1",

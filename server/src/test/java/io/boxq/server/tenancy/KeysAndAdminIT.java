@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.tenancy.Api.Reply;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,6 +76,24 @@ class KeysAndAdminIT {
         assertThat(usage.path("tier").asText()).isEqualTo("free");
         assertThat(api.get("/v1/keys", server.adminKey()).json().path("keys").findValuesAsText("user"))
                 .doesNotContain("mallory");
+    }
+
+    @Test
+    void a_patch_changes_the_limits_it_names_keeps_the_others_and_null_returns_one_to_the_tier() {
+        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TenancyServer.unique("lim"), "tier",
+                "free", "memory_mb", 512, "concurrent_jobs", 3));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().path("id").asText();
+
+        JsonNode limits = api.patch("/v1/keys/" + id, server.adminKey(), Map.of("concurrent_jobs", 5)).json()
+                .path("limits");
+        assertThat(limits.path("concurrent_jobs").asInt()).isEqualTo(5);
+        assertThat(limits.path("memory_mb").asInt()).as("an override the PATCH did not name").isEqualTo(512);
+
+        limits = api.send(api.request("/v1/keys/" + id, server.adminKey()).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"memory_mb\": null}"))).json().path("limits");
+        assertThat(limits.path("memory_mb").asInt()).as("back to the free tier's").isEqualTo(256);
+        assertThat(limits.path("concurrent_jobs").asInt()).isEqualTo(5);
     }
 
     @Test
@@ -168,6 +187,10 @@ class KeysAndAdminIT {
         JsonNode second = api.get("/v1/audit?limit=1&cursor=" + cursor, server.adminKey()).json();
         assertThat(second.path("entries")).hasSize(1);
         assertThat(second.path("entries").get(0).path("id").asText()).isNotEqualTo(cursor);
+
+        for (String bad : List.of("x", "1", "99999999999999999999-0", "9223372036854775808-1", "1-99999999999999999999")) {
+            Api.assertFieldError(api.get("/v1/audit?cursor=" + bad, server.adminKey()), "cursor");
+        }
     }
 
     @Test
