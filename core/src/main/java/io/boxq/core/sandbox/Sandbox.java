@@ -57,12 +57,15 @@ public record Sandbox(
         return endedAt != null;
     }
 
-    /** Why it should end now, or null: past its lifetime, or idle past its idle timeout. */
-    public String expiredReason(Instant now) {
+    /**
+     * Why it should end now, or null: past its lifetime, or idle past its idle timeout. A sandbox
+     * with a job or file call in it ({@code busy}) is not idle, however long that takes.
+     */
+    public String expiredReason(Instant now, boolean busy) {
         if (!now.isBefore(expiresAt)) {
             return "lifetime ended";
         }
-        if (!now.isBefore(lastActivity.plus(idleTimeout))) {
+        if (!busy && !now.isBefore(lastActivity.plus(idleTimeout))) {
             return "idle for " + idleTimeout.toSeconds() + " s";
         }
         return null;

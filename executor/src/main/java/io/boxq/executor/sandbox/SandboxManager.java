@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class SandboxManager implements AutoCloseable {
     private final AuditLog audit;
     /** One user of a sandbox's runner at a time: its jobs and operations, or the resource monitor. */
     private final Map<String, ReentrantLock> runnerLocks = new ConcurrentHashMap<>();
+    /** Sandboxes with a job or file call in them now: busy, so never idle (the monitor's samples do not count). */
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Sandboxes the resource monitor terminated, with the reason their running job ends with. */
     private final Map<String, Termination> terminated = new ConcurrentHashMap<>();
 
@@ -113,6 +116,7 @@ public final class SandboxManager implements AutoCloseable {
         }
         if (kind != SandboxOp.Kind.STATS) {
             sandboxes.touch(id);
+            busy.add(id);
         }
         ReentrantLock runnerLock = runnerLock(id);
         runnerLock.lock();
@@ -144,6 +148,7 @@ public final class SandboxManager implements AutoCloseable {
             runnerLock.unlock();
             if (kind != SandboxOp.Kind.STATS) {
                 sandboxes.touch(id);
+                busy.remove(id);
             }
         }
     }
@@ -190,7 +195,7 @@ public final class SandboxManager implements AutoCloseable {
     public int expire() {
         int ended = 0;
         for (Sandbox s : sandboxes.listForNode(node)) {
-            String reason = s.expiredReason(clock.instant());
+            String reason = s.expiredReason(clock.instant(), busy.contains(s.id()));
             boolean lost = s.ready() && !held.containsKey(s.id());
             if (reason != null || lost) {
                 String why = lost ? "its container was lost" : reason;

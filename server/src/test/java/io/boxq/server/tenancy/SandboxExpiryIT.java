@@ -90,6 +90,28 @@ class SandboxExpiryIT {
     }
 
     @Test
+    void a_sandbox_running_a_job_longer_than_its_idle_timeout_is_not_idle() {
+        String key = server.newKey("free");
+        String sandbox = api.createSandbox(key, Map.of("idle_timeout_s", 1));
+        String job = api.submit(key, Map.of("command", "sleep 6; echo done", "sandbox_id", sandbox)).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/jobs/" + job, key).json().path("state").asText(),
+                "running"::equals);
+
+        // The job runs on, well past the idle timeout, while the shrink runs (and stops before the job ends).
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < until) {
+            server.node().shrinkIdle();
+            assertThat(state(key, sandbox)).isEqualTo("ready");
+            await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        }
+
+        JsonNode ended = api.awaitEnd(key, job);
+        assertThat(ended.path("state").asText()).as(ended.toString()).isEqualTo("succeeded");
+        assertThat(ended.path("stdout").asText()).isEqualTo("done\n");
+        assertThat(api.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+    }
+
+    @Test
     void a_deleted_sandbox_reads_deleted_and_cannot_be_used_or_deleted_again() {
         String key = server.newKey("free");
         String sandbox = api.createSandbox(key, Map.of());
