@@ -10,6 +10,7 @@ import io.boxq.api.admin.SystemOverview;
 import io.boxq.api.admin.SystemRoutes;
 import io.boxq.api.dashboard.Dashboard;
 import io.boxq.api.jobs.JobAwaiter;
+import io.boxq.api.jobs.JobCanceller;
 import io.boxq.api.jobs.JobEvents;
 import io.boxq.api.jobs.JobRoutes;
 import io.boxq.api.jobs.JobSubmitter;
@@ -124,11 +125,11 @@ public final class ApiServer implements AutoCloseable {
         NodeDirectory nodes = new NodeDirectory(redis);
         ApiMetrics apiMetrics = new ApiMetrics(registry);
         JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, apiMetrics);
+        JobCanceller canceller = new JobCanceller(config, jobs,
+                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics);
         SandboxOperations operations = new SandboxOperations(config, sandboxes, jobs, redis.keys(), awaiter, nodes,
-                audit, clock);
-        new JobRoutes(config, jobs, submitter, awaiter,
-                message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics)
-                .register(app);
+                canceller, audit, clock);
+        new JobRoutes(config, jobs, submitter, awaiter, canceller).register(app);
         new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
         new SandboxRoutes(config, operations, clock, new RedisSandboxStats(redis)).register(app);
         new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);

@@ -1,7 +1,6 @@
 package io.boxq.api.jobs;
 
 import io.boxq.api.auth.Authenticator;
-import io.boxq.api.metrics.ApiMetrics;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
@@ -20,28 +19,19 @@ import java.util.Map;
 
 /** {@code /v1/jobs}: submit (one, or a batch), read (with long-poll), list, cancel. */
 public final class JobRoutes {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRoutes.class);
     static final int MAX_WAIT_SECONDS = 60;
     /** How long a cancel of a running job waits for its node to report the end. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
-    private final BoxqConfig config;
     private final RedisJobStore store;
     private final JobSubmitter submitter;
     private final JobBatchRoute batch;
     private final JobAwaiter awaiter;
-    private final java.util.function.Consumer<String> control;
-    private final ApiMetrics metrics;
+    private final JobCanceller canceller;
 
-    /**
-     * @param control publishes a message to every node (the cancel of a running job)
-     * @param metrics counts the jobs that end here (cancelled while queued); the submitter counts submissions
-     */
     public JobRoutes(BoxqConfig config, RedisJobStore store, JobSubmitter submitter, JobAwaiter awaiter,
-            java.util.function.Consumer<String> control, ApiMetrics metrics) {
-        this.control = control;
-        this.metrics = metrics;
-        this.config = config;
+            JobCanceller canceller) {
+        this.canceller = canceller;
         this.store = store;
         this.submitter = submitter;
         this.batch = new JobBatchRoute(new JobRequestParser(config), submitter);
@@ -91,17 +81,10 @@ public final class JobRoutes {
         if (!JobIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job");
         }
-        RedisJobStore.Cancel outcome = store.cancel(id, caller.id(), caller.limits(config::limits).concurrentJobs());
-        if (outcome == RedisJobStore.Cancel.ALREADY_ENDED) {
+        if (canceller.cancel(caller, id) == RedisJobStore.Cancel.ALREADY_ENDED) {
             Job job = store.get(id, caller.id());
             throw new ProblemException(Problem.of(409, "already-ended", "Job already ended",
                     "job " + id + " is " + job.state().wireName()));
-        }
-        if (outcome == RedisJobStore.Cancel.RUNNING) {
-            control.accept("cancel " + id);
-        } else {
-            metrics.jobEnded(JobState.CANCELLED);
-            log.info("job {} cancelled while queued (key {})", id, caller.id());
         }
         ctx.json(JobView.of(awaiter.await(id, caller.id(), CANCEL_WAIT)));
     }

@@ -1,6 +1,7 @@
 package io.boxq.api.sandboxes;
 
 import io.boxq.api.jobs.JobAwaiter;
+import io.boxq.api.jobs.JobCanceller;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -11,6 +12,7 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
+import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobState;
 import io.boxq.core.job.SandboxOp;
 import io.boxq.core.redis.NodeDirectory;
@@ -49,11 +51,13 @@ public final class SandboxOperations {
     private final JobAwaiter awaiter;
     private final NodePicker nodes;
     private final NodeDirectory directory;
+    private final JobCanceller canceller;
     private final AuditLog audit;
     private final Clock clock;
 
     public SandboxOperations(BoxqConfig config, RedisSandboxStore sandboxes, RedisJobStore jobs, RedisKeys keys,
-            JobAwaiter awaiter, NodeDirectory directory, AuditLog audit, Clock clock) {
+            JobAwaiter awaiter, NodeDirectory directory, JobCanceller canceller, AuditLog audit, Clock clock) {
+        this.canceller = canceller;
         this.config = config;
         this.sandboxes = sandboxes;
         this.jobs = jobs;
@@ -110,12 +114,20 @@ public final class SandboxOperations {
 
     /**
      * Destroys one of the caller's live sandboxes and gives its places back; its record stays,
-     * {@code deleted}, for the retention time.
+     * {@code deleted}, for the retention time. Its jobs are cancelled first: the running one is
+     * killed, those waiting their turn end at once, so the node gets to the destruction now.
      *
      * @throws SandboxEndedException when it had already ended, or ended otherwise meanwhile
      */
     public void destroy(ApiKey caller, String sandboxId) {
         Sandbox s = live(caller, sandboxId);
+        for (String job : jobs.inSandbox(caller.id(), s.id())) {
+            try {
+                canceller.cancel(caller, job);
+            } catch (JobNotFoundException e) {
+                // expired meanwhile: nothing to cancel
+            }
+        }
         if (directory.isAlive(s.node())) {
             runOp(caller, s, SandboxOp.Kind.DESTROY, null, null);
         }

@@ -26,7 +26,15 @@ public final class RedisJobQueue {
     }
 
     /** One delivered stream entry: which stream, its id, the job it names, and the job's sandbox (or null). */
-    public record Entry(String stream, String entryId, String jobId, String sandboxId) {}
+    /**
+     * A stream entry: the job it names, the sandbox it runs in (null: any container), and for a
+     * sandbox operation its kind (null for a job).
+     */
+    public record Entry(String stream, String entryId, String jobId, String sandboxId, String op) {
+        public Entry(String stream, String entryId, String jobId, String sandboxId) {
+            this(stream, entryId, jobId, sandboxId, null);
+        }
+    }
 
     /** Creates the group on {@code stream} (and the stream) unless it exists; reads from the start. */
     public void ensureGroup(String stream) {
@@ -145,8 +153,11 @@ public final class RedisJobQueue {
 
     private static Entry toEntry(String stream, StreamEntry e) {
         Map<String, String> f = e.getFields() == null ? Map.of() : e.getFields();
-        String sandbox = f.get("sandbox");
-        return new Entry(stream, e.getID().toString(), f.get("job"), sandbox == null || sandbox.isEmpty() ? null : sandbox);
+        return new Entry(stream, e.getID().toString(), f.get("job"), blankToNull(f.get("sandbox")), blankToNull(f.get("op")));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** Acknowledges and deletes an entry that names no runnable job (unknown, already ended, cancelled). */

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 
 /**
  * Jobs in Redis: one hash per job, a per-key index and backlog, and the Lua scripts that move a
@@ -179,6 +181,28 @@ public final class RedisJobStore {
             promoted += outcome == 1 ? 1 : 0;
         }
         return promoted;
+    }
+
+    /**
+     * The jobs of {@code keyId} in sandbox {@code sandboxId} that hold a run slot: running, or in
+     * the sandbox's node stream waiting their turn (read in one pipeline).
+     */
+    public List<String> inSandbox(String keyId, String sandboxId) {
+        List<String> held = List.copyOf(redis.call(j -> j.smembers(keys.keyRunning(keyId))));
+        List<String> sandboxOf = redis.call(j -> {
+            try (AbstractPipeline p = j.pipelined()) {
+                List<Response<String>> replies = held.stream().map(id -> p.hget(keys.job(id), "sandbox_id")).toList();
+                p.sync();
+                return replies.stream().map(Response::get).toList();
+            }
+        });
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < held.size(); i++) {
+            if (sandboxId.equals(sandboxOf.get(i))) {
+                ids.add(held.get(i));
+            }
+        }
+        return ids;
     }
 
     /** What {@link #cancel} did. */

@@ -11,7 +11,7 @@
 --       6 the idempotency record (KEYS[1] again when there is none), 7 recent jobs (zset), 8 jobs by
 --       state (hash: a new job, not a sandbox operation, counts as queued)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
---       listed and takes no run slot), 4 body hash ('' without Idempotency-Key),
+--       listed, takes no run slot, and names its kind in its stream entry), 4 body hash ('' without Idempotency-Key),
 --       5 how many recent jobs to keep, 6.. field, value pairs of the job hash
 -- Returns {'started' | 'backlog' | 'replay' | 'conflict', job id}
 if ARGV[4] ~= '' then
@@ -31,7 +31,7 @@ for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 local sandbox = redis.call('HGET', KEYS[1], 'sandbox_id') or ''
 if ARGV[3] == '-1' then
-  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
+  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox, 'op', redis.call('HGET', KEYS[1], 'op') or '')
   return {'started', ARGV[1]}
 end
 local first = tonumber(ARGV[2]) * 1000

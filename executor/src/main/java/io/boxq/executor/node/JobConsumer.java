@@ -1,5 +1,6 @@
 package io.boxq.executor.node;
 
+import io.boxq.core.job.SandboxOp;
 import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.StoreUnavailableException;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The read loop of a node: takes from the streams only as many entries as the node can start now
  * (COUNT = free capacity), so work it cannot run stays there for other nodes, and runs each on a
- * virtual thread; the entries of one sandbox run in order, one at a time. It reads new entries only:
+ * virtual thread; the entries of one sandbox run in order, one at a time (a stats reading does not
+ * wait behind them). It reads new entries only:
  * what an earlier life of the node left pending is settled at start by
  * {@link StalledJobReclaimer#settleOwnPending()}.
  */
@@ -143,8 +145,8 @@ public final class JobConsumer implements AutoCloseable {
                 }
             }
         };
-        if (entry.sandboxId() != null) {
-            sandboxQueues.execute(entry.sandboxId(), task);
+        if (entry.sandboxId() != null && !SandboxOp.Kind.STATS.wireName().equals(entry.op())) {
+            sandboxQueues.execute(entry.sandboxId(), task); // in order; a stats reading need not wait its turn
         } else {
             workers.execute(task);
         }

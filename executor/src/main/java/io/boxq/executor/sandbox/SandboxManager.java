@@ -114,18 +114,15 @@ public final class SandboxManager implements AutoCloseable {
             finish(job, entry, token, JobState.ERROR, null, "the sandbox's container is gone");
             return;
         }
-        if (kind != SandboxOp.Kind.STATS) {
-            sandboxes.touch(id);
-            busy.add(id);
+        if (kind == SandboxOp.Kind.STATS) {
+            stats(sandbox.get(), container, job, entry, token);
+            return;
         }
+        sandboxes.touch(id);
+        busy.add(id);
         ReentrantLock runnerLock = runnerLock(id);
         runnerLock.lock();
         try {
-            if (kind == SandboxOp.Kind.STATS) {
-                CommandResult result = cpu.sample(id, () -> container.runner().run(request(sandbox.get(), job)));
-                finish(job, entry, token, JobState.SUCCEEDED, result, null);
-                return;
-            }
             RunningJobs.Outcome outcome = running.run(job, container.runner(), request(sandbox.get(), job));
             boolean killed = outcome.result() == null || outcome.result().exitCode() != 0;
             if (killed && endIfTerminated(job, entry, token)) {
@@ -146,10 +143,17 @@ public final class SandboxManager implements AutoCloseable {
             }
         } finally {
             runnerLock.unlock();
-            if (kind != SandboxOp.Kind.STATS) {
-                sandboxes.touch(id);
-                busy.remove(id);
-            }
+            sandboxes.touch(id);
+            busy.remove(id);
+        }
+    }
+
+    /** The stats operation: read at once, also while a job runs in the sandbox (see {@link #readStats}). */
+    private void stats(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        try {
+            finish(job, entry, token, JobState.SUCCEEDED, readStats(s, container), null);
+        } catch (RuntimeException e) { // the runner broke, or the container went meanwhile
+            finish(job, entry, token, JobState.ERROR, null, "the sandbox's figures could not be read: " + e.getMessage());
         }
     }
 
@@ -246,26 +250,35 @@ public final class SandboxManager implements AutoCloseable {
         if (c == null) {
             return Optional.empty();
         }
+        CommandResult r = readStats(s, c);
+        if (r.exitCode() != 0) {
+            log.debug("sandbox {}: stats script exited {}", s.id(), r.exitCode());
+            return Optional.empty();
+        }
+        return Optional.of(ResourceSample.parse(new String(r.stdout(), StandardCharsets.UTF_8), clock.instant()));
+    }
+
+    /**
+     * Runs the stats script in the sandbox's container: through its runner when that is free, else
+     * (a job is running) through a separate {@code docker exec}, so a long job is watched too and a
+     * stats call never waits for it.
+     *
+     * @throws RunnerFailedException when the runner broke while reading (it is relaunched)
+     */
+    private CommandResult readStats(Sandbox s, PooledContainer c) {
         ReentrantLock lock = runnerLock(s.id());
-        CommandResult r;
         if (c.runner().alive() && lock.tryLock()) {
             try {
-                r = cpu.sample(s.id(), () -> c.runner().run(statsRequest()));
+                return cpu.sample(s.id(), () -> c.runner().run(statsRequest()));
             } catch (RunnerFailedException e) {
                 revive(s, c);
                 throw e;
             } finally {
                 lock.unlock();
             }
-        } else {
-            CommandRunner side = containers.sideRunner(c.id());
-            r = cpu.sample(s.id(), () -> side.run(statsRequest()));
         }
-        if (r.exitCode() != 0) {
-            log.debug("sandbox {}: stats script exited {}", s.id(), r.exitCode());
-            return Optional.empty();
-        }
-        return Optional.of(ResourceSample.parse(new String(r.stdout(), StandardCharsets.UTF_8), clock.instant()));
+        CommandRunner side = containers.sideRunner(c.id());
+        return cpu.sample(s.id(), () -> side.run(statsRequest()));
     }
 
     private RunRequest statsRequest() {

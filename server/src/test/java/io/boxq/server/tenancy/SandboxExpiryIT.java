@@ -129,6 +129,34 @@ class SandboxExpiryIT {
     }
 
     @Test
+    void while_a_job_runs_stats_answer_without_waiting_for_it_and_delete_cancels_it_and_the_jobs_behind_it() {
+        String key = server.newKey("pro");
+        String sandbox = api.createSandbox(key, Map.of());
+        String container = server.containerOf(sandbox);
+        String running = api.submit(key, Map.of("command", "echo started; sleep 120", "sandbox_id", sandbox))
+                .path("id").asText();
+        String waiting = api.submit(key, Map.of("command", "echo never", "sandbox_id", sandbox)).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/jobs/" + running, key).json()
+                .path("state").asText(), "running"::equals);
+
+        Reply stats = api.get("/v1/sandboxes/" + sandbox + "/stats", key);
+        assertThat(stats.status()).as(stats.toString()).isEqualTo(200);
+        assertThat(stats.json().path("now").path("memory_bytes").asLong()).isPositive();
+        assertThat(api.get("/v1/jobs/" + running, key).json().path("state").asText())
+                .as("the stats came while the job still ran").isEqualTo("running");
+
+        Reply deleted = api.delete("/v1/sandboxes/" + sandbox, key);
+
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        JsonNode killed = api.awaitEnd(key, running);
+        assertThat(killed.path("state").asText()).as(killed.toString()).isEqualTo("cancelled");
+        assertThat(killed.path("stdout").asText()).isEqualTo("started\n");
+        JsonNode behind = api.awaitEnd(key, waiting);
+        assertThat(behind.path("state").asText()).as(behind.toString()).isEqualTo("cancelled");
+        assertEnded(key, sandbox, container, "deleted");
+    }
+
+    @Test
     void keepalive_extends_the_lifetime_but_never_beyond_the_tiers() {
         String key = server.newKey("free");
         String sandbox = api.createSandbox(key, Map.of("ttl_s", 60));
