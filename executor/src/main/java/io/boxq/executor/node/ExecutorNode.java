@@ -181,6 +181,21 @@ public final class ExecutorNode implements AutoCloseable {
         heartbeat.beat(pool.stats(), pool.shapeStats());
     }
 
+    private void beatUntilInterrupted() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                heartbeat();
+            } catch (RuntimeException e) {
+                log.debug("heartbeat of {} while stopping: {}", node, e.getMessage());
+            }
+            try {
+                Thread.sleep(config.maintenance().heartbeatInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     /** Claims the webhook deliveries due now and sends them in the background; returns how many. */
     public int dispatchWebhooks() {
         return webhooks.dispatchDue();
@@ -201,13 +216,26 @@ public final class ExecutorNode implements AutoCloseable {
         return images.remove();
     }
 
+    /**
+     * Stops the node: takes no new jobs, lets running ones finish within the grace, hands back or
+     * ends the rest, and removes its containers. It keeps beating (the maintenance scheduler has
+     * stopped by now) and its consumer keeps renewing leases until then, so other nodes neither
+     * take it for dead nor reclaim the jobs it is still finishing.
+     */
     @Override
     public void close() {
+        Thread beating = Thread.ofVirtual().name("boxq-heartbeat-" + node).start(this::beatUntilInterrupted);
         control.close();
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
         pool.close();
         consumer.awaitSettled(SETTLE_AFTER_CLOSE);
+        beating.interrupt();
+        try {
+            beating.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         heartbeat.stop();
         try {
             dockerClient.close();

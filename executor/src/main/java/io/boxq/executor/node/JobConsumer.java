@@ -83,10 +83,10 @@ public final class JobConsumer implements AutoCloseable {
 
     /**
      * Keeps the stream entries of running jobs fresh, so the stalled-job reclaim of other nodes
-     * leaves them alone while this node lives.
+     * leaves them alone while this node lives, also while it stops (until its last job settled).
      */
     private void renewLoop() {
-        while (running) {
+        while (running || !workers.isTerminated()) {
             sleep(renewEvery);
             for (Entry e : leased) {
                 try {

@@ -86,6 +86,45 @@ class GracefulShutdownIT {
         assertThat(rerun.path("node").asText()).isEqualTo(second.workerId);
     }
 
+    /**
+     * A grace longer than the heartbeat's TTL and the lease: the stopping node keeps beating and
+     * renewing until its last job settled, so the other node neither takes it for dead (which would
+     * end its sandbox's job {@code error}, "executor lost") nor reclaims its work.
+     */
+    @Test
+    void a_node_finishing_its_jobs_in_a_long_grace_is_not_taken_for_dead() throws InterruptedException {
+        env.putAll(Map.of("SHUTDOWN_GRACE_SECONDS", "30", "LEASE_TIMEOUT_SECONDS", "2", "RECLAIM_INTERVAL_SECONDS", "1",
+                "HEARTBEAT_INTERVAL_SECONDS", "1", "NODE_TTL_SECONDS", "2", "CLEANUP_INTERVAL_SECONDS", "1",
+                "POOL_SIZE", "2", "MIN_POOL_SIZE", "1"));
+        api = BoxqProcess.launch("GracefulShutdownIT-api", env, "api", TestEnvironment.unique("it-grace-api"));
+        first = BoxqProcess.launch("GracefulShutdownIT-first", env, "executor", TestEnvironment.unique("it-grace-first"));
+        api.awaitUp();
+        first.awaitUp();
+        BoxqClient http = api.client;
+        BoxqClient.Reply k = http.post("/v1/keys", env.get("BOXQ_ADMIN_KEY"), Map.of("user",
+                TestEnvironment.unique("grace"), "tier", "free"));
+        assertThat(k.status()).as(k.body()).isEqualTo(201);
+        String key = k.json().path("key").asText();
+        BoxqClient.Reply sandbox = http.post("/v1/sandboxes", key, Map.of());
+        assertThat(sandbox.status()).as(sandbox.body()).isEqualTo(201);
+        // made while the first node is the only one: it holds the sandbox
+        second = BoxqProcess.launch("GracefulShutdownIT-second", env, "executor",
+                TestEnvironment.unique("it-grace-second"));
+        second.awaitUp();
+        String job = http.submit(key, Map.of("command", "sleep 8; echo done", "sandbox_id",
+                sandbox.json().path("id").asText())).path("id").asText();
+        await("the job runs on the first node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ContainerProcesses.count(first.workerId, "sleep 8") >= 1);
+
+        assertThat(first.stop(Duration.ofSeconds(60))).as("the node exited within grace + settling").isTrue();
+
+        JsonNode ended = http.awaitEnd(key, job);
+        assertThat(ended.path("state").asText()).as(ended.toString()).isEqualTo("succeeded");
+        assertThat(ended.path("stdout").asText()).isEqualTo("done\n");
+        assertThat(ended.path("node").asText()).isEqualTo(first.workerId);
+        assertThat(TestEnvironment.containersOf(first.workerId)).as("containers of the stopped node").isEmpty();
+    }
+
     private Map<String, String> with(String name, String value) {
         Map<String, String> e = new HashMap<>(env);
         e.put(name, value);
