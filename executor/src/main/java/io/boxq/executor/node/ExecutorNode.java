@@ -84,7 +84,8 @@ public final class ExecutorNode implements AutoCloseable {
         this.running = new RunningJobs(store, new RedisJobOutput(redis, config.jobs().resultTtl()));
         AuditLog audit = new AuditLog(redis, clock);
         RedisUsage usage = new RedisUsage(redis);
-        JobCompleter completer = new JobCompleter(store, node, recording(metrics, usage));
+        JobEndListener recording = recording(metrics, usage);
+        JobCompleter completer = new JobCompleter(store, node, recording);
         this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, audit, config, node, clock,
                 completer);
         this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
@@ -98,7 +99,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.consumer = new JobConsumer(queue, pool, node,
                 List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6));
-        this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node);
+        this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node, recording);
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);

@@ -1,6 +1,8 @@
 package io.boxq.executor.node;
 
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.Job;
+import io.boxq.core.job.JobState;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobQueue;
@@ -8,9 +10,11 @@ import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobQueue.Reclaim;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.StoreUnavailableException;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -36,9 +40,12 @@ public final class StalledJobReclaimer {
     private final NodeDirectory nodes;
     private final BoxqConfig config;
     private final String node;
+    private final JobEndListener ended;
 
+    /** @param ended told of each job this reclaim ended (metrics and usage), like the ends the nodes store */
     public StalledJobReclaimer(Redis redis, RedisJobQueue queue, RedisJobStore jobs, JobConsumer consumer,
-            BoxqConfig config, String node) {
+            BoxqConfig config, String node, JobEndListener ended) {
+        this.ended = ended;
         this.redis = redis;
         this.queue = queue;
         this.jobs = jobs;
@@ -136,10 +143,18 @@ public final class StalledJobReclaimer {
                 consumer.offer(e);
             }
             case ENDED -> {
-                log.info("job {} ended: {}", e.jobId(), sandboxLost ? SANDBOX_LOST : LOST);
+                jobs.find(e.jobId()).ifPresent(this::tell);
                 jobs.promoteBacklogOf(e.jobId());
             }
             case DROPPED -> { }
+        }
+    }
+
+    private void tell(Job job) {
+        try (var k = MDC.putCloseable("job", job.id()); var key = MDC.putCloseable("key", job.keyId());
+                var n = MDC.putCloseable("node", node)) {
+            log.info("job {} of key {} ended error: {}", job.id(), job.keyId(), job.error());
+            ended.ended(job, JobState.ERROR, null, job.finishedAt() != null ? job.finishedAt() : Instant.now());
         }
     }
 }

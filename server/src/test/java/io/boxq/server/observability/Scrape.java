@@ -10,11 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One scrape of {@code /metrics}: each series (name and labels) with its value. */
-record Scrape(Map<String, Double> series) {
+public record Scrape(Map<String, Double> series) {
     private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    static Scrape of(BoxqClient client) {
+    public static Scrape of(BoxqClient client) {
         BoxqClient.Reply r = client.get("/metrics", null);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("text/plain");
@@ -41,7 +41,7 @@ record Scrape(Map<String, Double> series) {
     }
 
     /** The value of a series, 0 when it is absent; {@code labels} as name, value, name, value… */
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         Map<String, String> wanted = new TreeMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             wanted.put(labels[i], labels[i + 1]);

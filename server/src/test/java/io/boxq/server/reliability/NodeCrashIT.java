@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.redis.Redis;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.observability.Scrape;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,6 +102,9 @@ class NodeCrashIT {
 
         assertOutcomes(jobs, atKill, ended);
         assertJobsByState(http, ended);
+        long errors = ended.values().stream().filter(j -> j.path("state").asText().equals("error")).count();
+        assertThat(Scrape.of(survivor.client).value("boxq_jobs_finished_total", "state", "error"))
+                .as("the jobs the survivor's reclaim ended count in its metrics").isEqualTo(errors);
         assertNothingLeft(http, key, sandbox);
     }
 
