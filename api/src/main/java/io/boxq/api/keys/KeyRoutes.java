@@ -65,6 +65,8 @@ public final class KeyRoutes {
         String user = b.string("user", true, 64);
         if (user != null && !user.matches(NAME)) {
             b.error("user", "may only hold letters, digits and _ . @ - (at most 64)");
+        } else if (ApiKey.ADMIN_ID.equals(user)) { // its sandboxes would count against a user's tier
+            b.error("user", "'" + ApiKey.ADMIN_ID + "' is the admin key's own user");
         }
         Tier tier = tier(b);
         String name = b.string("name", false, 128);

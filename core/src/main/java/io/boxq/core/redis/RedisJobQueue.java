@@ -87,16 +87,25 @@ public final class RedisJobQueue {
         return entries;
     }
 
+    /** What a lease renewal found. */
+    public enum Lease {
+        /** Renewed, or nothing left to renew (the entry was acknowledged: the job ended). */
+        HELD,
+        /** Renewed, and a cancel was asked for the job. */
+        CANCEL_REQUESTED,
+        /** Another consumer has taken the entry over: this attempt lost its lease. */
+        LOST
+    }
+
     /**
-     * Renews the lease of an entry this consumer is working on.
-     *
-     * @return false when another consumer has taken it over (this attempt lost its lease); true
-     *     when renewed, or when there is nothing left to renew (the entry was acknowledged)
+     * Renews the lease of an entry this consumer is working on, unless another consumer has taken
+     * it over (a reclaimed entry is never taken back).
      */
-    public boolean renew(Entry entry, String consumer) {
-        Object r = redis.call(j -> RENEW.run(j, List.of(entry.stream()),
+    public Lease renew(Entry entry, String consumer) {
+        Object r = redis.call(j -> RENEW.run(j, List.of(entry.stream(), redis.keys().job(entry.jobId())),
                 List.of(RedisKeys.GROUP, consumer, entry.entryId())));
-        return !Long.valueOf(0).equals(r);
+        long code = (Long) r;
+        return code == 0 ? Lease.LOST : code == 3 ? Lease.CANCEL_REQUESTED : Lease.HELD;
     }
 
     /**

@@ -98,7 +98,8 @@ public final class ExecutorNode implements AutoCloseable {
         metrics.registerPool(node, pool::stats);
         this.consumer = new JobConsumer(queue, pool, node,
                 List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle)
-                .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6));
+                .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6))
+                .onCancelRequested(running::cancel);
         this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node, recording);
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);

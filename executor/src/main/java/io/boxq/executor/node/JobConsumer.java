@@ -39,6 +39,7 @@ public final class JobConsumer implements AutoCloseable {
     private int inFlight;
     private final java.util.Set<Entry> leased = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Duration renewEvery = Duration.ofSeconds(5);
+    private Consumer<String> onCancelRequested = jobId -> { };
     private Thread loop;
 
     public JobConsumer(RedisJobQueue queue, WarmPool pool, String node, List<String> streams, Consumer<Entry> handler) {
@@ -53,6 +54,16 @@ public final class JobConsumer implements AutoCloseable {
         streams.forEach(queue::ensureGroup);
         loop = Thread.ofPlatform().name("boxq-consumer-" + node).daemon().start(this::readLoop);
         Thread.ofVirtual().name("boxq-lease-" + node).start(this::renewLoop);
+    }
+
+    /**
+     * Told of a running job whose cancel a lease renewal found asked for: the control channel's
+     * message is the quick way, this the sure one (a message sent while the node's subscription was
+     * away is not delivered again).
+     */
+    public JobConsumer onCancelRequested(Consumer<String> cancel) {
+        this.onCancelRequested = cancel;
+        return this;
     }
 
     /** How often the leases of running entries are renewed (well within the lease timeout). */
@@ -90,9 +101,13 @@ public final class JobConsumer implements AutoCloseable {
             sleep(renewEvery);
             for (Entry e : leased) {
                 try {
-                    if (!queue.renew(e, node)) {
-                        log.warn("entry {} of job {} was taken over by another node", e.entryId(), e.jobId());
-                        leased.remove(e);
+                    switch (queue.renew(e, node)) {
+                        case LOST -> {
+                            log.warn("entry {} of job {} was taken over by another node", e.entryId(), e.jobId());
+                            leased.remove(e);
+                        }
+                        case CANCEL_REQUESTED -> onCancelRequested.accept(e.jobId()); // the message may have been missed
+                        case HELD -> { }
                     }
                 } catch (StoreUnavailableException ex) {
                     log.debug("lease of {} not renewed: {}", e.jobId(), ex.getMessage());

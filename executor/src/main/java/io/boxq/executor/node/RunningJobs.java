@@ -51,11 +51,10 @@ public final class RunningJobs {
         }
     }
 
-    /** Kills the command of {@code jobId} if it runs here; its run() then returns what it has. */
+    /** Kills the command of {@code jobId} if it runs here (once); its run() then returns what it has. */
     public void cancel(String jobId) {
         CommandRunner runner = running.get(jobId);
-        if (runner != null) {
-            killed.add(jobId);
+        if (runner != null && killed.add(jobId)) {
             runner.cancelRunning();
         }
     }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.core.redis.Redis;
+import io.boxq.core.redis.RedisJobStore;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,9 @@ class CancelIT {
     @BeforeAll
     static void startServer() {
         // One container: a key's next job must wait for it (reset after a cancel) rather than take a fresh one.
-        server = BoxqTestServer.start("cancel", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "1"));
+        // Leases renewed every second: the renewal is where a node finds a cancel whose message it missed.
+        server = BoxqTestServer.start("cancel", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "1",
+                "LEASE_TIMEOUT_SECONDS", "6"));
         http = server.client;
     }
 
@@ -80,6 +85,34 @@ class CancelIT {
                 .hasValue(output[1]);
         assertThat(after.path("stdout").asText()).as("no process of the cancelled job is left")
                 .doesNotContain("sleep 100");
+    }
+
+    /**
+     * A cancel marked in Redis whose control-channel message never reached the node (here: none was
+     * sent at all) is found by the node's next lease renewal, and the job is killed all the same.
+     */
+    @Test
+    void a_running_job_is_killed_even_when_the_cancel_message_is_missed() {
+        BoxqClient.Reply k = http.post("/v1/keys", server.adminKey(),
+                Map.of("user", TestEnvironment.unique("cancel"), "tier", "free", "concurrent_jobs", 1));
+        assertThat(k.status()).as(k.body()).isEqualTo(201);
+        String key = k.json().path("key").asText();
+        String job = submit(key, "echo started; sleep 101", 300);
+        awaitState(key, job, "running");
+        await("the command runs").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ContainerProcesses.count(server.workerId(), "sleep 101") >= 1);
+
+        try (Redis redis = new Redis(TestEnvironment.redisUrl(), server.prefix(), 2)) {
+            RedisJobStore.Cancel marked = new RedisJobStore(redis, Duration.ofHours(1), Clock.systemUTC())
+                    .cancel(job, k.json().path("id").asText(), 1); // marks it; publishes nothing
+            assertThat(marked).isEqualTo(RedisJobStore.Cancel.RUNNING);
+        }
+
+        JsonNode ended = http.awaitEnd(key, job);
+        assertThat(ended.path("state").asText()).as(ended.toString()).isEqualTo("cancelled");
+        assertThat(ended.path("stdout").asText()).isEqualTo("started\n");
+        assertThat(ended.path("duration_ms").asLong()).as("killed, not left to sleep its 101 s out")
+                .isLessThan(Duration.ofSeconds(90).toMillis());
     }
 
     @Test

@@ -97,6 +97,11 @@ class KeysAndAdminIT {
     }
 
     @Test
+    void the_admin_keys_user_name_cannot_be_given_to_a_key() {
+        Api.assertFieldError(api.post("/v1/keys", server.adminKey(), Map.of("user", "admin")), "user");
+    }
+
+    @Test
     void system_stats_show_the_node_and_count_sandboxes() {
         String key = server.newKey("free");
         long before = systemStats().path("sandboxes").path("total").asLong();
