@@ -3,6 +3,7 @@ package io.boxq.api.jobs;
 import io.boxq.api.metrics.ApiMetrics;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobStore;
 import java.util.function.Consumer;
@@ -45,5 +46,22 @@ public final class JobCanceller {
             log.info("job {} cancelled while queued (key {})", id, caller.id());
         }
         return outcome;
+    }
+
+    /**
+     * Cancels every job of {@code key} that has not ended (a revoked key's).
+     *
+     * @return how many it cancelled
+     */
+    public int cancelAll(ApiKey key) {
+        int cancelled = 0;
+        for (String id : store.unended(key.id())) {
+            try {
+                cancelled += cancel(key, id) == RedisJobStore.Cancel.ALREADY_ENDED ? 0 : 1;
+            } catch (JobNotFoundException e) {
+                // expired meanwhile
+            }
+        }
+        return cancelled;
     }
 }

@@ -37,9 +37,15 @@ public final class KeyRoutes {
     private final AuditLog audit;
     private final Function<ApiKey, TierLimits> limits;
     private final CallbackUrlCheck webhookUrls;
+    private final Function<ApiKey, Map<String, String>> leftovers;
 
+    /**
+     * @param leftovers ends what a revoked key left (its jobs and sandboxes) and says what it ended,
+     *     for the audit entry
+     */
     public KeyRoutes(RedisApiKeyStore keys, AuditLog audit, Function<ApiKey, TierLimits> limits,
-            CallbackUrlCheck webhookUrls) {
+            CallbackUrlCheck webhookUrls, Function<ApiKey, Map<String, String>> leftovers) {
+        this.leftovers = leftovers;
         this.webhookUrls = webhookUrls;
         this.keys = keys;
         this.audit = audit;
@@ -86,12 +92,14 @@ public final class KeyRoutes {
         ctx.json(Map.of("keys", keys.list().stream().map(this::view).toList()));
     }
 
+    /** Revokes a key (refused from its very next request on), then ends the jobs and sandboxes it left. */
     private void revoke(Context ctx) {
         Authenticator.admin(ctx);
-        if (!keys.revoke(ctx.pathParam("id"))) {
+        ApiKey key = keys.findById(ctx.pathParam("id")).orElse(null);
+        if (key == null || !keys.revoke(key.id())) {
             throw ProblemException.notFound("key " + ctx.pathParam("id"));
         }
-        audit.record(Authenticator.caller(ctx).id(), "key.revoked", ctx.pathParam("id"), Map.of());
+        audit.record(Authenticator.caller(ctx).id(), "key.revoked", key.id(), leftovers.apply(key));
         ctx.status(HttpStatus.NO_CONTENT);
     }
 

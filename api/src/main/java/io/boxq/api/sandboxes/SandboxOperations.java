@@ -140,6 +140,26 @@ public final class SandboxOperations {
     }
 
     /**
+     * Ends everything a revoked key left running: its jobs are cancelled and its live sandboxes
+     * destroyed, so they neither run on nor hold their user's quota until they expire.
+     *
+     * @return how many jobs were cancelled and how many sandboxes ended
+     */
+    public Map<String, String> endAllOf(ApiKey key) {
+        int jobsCancelled = canceller.cancelAll(key);
+        int ended = 0;
+        for (Sandbox s : RedisSandboxStore.live(sandboxes.listForKey(key.id()))) {
+            try {
+                destroy(key, s.id());
+                ended++;
+            } catch (SandboxEndedException e) {
+                // ended meanwhile
+            }
+        }
+        return Map.of("jobs_cancelled", Integer.toString(jobsCancelled), "sandboxes_ended", Integer.toString(ended));
+    }
+
+    /**
      * Moves the end of a live sandbox's lifetime to now + {@code ttl_s} (default
      * {@code SESSION_TIMEOUT_MINUTES}), never past its maximum lifetime.
      *

@@ -183,6 +183,13 @@ public final class RedisJobStore {
         return promoted;
     }
 
+    /** The jobs of {@code keyId} that have not ended: those holding a run slot, then its backlog in order. */
+    public List<String> unended(String keyId) {
+        List<String> ids = new ArrayList<>(redis.call(j -> j.smembers(keys.keyRunning(keyId))));
+        ids.addAll(redis.call(j -> j.lrange(keys.keyBacklog(keyId), 0, -1)));
+        return ids;
+    }
+
     /**
      * The jobs of {@code keyId} in sandbox {@code sandboxId} that hold a run slot: running, or in
      * the sandbox's node stream waiting their turn (read in one pipeline).

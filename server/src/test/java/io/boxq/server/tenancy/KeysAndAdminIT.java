@@ -53,6 +53,37 @@ class KeysAndAdminIT {
     }
 
     @Test
+    void revoking_a_key_cancels_its_jobs_and_ends_its_sandboxes_so_its_user_gets_the_places_back() {
+        String user = TenancyServer.unique("rex");
+        JsonNode created = api.createKey(server.adminKey(), user, "free");
+        String key = created.path("key").asText();
+        String sandbox = api.createSandbox(key);
+        String container = server.containerOf(sandbox);
+        String inSandbox = api.submit(key, Map.of("command", "sleep 120", "sandbox_id", sandbox)).path("id").asText();
+        String running = api.submit(key, Map.of("command", "sleep 120")).path("id").asText();
+        String waiting = api.submit(key, Map.of("command", "echo never")).path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.jobState(inSandbox).equals("running")
+                && server.jobState(running).equals("running"));
+        assertThat(server.jobState(waiting)).as("beyond the free tier's 2 slots").isEqualTo("queued");
+
+        assertThat(api.delete("/v1/keys/" + created.path("id").asText(), server.adminKey()).status()).isEqualTo(204);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(server.jobState(inSandbox)).isEqualTo("cancelled");
+            assertThat(server.jobState(running)).isEqualTo("cancelled");
+            assertThat(server.jobState(waiting)).isEqualTo("cancelled");
+        });
+        assertThat(TenancyServer.containerExists(container)).as("the sandbox's container").isFalse();
+        String other = api.post("/v1/keys", server.adminKey(), Map.of("user", user)).json().path("key").asText();
+        assertThat(api.usage(other).path("user_sandboxes").asInt()).as("the user's places came back").isZero();
+        assertThat(audit()).anySatisfy(e -> {
+            assertThat(e.path("action").asText()).isEqualTo("key.revoked");
+            assertThat(e.path("target").asText()).isEqualTo(created.path("id").asText());
+            assertThat(e.path("details").path("sandboxes_ended").asText()).isEqualTo("1");
+        });
+    }
+
+    @Test
     void a_non_admin_key_gets_403_on_every_admin_route_and_changes_nothing() {
         JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("nadia"), "free");
         String key = created.path("key").asText();

@@ -142,6 +142,11 @@ final class TenancyServer {
         return id;
     }
 
+    /** A job's state as Redis holds it (for jobs whose key can no longer ask). */
+    String jobState(String jobId) {
+        return redis.call(j -> j.hget(redis.keys().job(jobId), "state"));
+    }
+
     /** Seconds until a sandbox's record expires ({@code -1}: never, {@code -2}: gone). */
     long sandboxRecordTtlSeconds(String sandboxId) {
         return redis.call(j -> j.ttl(redis.keys().sandbox(sandboxId)));
