@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * to the workspace ({@code ..}, absolute paths elsewhere and symlinks pointing out are refused).
  */
 class SandboxFilesIT {
+    private static final int FILE_MAX = 64 * 1024;
     private static TenancyServer server;
     private static Api api;
     private static String key;
@@ -24,7 +25,7 @@ class SandboxFilesIT {
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("files", Map.of());
+        server = TenancyServer.start("files", Map.of("FILE_MAX_BYTES", Integer.toString(FILE_MAX)));
         api = server.api;
         key = server.newKey("free");
         sandbox = api.createSandbox(key);
@@ -59,6 +60,20 @@ class SandboxFilesIT {
         JsonNode job = api.runIn(key, sandbox, "cat in/up.txt && pwd");
 
         assertThat(job.path("stdout").asText()).isEqualTo("uploaded\n/workspace\n");
+    }
+
+    @Test
+    void files_past_file_max_bytes_are_refused_with_413_both_ways_and_one_at_the_limit_passes() {
+        Api.assertProblem(api.putFile(sandbox, "big.up", key, new byte[FILE_MAX + 1]), 413);
+        assertThat(api.runIn(key, sandbox, "test -e big.up || echo absent").path("stdout").asText())
+                .isEqualTo("absent\n");
+        Reply atLimit = api.putFile(sandbox, "max.up", key, new byte[FILE_MAX]);
+        assertThat(atLimit.status()).as(atLimit.toString()).isEqualTo(201);
+        assertThat(api.getFile(sandbox, "max.up", key).bytes()).hasSize(FILE_MAX);
+
+        assertThat(api.runIn(key, sandbox, "head -c " + (FILE_MAX + 1) + " /dev/zero > big.down").path("state")
+                .asText()).isEqualTo("succeeded");
+        Api.assertProblem(api.getFile(sandbox, "big.down", key), 413);
     }
 
     @Test
