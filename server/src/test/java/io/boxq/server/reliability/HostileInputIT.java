@@ -52,6 +52,8 @@ class HostileInputIT {
 
     private static BoxqTestServer server;
     private static BoxqClient client;
+    /** A generated request to the MCP endpoint (its description starts with the method and path). */
+    private static final java.util.regex.Pattern MCP = java.util.regex.Pattern.compile("^\\S+ /mcp(?:[/?\\s]|$)");
     private static HostileRequests.Targets targets;
     private final Map<Integer, AtomicInteger> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -146,7 +148,8 @@ class HostileInputIT {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             statuses.computeIfAbsent(answer.status(), k -> new AtomicInteger()).incrementAndGet();
-            String problem = judge(answer, what.startsWith("HEAD"), what.contains(" HTTP/9.9"), took);
+            String problem = judge(answer, what.startsWith("HEAD"), what.contains(" HTTP/9.9"), MCP.matcher(what).find(),
+                    took);
             if (problem != null) {
                 findings.add(new Finding(index, what, problem));
             }
@@ -165,8 +168,12 @@ class HostileInputIT {
         }
     }
 
-    /** Null when the answer keeps the rules, else what is wrong with it. */
-    private static String judge(RawHttp.Answer a, boolean head, boolean unknownVersion, Duration took) {
+    /**
+     * Null when the answer keeps the rules, else what is wrong with it. A 4xx is a problem document;
+     * on {@code /mcp} it may instead be what JSON-RPC answers a broken message with: an error object
+     * with a code and a message.
+     */
+    private static String judge(RawHttp.Answer a, boolean head, boolean unknownVersion, boolean mcp, Duration took) {
         if (a.status() == 0) {
             return "no HTTP answer: " + clip(a.body());
         }
@@ -178,6 +185,15 @@ class HostileInputIT {
         }
         if (a.status() < 400 || head) {
             return null;
+        }
+        if (mcp && a.contentType().startsWith("application/json")) {
+            try {
+                JsonNode error = Json.mapper().readTree(a.body()).path("error");
+                return error.path("code").isInt() && !error.path("message").asText().isBlank() ? null
+                        : a.status() + " JSON-RPC answer without an error code and message: " + clip(a.body());
+            } catch (IOException | RuntimeException e) {
+                return a.status() + " body is not a JSON-RPC answer: " + clip(a.body());
+            }
         }
         if (!a.contentType().startsWith("application/problem+json")) {
             return a.status() + " with Content-Type '" + a.contentType() + "': " + clip(a.body());

@@ -38,7 +38,8 @@ final class HostileRequests {
         {"POST", "/v1/keys"}, {"GET", "/v1/keys"}, {"DELETE", "/v1/keys/{key}"}, {"PATCH", "/v1/keys/{key}"},
         {"GET", "/v1/quota/usage"}, {"GET", "/v1/system/stats"}, {"POST", "/v1/system/cleanup"}, {"GET", "/v1/audit"},
         {"GET", "/v1/webhook-secret"}, {"POST", "/v1/webhook-secret/rotate"}, {"GET", "/health"}, {"GET", "/metrics"},
-        {"GET", "/openapi.json"},
+        {"GET", "/openapi.json"}, {"GET", "/v1/jobs/{job}/events"}, {"GET", "/v1/system/overview"}, {"POST", "/mcp"},
+        {"GET", "/mcp"}, {"DELETE", "/mcp"}, {"GET", "/"},
     };
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE",
         "PROPFIND", "FOO", "get", "M-SEARCH"};
