@@ -49,7 +49,8 @@ public final class NodeDirectory {
      */
     public boolean forget(String node) {
         Object r = redis.call(j -> FORGET.run(j, List.of(redis.keys().nodeStream(node),
-                redis.keys().nodeSandboxes(node), redis.keys().nodes()), List.of(node)));
+                redis.keys().nodeSandboxes(node), redis.keys().nodes(), redis.keys().jobsStream()),
+                List.of(node, RedisKeys.GROUP)));
         return Long.valueOf(1).equals(r);
     }
 

@@ -271,6 +271,9 @@ class NodeCrashIT {
             assertThat(pending.getTotal()).as("entries still pending in the jobs stream").isZero();
             assertThat(entries).as("entries left in the jobs stream").isZero();
             assertThat(deadStream).as("the dead node's stream is removed once it is forgotten").isFalse();
+            assertThat(redis.call(j -> j.xinfoConsumers2(redis.keys().jobsStream(), "executors")).stream()
+                    .map(c -> c.getName())).as("consumers of the jobs stream's group")
+                    .doesNotContain(victim.workerId).contains(survivor.workerId);
         }
         JsonNode usage = http.get("/v1/quota/usage", key).json().path("usage");
         assertThat(usage.path("running_jobs").asInt()).as("run slots held").isZero();
