@@ -113,9 +113,13 @@ public final class StalledJobReclaimer {
      */
     public int settleOwnPending() {
         String own = redis.keys().nodeStream(node);
+        List<String> streams = List.of(redis.keys().jobsStream(), own);
         List<Entry> left;
         try {
-            left = queue.read(node, List.of(redis.keys().jobsStream(), own), OWN_PENDING_MAX, 0, true);
+            // A node's first start has no stream of its own yet (a new deployment, no jobs stream):
+            // a read of a missing stream fails NOGROUP for both, and would settle nothing.
+            streams.forEach(queue::ensureGroup);
+            left = queue.read(node, streams, OWN_PENDING_MAX, 0, true);
         } catch (StoreUnavailableException e) {
             log.warn("could not read what an earlier run of {} left pending; the stalled-job reclaim will: {}", node,
                     e.getMessage());
