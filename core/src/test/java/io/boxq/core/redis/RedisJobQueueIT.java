@@ -66,7 +66,7 @@ class RedisJobQueueIT {
         assertThat(entry.jobId()).isEqualTo(id);
         RedisJobStore.Start first = store.start(id, "node-a");
         assertThat(first.token()).isEqualTo(1);
-        assertThat(queue.renew(entry, "node-a")).as("node-a renews its own lease").isTrue();
+        assertThat(queue.renew(entry, "node-a")).as("node-a renews its own lease").isEqualTo(RedisJobQueue.Lease.HELD);
 
         // node-a stops renewing; node-b's reclaim takes the entry over, and the job's attempts allow a new run
         assertThat(queue.autoclaim(stream, "node-b", 0, 10)).containsExactly(entry);
@@ -74,9 +74,9 @@ class RedisJobQueueIT {
         RedisJobStore.Start second = store.start(id, "node-b");
         assertThat(second.token()).isEqualTo(2);
 
-        assertThat(queue.renew(entry, "node-a")).as("node-a's renewal after the takeover").isFalse();
+        assertThat(queue.renew(entry, "node-a")).as("node-a's renewal after the takeover").isEqualTo(RedisJobQueue.Lease.LOST);
         assertThat(owner(stream, entry)).as("the entry stays with node-b").isEqualTo("node-b");
-        assertThat(queue.renew(entry, "node-b")).isTrue();
+        assertThat(queue.renew(entry, "node-b")).isEqualTo(RedisJobQueue.Lease.HELD);
 
         Job job = store.find(id).orElseThrow();
         assertThat(store.complete(job, entry.entryId(), first.token(), JobState.SUCCEEDED, exit(0), null))
