@@ -96,8 +96,8 @@ public final class ExecutorNode implements AutoCloseable {
                 new RecentViolations(redis), metrics, config.monitor(), config.sandbox().cpuQuotaPercent(), node);
         this.images = new DanglingImages(dockerClient);
         metrics.registerPool(node, pool::stats);
-        this.consumer = new JobConsumer(queue, pool, node,
-                List.of(redis.keys().jobsStream(), redis.keys().nodeStream(node)), handler::handle)
+        this.consumer = new JobConsumer(queue, pool, node, redis.keys().jobsStream(), redis.keys().nodeStream(node),
+                handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6))
                 .onCancelRequested(running::cancel);
         this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node, recording);

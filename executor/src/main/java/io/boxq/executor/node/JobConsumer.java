@@ -15,22 +15,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read loop of a node: takes from the streams only as many entries as the node can start now
- * (COUNT = free capacity), so work it cannot run stays there for other nodes, and runs each on a
+ * The read loops of a node. From the shared jobs stream it takes only as many entries as it can
+ * start now (COUNT = free capacity: containers it may use minus plain jobs in flight), so work it
+ * cannot run stays there for other nodes. Its own stream (the work of its sandboxes, which runs in
+ * their containers and needs none of the pool) is read by a loop of its own that never waits for
+ * capacity: a node whose containers are all sandboxes still serves them. Each entry runs on a
  * virtual thread; the entries of one sandbox run in order, one at a time (a stats reading does not
- * wait behind them). It reads new entries only:
- * what an earlier life of the node left pending is settled at start by
- * {@link StalledJobReclaimer#settleOwnPending()}.
+ * wait behind them). It reads new entries only: what an earlier life of the node left pending is
+ * settled at start by {@link StalledJobReclaimer#settleOwnPending()}.
  */
 public final class JobConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
     private static final int BLOCK_MILLIS = 1000;
+    /** How many entries of its own stream a node reads at once. */
+    private static final int OWN_BATCH = 64;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final RedisJobQueue queue;
     private final WarmPool pool;
     private final String node;
-    private final List<String> streams;
+    private final String shared;
+    private final String own;
     private final Consumer<Entry> handler;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final SerialQueues sandboxQueues = new SerialQueues(workers);
@@ -40,19 +45,27 @@ public final class JobConsumer implements AutoCloseable {
     private final java.util.Set<Entry> leased = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Duration renewEvery = Duration.ofSeconds(5);
     private Consumer<String> onCancelRequested = jobId -> { };
-    private Thread loop;
+    private final List<Thread> loops = new java.util.ArrayList<>();
 
-    public JobConsumer(RedisJobQueue queue, WarmPool pool, String node, List<String> streams, Consumer<Entry> handler) {
+    /**
+     * @param shared the jobs stream all nodes read
+     * @param own this node's stream (its sandboxes' jobs and operations)
+     */
+    public JobConsumer(RedisJobQueue queue, WarmPool pool, String node, String shared, String own,
+            Consumer<Entry> handler) {
         this.queue = queue;
         this.pool = pool;
         this.node = node;
-        this.streams = List.copyOf(streams);
+        this.shared = shared;
+        this.own = own;
         this.handler = handler;
     }
 
     public void start() {
-        streams.forEach(queue::ensureGroup);
-        loop = Thread.ofPlatform().name("boxq-consumer-" + node).daemon().start(this::readLoop);
+        queue.ensureGroup(shared);
+        queue.ensureGroup(own);
+        loops.add(Thread.ofPlatform().name("boxq-consumer-" + node).daemon().start(() -> readLoop(shared, true)));
+        loops.add(Thread.ofPlatform().name("boxq-consumer-own-" + node).daemon().start(() -> readLoop(own, false)));
         Thread.ofVirtual().name("boxq-lease-" + node).start(this::renewLoop);
     }
 
@@ -116,19 +129,16 @@ public final class JobConsumer implements AutoCloseable {
         }
     }
 
-    private void readLoop() {
-        boolean pending = false; // what an earlier life of this node left pending is settled at start
+    /** @param limited read only as many as the node can start now (the shared stream) */
+    private void readLoop(String stream, boolean limited) {
         Duration backoff = Duration.ofMillis(100);
         while (running) {
             try {
-                int free = waitForCapacity();
-                if (free <= 0) {
+                int count = limited ? waitForCapacity() : OWN_BATCH;
+                if (count <= 0) {
                     continue;
                 }
-                List<Entry> entries = queue.read(node, streams, free, BLOCK_MILLIS, pending);
-                if (pending && entries.isEmpty()) {
-                    pending = false;
-                }
+                List<Entry> entries = queue.read(node, List.of(stream), count, BLOCK_MILLIS, false);
                 entries.forEach(this::dispatch);
                 backoff = Duration.ofMillis(100);
             } catch (StoreUnavailableException e) {
@@ -142,9 +152,13 @@ public final class JobConsumer implements AutoCloseable {
         }
     }
 
+    /** Runs an entry; one that needs a container of the pool (no sandbox) counts against the capacity. */
     private void dispatch(Entry entry) {
-        synchronized (capacityChanged) {
-            inFlight++;
+        boolean counted = entry.sandboxId() == null;
+        if (counted) {
+            synchronized (capacityChanged) {
+                inFlight++;
+            }
         }
         leased.add(entry);
         Runnable task = () -> {
@@ -154,9 +168,11 @@ public final class JobConsumer implements AutoCloseable {
                 log.error("job {} failed in the executor", entry.jobId(), e);
             } finally {
                 leased.remove(entry);
-                synchronized (capacityChanged) {
-                    inFlight--;
-                    capacityChanged.notifyAll();
+                if (counted) {
+                    synchronized (capacityChanged) {
+                        inFlight--;
+                        capacityChanged.notifyAll();
+                    }
                 }
             }
         };
@@ -168,9 +184,9 @@ public final class JobConsumer implements AutoCloseable {
     }
 
     /**
-     * Containers that jobs may use minus jobs in flight; waits a little when that is none. Every
-     * job holds at most one container and the pool reclaims idle ones, so a job read here always
-     * gets a container.
+     * Containers that jobs may use minus plain jobs in flight; waits a little when that is none.
+     * Every such job holds at most one container and the pool reclaims idle ones, so a job read
+     * here always gets a container.
      */
     private int waitForCapacity() {
         synchronized (capacityChanged) {
@@ -190,8 +206,8 @@ public final class JobConsumer implements AutoCloseable {
     /** Stops reading; waits up to {@code grace} for running jobs to end. */
     public void stop(Duration grace) {
         running = false;
-        if (loop != null) {
-            loop.interrupt();
+        loops.forEach(Thread::interrupt);
+        for (Thread loop : loops) {
             try {
                 loop.join(BLOCK_MILLIS * 3L);
             } catch (InterruptedException e) {
