@@ -54,6 +54,11 @@ public final class NodeDirectory {
         return Long.valueOf(1).equals(r);
     }
 
+    /** How many sandboxes are on record for {@code node} (counted when reserved, so never behind a heartbeat). */
+    public long sandboxCount(String node) {
+        return redis.call(j -> j.scard(redis.keys().nodeSandboxes(node)));
+    }
+
     public boolean isAlive(String node) {
         return redis.call(j -> j.exists(redis.keys().node(node)));
     }

@@ -83,6 +83,31 @@ class SeveralNodesIT {
                 .until(() -> one.node().poolStats().sandboxes() + two.node().poolStats().sandboxes() == 0);
     }
 
+    /**
+     * Both nodes' heartbeats are written once and then go stale: the api counts each node's
+     * sandboxes in Redis, so once a node's every container is a sandbox the next one goes to the
+     * other node instead of failing on the full one.
+     */
+    @Test
+    void sandboxes_fill_both_nodes_and_none_goes_to_a_node_without_room() {
+        String key = newKey();
+        one.node().heartbeat();
+        two.node().heartbeat();
+        Map<String, Integer> perNode = new LinkedHashMap<>();
+        List<String> sandboxes = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) { // 2 nodes x MAX_POOL_SIZE 3
+            BoxqClient.Reply r = http.post("/v1/sandboxes", key, "{}");
+            assertThat(r.status()).as("sandbox %d: %s", i + 1, r.body()).isEqualTo(201);
+            sandboxes.add(r.json().path("id").asText());
+            perNode.merge(r.json().path("node").asText(), 1, Integer::sum);
+        }
+
+        assertThat(perNode).containsOnly(Map.entry(one.workerId(), 3), Map.entry(two.workerId(), 3));
+        for (String sandbox : sandboxes) {
+            assertThat(http.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+        }
+    }
+
     private void assertSandboxWorksOnItsNode(Redis redis, String key, String sandbox, String node) {
         String container = redis.call(j -> j.hget(redis.keys().sandbox(sandbox), "container_id"));
         assertThat(TestEnvironment.containersOf(node)).as("the containers labelled with " + node)
@@ -203,7 +228,7 @@ class SeveralNodesIT {
     /** A free key (the shape the pools keep warm) with room for every job of a test and a few sandboxes. */
     private String newKey() {
         BoxqClient.Reply r = http.post("/v1/keys", one.adminKey(), Map.of("user", TestEnvironment.unique("nodes"),
-                "tier", "free", "concurrent_jobs", 50, "requests_per_minute", 100_000, "max_sandboxes", 4));
+                "tier", "free", "concurrent_jobs", 50, "requests_per_minute", 100_000, "max_sandboxes", 6));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().path("key").asText();
     }
