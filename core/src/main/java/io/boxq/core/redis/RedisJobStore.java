@@ -82,7 +82,7 @@ public final class RedisJobStore {
             throw new IdempotencyConflictException(jobId);
         }
         if (outcome.equals("replay")) {
-            return new Submitted(find(jobId).orElseThrow(() -> new JobNotFoundException(jobId)), true);
+            return new Submitted(find(jobId).orElseThrow(() -> IdempotencyConflictException.expired(jobId)), true);
         }
         return new Submitted(new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
                 java.time.Instant.ofEpochMilli(now), null, null, null, null, null), false);

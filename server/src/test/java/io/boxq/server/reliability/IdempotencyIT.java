@@ -1,6 +1,7 @@
 package io.boxq.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.json.Json;
@@ -9,6 +10,7 @@ import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -100,6 +102,36 @@ class IdempotencyIT {
         assertThat(other.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(json(other).path("detail").asText()).isNotBlank();
         assertThat(jobsOf(key)).containsExactly(json(first).path("id").asText());
+    }
+
+    /**
+     * With results kept for less than the key's 24 h, a repeat after the first job's record expired
+     * cannot get that job back; it is a 409 saying so, and the command does not run again.
+     */
+    @Test
+    void a_repeat_after_the_first_job_expired_is_a_conflict_not_a_second_run() {
+        BoxqTestServer shortLived = BoxqTestServer.start("idem-ttl", Map.of("JOB_RESULT_TTL_SECONDS", "1"));
+        try {
+            BoxqClient client = shortLived.client;
+            String key = client.createKey(shortLived.adminKey(), TestEnvironment.unique("idem"), "free").path("key")
+                    .asText();
+            String body = Json.write(Map.of("command", "echo once"));
+            HttpRequest.Builder first = client.request("/v1/jobs", key).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", "order-ttl").POST(HttpRequest.BodyPublishers.ofString(body));
+            String job = json(client.exchange(first)).path("id").asText();
+            assertThat(client.awaitEnd(key, job).path("state").asText()).isEqualTo("succeeded");
+            await("the job's record expires").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.get("/v1/jobs/" + job, key).status() == 404);
+
+            HttpResponse<String> again = client.exchange(client.request("/v1/jobs", key)
+                    .header("Content-Type", "application/json").header("Idempotency-Key", "order-ttl")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+            assertThat(json(again).path("detail").asText()).contains(job, "no longer kept");
+        } finally {
+            shortLived.stopAndAssertClean();
+        }
     }
 
     @Test
