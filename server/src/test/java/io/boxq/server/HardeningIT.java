@@ -48,6 +48,23 @@ class HardeningIT {
     }
 
     @Test
+    void a_sandbox_user_given_as_uid_and_gid_runs_the_commands_and_owns_workspace_and_tmp() {
+        BoxqTestServer other = BoxqTestServer.start("hardening-uid",
+                Map.of("SANDBOX_USER", "1000:2000", "POOL_SIZE", "1", "MIN_POOL_SIZE", "0", "MAX_POOL_SIZE", "2"));
+        try {
+            String otherKey = other.client.createKey(other.adminKey(), "uid-gid", "free").path("key").asText();
+
+            JsonNode job = other.client.run(otherKey, "id -u; id -g; stat -c %u:%g /workspace /tmp; "
+                    + "touch /workspace/x && touch /tmp/x && echo writable");
+
+            assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
+            assertThat(job.path("stdout").asText()).isEqualTo("1000\n2000\n1000:2000\n1000:2000\nwritable\n");
+        } finally {
+            other.stopAndAssertClean();
+        }
+    }
+
+    @Test
     void the_root_is_read_only_while_workspace_and_tmp_are_writable() {
         JsonNode job = client.run(key, "touch /x 2>/dev/null && echo root-writable || echo root-read-only; "
                 + "touch /workspace/x && echo workspace-writable; touch /tmp/x && echo tmp-writable; pwd");
@@ -86,7 +103,7 @@ class HardeningIT {
 
         assertThat(c.getConfig().getLabels()).containsEntry(Labels.MANAGED, "true")
                 .containsEntry(Labels.NODE, server.workerId());
-        assertThat(c.getConfig().getUser()).isEqualTo("65534");
+        assertThat(c.getConfig().getUser()).as("uid:gid, not the image's idea of the group").isEqualTo("65534:65534");
         HostConfig host = c.getHostConfig();
         assertThat(host.getReadonlyRootfs()).isTrue();
         assertThat(host.getMemory()).isEqualTo(FREE_TIER_MEMORY);

@@ -89,7 +89,7 @@ public record BoxqConfig(
                 r.bytes("TMP_SIZE", 64L << 20),
                 r.string("SANDBOX_NETWORK", "none"),
                 r.raw("SANDBOX_RUNTIME").orElse(null),
-                r.string("SANDBOX_USER", "65534"),
+                sandboxUser(r),
                 r.string("WORKSPACE", "/workspace"),
                 r.longValue(new String[] {"NOFILE_LIMIT"}, 1024, 64, 1 << 20));
         JobConfig jobs = new JobConfig(
@@ -142,6 +142,19 @@ public record BoxqConfig(
             r.problem("BOXQ_ROLES names no role (use api, executor or both)");
         }
         return roles;
+    }
+
+    private static SandboxUser sandboxUser(EnvReader r) {
+        String value = r.raw("SANDBOX_USER").orElse(null);
+        if (value == null) {
+            return SandboxUser.NOBODY;
+        }
+        try {
+            return SandboxUser.parse(value);
+        } catch (IllegalArgumentException e) {
+            r.problem("SANDBOX_USER=" + value + " " + e.getMessage());
+            return SandboxUser.NOBODY;
+        }
     }
 
     private static RunnerKind runner(EnvReader r) {

@@ -23,7 +23,7 @@ class BoxqConfigTest {
         assertThat(c.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.sandbox().cpuQuotaPercent()).isEqualTo(25);
         assertThat(c.sandbox().network()).isEqualTo("none");
-        assertThat(c.sandbox().user()).isEqualTo("65534");
+        assertThat(c.sandbox().user()).isEqualTo(new SandboxUser(65534, 65534));
         assertThat(c.sandbox().workspace()).isEqualTo("/workspace");
         assertThat(c.sessions().sessionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(300));
@@ -104,6 +104,27 @@ class BoxqConfigTest {
         assertThat(String.join("\n", e.problems())).contains("PORT=eighty", "POOL_SIZE=-1", "CPU_QUOTA_PERCENT=0",
                 "AGGRESSIVE_CLEANUP=maybe", "MEMORY_LIMIT=lots", "RUNNER=warp", "'web'", "CLEANUP_INTERVAL_MINUTES=soon");
         assertThat(e.getMessage()).contains(e.problems().size() + " problem(s)", "PORT=eighty", "RUNNER=warp");
+    }
+
+    @Test
+    void sandbox_user_takes_a_uid_or_a_uid_and_gid() {
+        assertThat(BoxqConfig.fromEnv(Map.of("SANDBOX_USER", "1000")).sandbox().user())
+                .isEqualTo(new SandboxUser(1000, 1000));
+        assertThat(BoxqConfig.fromEnv(Map.of("SANDBOX_USER", "1000:2000")).sandbox().user())
+                .isEqualTo(new SandboxUser(1000, 2000));
+    }
+
+    @Test
+    void a_sandbox_user_that_is_not_uid_or_uid_gid_stops_the_start_with_its_value_named() {
+        for (String bad : java.util.List.of("nobody", "1000:", ":1000", "1000:1000:1000", "-1", "1000:nogroup",
+                "99999999999")) {
+            ConfigException e = catchThrowableOfType(ConfigException.class,
+                    () -> BoxqConfig.fromEnv(Map.of("SANDBOX_USER", bad)));
+
+            assertThat(e).as(bad).isNotNull();
+            assertThat(e.problems()).as(bad).singleElement().asString()
+                    .startsWith("SANDBOX_USER=" + bad + " ").contains("uid:gid");
+        }
     }
 
     @Test
