@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class HardeningIT {
     private static final long FREE_TIER_MEMORY = 256L << 20;
+    /** TMP_SIZE's default. */
+    private static final long TMP_SIZE = 64L << 20;
 
     private static BoxqTestServer server;
     private static BoxqClient client;
@@ -116,7 +118,22 @@ class HardeningIT {
         assertThat(Arrays.stream(host.getCapDrop()).map(Enum::name)).containsExactly("ALL");
         assertThat(host.getSecurityOpts()).contains("no-new-privileges");
         assertThat(host.getTmpFs()).containsOnlyKeys("/workspace", "/tmp");
-        assertThat(host.getTmpFs().get("/workspace")).contains("size=" + FREE_TIER_MEMORY / 2, "nosuid", "nodev");
+        assertThat(host.getTmpFs().get("/workspace").split(","))
+                .contains("size=" + FREE_TIER_MEMORY / 2, "uid=65534", "gid=65534", "exec", "nosuid", "nodev");
+        assertThat(host.getTmpFs().get("/tmp").split(","))
+                .contains("size=" + TMP_SIZE, "uid=65534", "gid=65534", "exec", "nosuid", "nodev");
+    }
+
+    @Test
+    void workspace_and_tmp_are_tmpfs_of_their_sizes_owned_by_the_user() {
+        JsonNode job = client.run(key, "grep -E ' /(workspace|tmp) ' /proc/mounts; stat -c '%n %u:%g' /workspace /tmp");
+
+        List<String> lines = job.path("stdout").asText().lines().toList();
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("tmpfs /workspace tmpfs ")
+                .contains("size=" + FREE_TIER_MEMORY / 2 / 1024 + "k", "uid=65534", "gid=65534"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("tmpfs /tmp tmpfs ")
+                .contains("size=" + TMP_SIZE / 1024 + "k", "uid=65534", "gid=65534"));
+        assertThat(lines).contains("/workspace 65534:65534", "/tmp 65534:65534");
     }
 
     @Test
