@@ -19,7 +19,8 @@ final class ConfigPrinter {
                 .append("  Roles: ").append(c.server().roles()).append('\n')
                 .append("  Worker ID: ").append(c.server().workerId()).append('\n')
                 .append("  Admin key: ").append(Secrets.mask(c.server().adminKey())).append('\n')
-                .append("  Debug: ").append(c.server().debug()).append('\n');
+                .append("  Debug: ").append(c.server().debug()).append("  Log level: ").append(c.server().logLevel())
+                .append("  Log format: ").append(c.server().logFormat()).append('\n');
         s.append("Redis:\n  URL: ").append(redisUrl).append("\n  Prefix: ").append(c.redis().prefix()).append('\n');
         s.append("Container pool:\n")
                 .append("  Initial size: ").append(c.pool().poolSize()).append('\n')

@@ -52,6 +52,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        Logging.apply(config.server());
         Main main = new Main();
         Runtime.getRuntime().addShutdownHook(new Thread(main::stop, "boxq-shutdown"));
         try {

@@ -62,9 +62,14 @@ public record BoxqConfig(
                 r.raw("WORKER_ID").orElseGet(() -> "node-" + env.getOrDefault("HOSTNAME", "local")),
                 r.raw("BOXQ_ADMIN_KEY").orElse(null),
                 r.bool("DEBUG", false),
-                r.string("LOG_FORMAT", "text"));
+                r.string("LOG_FORMAT", "text"),
+                r.string("BOXQ_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT));
         if (!List.of("text", "json").contains(server.logFormat())) {
             r.problem("LOG_FORMAT=" + server.logFormat() + " is unknown (use text or json)");
+        }
+        if (!ServerConfig.LOG_LEVELS.contains(server.logLevel())) {
+            r.problem("BOXQ_LOG_LEVEL=" + server.logLevel() + " is unknown (use one of "
+                    + String.join(", ", ServerConfig.LOG_LEVELS) + ")");
         }
         RedisConfig redis = new RedisConfig(
                 r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"));

@@ -128,6 +128,17 @@ class BoxqConfigTest {
     }
 
     @Test
+    void the_log_level_is_one_of_logbacks_levels_in_any_case() {
+        assertThat(BoxqConfig.fromEnv(Map.of()).server().logLevel()).isEqualTo("INFO");
+        assertThat(BoxqConfig.fromEnv(Map.of("BOXQ_LOG_LEVEL", "debug")).server().logLevel()).isEqualTo("DEBUG");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> BoxqConfig.fromEnv(Map.of("BOXQ_LOG_LEVEL", "loud")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("BOXQ_LOG_LEVEL", "LOUD", "TRACE, DEBUG, INFO");
+    }
+
+    @Test
     void pool_bounds_must_be_consistent() {
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> BoxqConfig.fromEnv(Map.of("MIN_POOL_SIZE", "5", "MAX_POOL_SIZE", "4", "POOL_SIZE", "2")));
