@@ -81,6 +81,16 @@ class BoxqConfigTest {
     }
 
     @Test
+    void memory_limit_wins_over_tier_free_memory_and_leaves_the_other_tiers_alone() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of("MEMORY_LIMIT", "512m", "TIER_FREE_MEMORY", "128m"));
+
+        assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(512L << 20);
+        assertThat(c.limits(Tier.PRO).memoryBytes()).isEqualTo(1L << 30);
+        assertThat(BoxqConfig.fromEnv(Map.of("TIER_FREE_MEMORY", "128m")).limits(Tier.FREE).memoryBytes())
+                .isEqualTo(128L << 20);
+    }
+
+    @Test
     void blank_values_count_as_unset() {
         BoxqConfig c = BoxqConfig.fromEnv(Map.of("POOL_SIZE", "  ", "PORT", ""));
 
