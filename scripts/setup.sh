@@ -133,7 +133,7 @@ command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
 if [[ "$mode" == test ]]; then
     command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
-    # DashboardIT renders the dashboard in headless Chromium
+    # DashboardIT renders the dashboard in headless Chromium; DashboardLiveIT drives it through chromedriver
     command -v chromium >/dev/null 2>&1 || add_pkg chromium
     command -v chromedriver >/dev/null 2>&1 || add_pkg chromium-driver
 fi
