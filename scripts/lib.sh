@@ -84,6 +84,63 @@ boxq_find_jdk() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# .env (read the way the server's DotEnv reads it: KEY=value lines, `export ` allowed, # comments,
+# one pair of quotes around a value, ` #` starts a comment after an unquoted value; the last line
+# of a name counts)
+
+# boxq_dotenv_value FILE NAME : prints NAME's value in FILE; returns 1 when FILE does not set it.
+boxq_dotenv_value() {
+    local file=$1 want=$2 line key value found=1 out=""
+    [[ -f "$file" ]] || return 1
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        line=${line#"${line%%[![:space:]]*}"}
+        line=${line%"${line##*[![:space:]]}"}
+        [[ -z "$line" || "$line" == "#"* ]] && continue
+        if [[ "$line" == "export "* ]]; then
+            line=${line#export }
+            line=${line#"${line%%[![:space:]]*}"}
+        fi
+        [[ "$line" == *=* && "$line" != =* ]] || continue
+        key=${line%%=*}
+        key=${key%"${key##*[![:space:]]}"}
+        [[ "$key" == "$want" ]] || continue
+        value=${line#*=}
+        value=${value#"${value%%[![:space:]]*}"}
+        if ((${#value} >= 2)) && [[ ("$value" == \"*\" || "$value" == \'*\') ]]; then
+            value=${value:1:${#value}-2}
+        elif [[ "$value" == "#"* ]]; then
+            value=""
+        elif [[ "$value" == *" #"* ]]; then
+            value=${value%%" #"*}
+            value=${value%"${value##*[![:space:]]}"}
+        fi
+        out=$value
+        found=0
+    done <"$file"
+    ((found == 0)) || return 1
+    printf '%s\n' "$out"
+}
+
+# boxq_dotenv_defaults FILE NAME... : every NAME the environment does not set (set but empty
+# counts as set, as for the server) takes its value from FILE, exported. A REDIS_URL that an
+# earlier setup exported (BOXQ_REDIS_URL_SET) is no choice of the user's: FILE's wins over it.
+boxq_dotenv_defaults() {
+    local file=$1 name value
+    shift
+    [[ -f "$file" ]] || return 0
+    for name in "$@"; do
+        if [[ -n "${!name+set}" ]]; then
+            [[ "$name" == REDIS_URL && -n "${BOXQ_REDIS_URL_SET:-}" && "$REDIS_URL" == "$BOXQ_REDIS_URL_SET" ]] ||
+                continue
+        fi
+        value=$(boxq_dotenv_value "$file" "$name") || continue
+        printf -v "$name" '%s' "$value"
+        # shellcheck disable=SC2163  # exports the variable named by $name
+        export "$name"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
 # Debian packages
 
 boxq_busybox_static_ok() { # ldd fails on a static binary: no pipe (pipefail) here
@@ -233,8 +290,14 @@ boxq_docker_answers() {
     [[ -n "$v" && "$v" != "<no value>" ]]
 }
 
+# True when DOCKER_HOST names no engine of its own: unset, or this host's default socket (which is
+# what a copied .env.example says), so setup may start dockerd when nothing answers there.
+boxq_docker_host_is_local() {
+    [[ -z "${DOCKER_HOST:-}" || "$DOCKER_HOST" == unix:///var/run/docker.sock ]]
+}
+
 boxq_setup_docker() {
-    if [[ -n "${DOCKER_HOST:-}" ]]; then
+    if ! boxq_docker_host_is_local; then
         boxq_docker_answers ||
             boxq_die "DOCKER_HOST=$DOCKER_HOST is set but 'docker info' does not answer there"
         boxq_log "docker engine at DOCKER_HOST=$DOCKER_HOST"
@@ -350,18 +413,36 @@ boxq_start_redis() {
     boxq_die "redis-server on port $port did not answer within 10 s (log: $log)"
 }
 
+# $1 with user and password (all between :// and the last @) as ***, like the server's Redis.redact.
+boxq_redact_url() {
+    local url=$1
+    if [[ "$url" == *://*@* ]]; then
+        printf '%s\n' "${url%%://*}://***@${url##*@}"
+    else
+        printf '%s\n' "$url"
+    fi
+}
+
+# True when REDIS_URL names a Redis of the user's, which setup must use and never start: set, not
+# what an earlier setup exported (BOXQ_REDIS_URL_SET), and in run mode not 127.0.0.1:6379 (the
+# default, and what a copied .env.example says: the Redis run mode starts when none answers).
+boxq_redis_url_is_users() { # mode
+    [[ -n "${REDIS_URL:-}" && "$REDIS_URL" != "${BOXQ_REDIS_URL_SET:-}" ]] || return 1
+    [[ "$1" == run && "$REDIS_URL" =~ ^redis://(127\.0\.0\.1|localhost):${BOXQ_RUN_REDIS_PORT}/?$ ]] && return 1
+    return 0
+}
+
 # Sets REDIS_URL. A REDIS_URL that an earlier setup exported (BOXQ_REDIS_URL_SET) is not
-# treated as the user's choice: it is worked out again for this mode.
+# treated as the user's choice: it is worked out again for this mode (boxq_redis_url_is_users).
 boxq_setup_redis() {
     local mode=$1 user_url=""
-    if [[ -n "${REDIS_URL:-}" && "${REDIS_URL}" != "${BOXQ_REDIS_URL_SET:-}" ]]; then
-        user_url=$REDIS_URL
-    fi
+    boxq_redis_url_is_users "$mode" && user_url=$REDIS_URL
     if [[ -n "$user_url" ]]; then
-        boxq_redis_ping_url "$user_url" || boxq_die "REDIS_URL=$user_url is set but does not answer PING"
+        boxq_redis_ping_url "$user_url" ||
+            boxq_die "REDIS_URL=$(boxq_redact_url "$user_url") is set but does not answer PING"
         REDIS_URL=$user_url
         BOXQ_REDIS_URL_SET=""
-        boxq_log "redis at $REDIS_URL (from REDIS_URL)"
+        boxq_log "redis at $(boxq_redact_url "$REDIS_URL") (from REDIS_URL)"
         return 0
     fi
     local port

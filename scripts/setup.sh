@@ -3,8 +3,9 @@
 # Redis, sandbox images.
 #
 #   source scripts/setup.sh --for test   throwaway Redis on 127.0.0.1:6390 (unless REDIS_URL)
-#   source scripts/setup.sh --for run    REDIS_URL, else Redis on 6379 (started with AOF if
-#                                        nothing answers there)
+#   source scripts/setup.sh --for run    REDIS_URL (from the environment, else the repo's .env),
+#                                        else Redis on 6379 (started with AOF if nothing answers
+#                                        there); DOCKER_HOST likewise
 #   scripts/setup.sh [--for test|run]    same work, without exporting anything to your shell
 #
 # Sourcing exports JAVA_HOME, PATH, MAVEN_OPTS (JDK >= 24) and REDIS_URL, sets BOXQ_STARTED
@@ -59,7 +60,7 @@ while (($# > 0)); do
             shift 2
             ;;
         -h | --help)
-            sed -n '2,18p' "${BASH_SOURCE[0]}"
+            sed -n '2,19p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *) boxq_die "unknown argument: $1 (usage: source scripts/setup.sh [--for test|run])" ;;
@@ -109,14 +110,21 @@ if ((BOXQ_JAVA_MAJOR >= 24)); then
 fi
 boxq_log "java $BOXQ_JAVA_MAJOR at $JAVA_HOME"
 
+# The server reads the repo's .env (run.sh starts it in the repo): what the environment does not
+# set comes from there, so setup neither starts a Redis nor a dockerd that .env points away from.
+# Tests never read it (their Redis is a throwaway one).
+if [[ "$mode" == run ]]; then
+    boxq_dotenv_defaults "$BOXQ_ROOT/.env" REDIS_URL DOCKER_HOST
+fi
+
 # 2. Packages (only what is missing; apt-get update only when something is)
 pkgs=()
 add_pkg() { case " ${pkgs[*]:-} " in *" $1 "*) ;; *) pkgs+=("$1") ;; esac; }
 command -v docker >/dev/null 2>&1 || add_pkg docker.io
-if [[ -z "${DOCKER_HOST:-}" ]]; then
+if boxq_docker_host_is_local; then
     command -v dockerd >/dev/null 2>&1 || add_pkg docker.io # a docker client alone is no engine
 fi
-if [[ -n "${REDIS_URL:-}" && "${REDIS_URL}" != "${BOXQ_REDIS_URL_SET:-}" ]]; then
+if boxq_redis_url_is_users "$mode"; then
     command -v redis-cli >/dev/null 2>&1 || add_pkg redis-tools
 else
     { command -v redis-server && command -v redis-cli; } >/dev/null 2>&1 || add_pkg redis-server
@@ -125,7 +133,7 @@ command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
 if [[ "$mode" == test ]]; then
     command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
-    # DashboardIT renders the dashboard in headless Chromium
+    # DashboardIT renders the dashboard in headless Chromium; DashboardLiveIT drives it through chromedriver
     command -v chromium >/dev/null 2>&1 || add_pkg chromium
     command -v chromedriver >/dev/null 2>&1 || add_pkg chromium-driver
 fi

@@ -5,12 +5,13 @@ import io.boxq.core.auth.Tier;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.Sizes;
+import io.boxq.core.redis.Redis;
 
 /** The effective configuration as the server prints it at start, secrets masked (like the seed's print_config). */
 final class ConfigPrinter {
     private ConfigPrinter() {}
 
-    static String describe(BoxqConfig c, String redisUrl) {
+    static String describe(BoxqConfig c) {
         StringBuilder s = new StringBuilder();
         String line = "=".repeat(60) + "\n";
         s.append(line).append("boxq configuration\n").append(line);
@@ -19,8 +20,9 @@ final class ConfigPrinter {
                 .append("  Roles: ").append(c.server().roles()).append('\n')
                 .append("  Worker ID: ").append(c.server().workerId()).append('\n')
                 .append("  Admin key: ").append(Secrets.mask(c.server().adminKey())).append('\n')
-                .append("  Debug: ").append(c.server().debug()).append('\n');
-        s.append("Redis:\n  URL: ").append(redisUrl).append("\n  Prefix: ").append(c.redis().prefix()).append('\n');
+                .append("  Debug: ").append(c.server().debug()).append("  Log level: ").append(c.server().logLevel())
+                .append("  Log format: ").append(c.server().logFormat()).append('\n');
+        s.append("Redis:\n  URL: ").append(Redis.redact(c.redis().url())).append("\n  Prefix: ").append(c.redis().prefix()).append('\n');
         s.append("Container pool:\n")
                 .append("  Initial size: ").append(c.pool().poolSize()).append('\n')
                 .append("  Min size: ").append(c.pool().minPoolSize()).append('\n')

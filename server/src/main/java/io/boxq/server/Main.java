@@ -52,6 +52,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        Logging.apply(config.server());
         Main main = new Main();
         Runtime.getRuntime().addShutdownHook(new Thread(main::stop, "boxq-shutdown"));
         try {
@@ -66,7 +67,7 @@ public final class Main {
     void start(BoxqConfig config) {
         Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
         started.push(redis);
-        String described = ConfigPrinter.describe(config, redis.redactedUrl());
+        String described = ConfigPrinter.describe(config);
         if ("json".equals(config.server().logFormat())) {
             log.info("configuration\n{}", described); // one JSON object per line, this one too
         } else {

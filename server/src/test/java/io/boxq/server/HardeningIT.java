@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class HardeningIT {
     private static final long FREE_TIER_MEMORY = 256L << 20;
+    /** TMP_SIZE's default. */
+    private static final long TMP_SIZE = 64L << 20;
 
     private static BoxqTestServer server;
     private static BoxqClient client;
@@ -45,6 +47,23 @@ class HardeningIT {
         JsonNode job = client.run(key, "id -u; id -g");
 
         assertThat(job.path("stdout").asText()).isEqualTo("65534\n65534\n");
+    }
+
+    @Test
+    void a_sandbox_user_given_as_uid_and_gid_runs_the_commands_and_owns_workspace_and_tmp() {
+        BoxqTestServer other = BoxqTestServer.start("hardening-uid",
+                Map.of("SANDBOX_USER", "1000:2000", "POOL_SIZE", "1", "MIN_POOL_SIZE", "0", "MAX_POOL_SIZE", "2"));
+        try {
+            String otherKey = other.client.createKey(other.adminKey(), "uid-gid", "free").path("key").asText();
+
+            JsonNode job = other.client.run(otherKey, "id -u; id -g; stat -c %u:%g /workspace /tmp; "
+                    + "touch /workspace/x && touch /tmp/x && echo writable");
+
+            assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
+            assertThat(job.path("stdout").asText()).isEqualTo("1000\n2000\n1000:2000\n1000:2000\nwritable\n");
+        } finally {
+            other.stopAndAssertClean();
+        }
     }
 
     @Test
@@ -86,7 +105,7 @@ class HardeningIT {
 
         assertThat(c.getConfig().getLabels()).containsEntry(Labels.MANAGED, "true")
                 .containsEntry(Labels.NODE, server.workerId());
-        assertThat(c.getConfig().getUser()).isEqualTo("65534");
+        assertThat(c.getConfig().getUser()).as("uid:gid, not the image's idea of the group").isEqualTo("65534:65534");
         HostConfig host = c.getHostConfig();
         assertThat(host.getReadonlyRootfs()).isTrue();
         assertThat(host.getMemory()).isEqualTo(FREE_TIER_MEMORY);
@@ -99,7 +118,22 @@ class HardeningIT {
         assertThat(Arrays.stream(host.getCapDrop()).map(Enum::name)).containsExactly("ALL");
         assertThat(host.getSecurityOpts()).contains("no-new-privileges");
         assertThat(host.getTmpFs()).containsOnlyKeys("/workspace", "/tmp");
-        assertThat(host.getTmpFs().get("/workspace")).contains("size=" + FREE_TIER_MEMORY / 2, "nosuid", "nodev");
+        assertThat(host.getTmpFs().get("/workspace").split(","))
+                .contains("size=" + FREE_TIER_MEMORY / 2, "uid=65534", "gid=65534", "exec", "nosuid", "nodev");
+        assertThat(host.getTmpFs().get("/tmp").split(","))
+                .contains("size=" + TMP_SIZE, "uid=65534", "gid=65534", "exec", "nosuid", "nodev");
+    }
+
+    @Test
+    void workspace_and_tmp_are_tmpfs_of_their_sizes_owned_by_the_user() {
+        JsonNode job = client.run(key, "grep -E ' /(workspace|tmp) ' /proc/mounts; stat -c '%n %u:%g' /workspace /tmp");
+
+        List<String> lines = job.path("stdout").asText().lines().toList();
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("tmpfs /workspace tmpfs ")
+                .contains("size=" + FREE_TIER_MEMORY / 2 / 1024 + "k", "uid=65534", "gid=65534"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("tmpfs /tmp tmpfs ")
+                .contains("size=" + TMP_SIZE / 1024 + "k", "uid=65534", "gid=65534"));
+        assertThat(lines).contains("/workspace 65534:65534", "/tmp 65534:65534");
     }
 
     @Test

@@ -62,9 +62,14 @@ public record BoxqConfig(
                 r.raw("WORKER_ID").orElseGet(() -> "node-" + env.getOrDefault("HOSTNAME", "local")),
                 r.raw("BOXQ_ADMIN_KEY").orElse(null),
                 r.bool("DEBUG", false),
-                r.string("LOG_FORMAT", "text"));
+                r.string("LOG_FORMAT", "text"),
+                r.string("BOXQ_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT));
         if (!List.of("text", "json").contains(server.logFormat())) {
             r.problem("LOG_FORMAT=" + server.logFormat() + " is unknown (use text or json)");
+        }
+        if (!ServerConfig.LOG_LEVELS.contains(server.logLevel())) {
+            r.problem("BOXQ_LOG_LEVEL=" + server.logLevel() + " is unknown (use one of "
+                    + String.join(", ", ServerConfig.LOG_LEVELS) + ")");
         }
         RedisConfig redis = new RedisConfig(
                 r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"));
@@ -89,7 +94,7 @@ public record BoxqConfig(
                 r.bytes("TMP_SIZE", 64L << 20),
                 r.string("SANDBOX_NETWORK", "none"),
                 r.raw("SANDBOX_RUNTIME").orElse(null),
-                r.string("SANDBOX_USER", "65534"),
+                sandboxUser(r),
                 r.string("WORKSPACE", "/workspace"),
                 r.longValue(new String[] {"NOFILE_LIMIT"}, 1024, 64, 1 << 20));
         JobConfig jobs = new JobConfig(
@@ -142,6 +147,19 @@ public record BoxqConfig(
             r.problem("BOXQ_ROLES names no role (use api, executor or both)");
         }
         return roles;
+    }
+
+    private static SandboxUser sandboxUser(EnvReader r) {
+        String value = r.raw("SANDBOX_USER").orElse(null);
+        if (value == null) {
+            return SandboxUser.NOBODY;
+        }
+        try {
+            return SandboxUser.parse(value);
+        } catch (IllegalArgumentException e) {
+            r.problem("SANDBOX_USER=" + value + " " + e.getMessage());
+            return SandboxUser.NOBODY;
+        }
     }
 
     private static RunnerKind runner(EnvReader r) {

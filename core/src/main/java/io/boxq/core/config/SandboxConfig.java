@@ -17,7 +17,7 @@ public record SandboxConfig(
         long tmpBytes,
         String network,
         String runtime,
-        String user,
+        SandboxUser user,
         String workspace,
         long nofile) {
 

@@ -30,7 +30,7 @@ public final class Redis implements AutoCloseable {
         pool.setTestWhileIdle(true);
         URI uri = URI.create(url);
         if (!JedisURIHelper.isValid(uri)) {
-            throw new IllegalArgumentException("REDIS_URL is not a redis:// URL: " + url);
+            throw new IllegalArgumentException("REDIS_URL is not a redis:// URL: " + redact(url));
         }
         this.client = RedisClient.builder()
                 .hostAndPort(JedisURIHelper.getHostAndPort(uri))
@@ -75,7 +75,20 @@ public final class Redis implements AutoCloseable {
 
     /** The URL without a password, for logs and messages. */
     public String redactedUrl() {
-        return url.replaceAll("//[^@/]*@", "//***@");
+        return redact(url);
+    }
+
+    /**
+     * {@code url} with its user and password (all before the last {@code @} of the address) as
+     * {@code ***}, for logs, messages and the printed configuration; a URL without them as it is.
+     */
+    public static String redact(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return url;
+        }
+        return url.substring(0, scheme + 3) + "***" + url.substring(at);
     }
 
     @Override

@@ -23,7 +23,7 @@ class BoxqConfigTest {
         assertThat(c.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.sandbox().cpuQuotaPercent()).isEqualTo(25);
         assertThat(c.sandbox().network()).isEqualTo("none");
-        assertThat(c.sandbox().user()).isEqualTo("65534");
+        assertThat(c.sandbox().user()).isEqualTo(new SandboxUser(65534, 65534));
         assertThat(c.sandbox().workspace()).isEqualTo("/workspace");
         assertThat(c.sessions().sessionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(300));
@@ -81,6 +81,16 @@ class BoxqConfigTest {
     }
 
     @Test
+    void memory_limit_wins_over_tier_free_memory_and_leaves_the_other_tiers_alone() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of("MEMORY_LIMIT", "512m", "TIER_FREE_MEMORY", "128m"));
+
+        assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(512L << 20);
+        assertThat(c.limits(Tier.PRO).memoryBytes()).isEqualTo(1L << 30);
+        assertThat(BoxqConfig.fromEnv(Map.of("TIER_FREE_MEMORY", "128m")).limits(Tier.FREE).memoryBytes())
+                .isEqualTo(128L << 20);
+    }
+
+    @Test
     void blank_values_count_as_unset() {
         BoxqConfig c = BoxqConfig.fromEnv(Map.of("POOL_SIZE", "  ", "PORT", ""));
 
@@ -104,6 +114,38 @@ class BoxqConfigTest {
         assertThat(String.join("\n", e.problems())).contains("PORT=eighty", "POOL_SIZE=-1", "CPU_QUOTA_PERCENT=0",
                 "AGGRESSIVE_CLEANUP=maybe", "MEMORY_LIMIT=lots", "RUNNER=warp", "'web'", "CLEANUP_INTERVAL_MINUTES=soon");
         assertThat(e.getMessage()).contains(e.problems().size() + " problem(s)", "PORT=eighty", "RUNNER=warp");
+    }
+
+    @Test
+    void sandbox_user_takes_a_uid_or_a_uid_and_gid() {
+        assertThat(BoxqConfig.fromEnv(Map.of("SANDBOX_USER", "1000")).sandbox().user())
+                .isEqualTo(new SandboxUser(1000, 1000));
+        assertThat(BoxqConfig.fromEnv(Map.of("SANDBOX_USER", "1000:2000")).sandbox().user())
+                .isEqualTo(new SandboxUser(1000, 2000));
+    }
+
+    @Test
+    void a_sandbox_user_that_is_not_uid_or_uid_gid_stops_the_start_with_its_value_named() {
+        for (String bad : java.util.List.of("nobody", "1000:", ":1000", "1000:1000:1000", "-1", "1000:nogroup",
+                "99999999999")) {
+            ConfigException e = catchThrowableOfType(ConfigException.class,
+                    () -> BoxqConfig.fromEnv(Map.of("SANDBOX_USER", bad)));
+
+            assertThat(e).as(bad).isNotNull();
+            assertThat(e.problems()).as(bad).singleElement().asString()
+                    .startsWith("SANDBOX_USER=" + bad + " ").contains("uid:gid");
+        }
+    }
+
+    @Test
+    void the_log_level_is_one_of_logbacks_levels_in_any_case() {
+        assertThat(BoxqConfig.fromEnv(Map.of()).server().logLevel()).isEqualTo("INFO");
+        assertThat(BoxqConfig.fromEnv(Map.of("BOXQ_LOG_LEVEL", "debug")).server().logLevel()).isEqualTo("DEBUG");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> BoxqConfig.fromEnv(Map.of("BOXQ_LOG_LEVEL", "loud")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("BOXQ_LOG_LEVEL", "LOUD", "TRACE, DEBUG, INFO");
     }
 
     @Test

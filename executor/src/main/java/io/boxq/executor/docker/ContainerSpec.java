@@ -3,6 +3,7 @@ package io.boxq.executor.docker;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import io.boxq.core.config.SandboxUser;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ public record ContainerSpec(
         long tmpBytes,
         String network,
         String runtime,
-        String user,
+        SandboxUser user,
         String workspace,
         long nofile,
         Map<String, String> labels) {
@@ -41,7 +42,9 @@ public record ContainerSpec(
     }
 
     public HostConfig hostConfig() {
-        String tmpfsOptions = "rw,exec,nosuid,nodev,uid=" + user + ",gid=" + user + ",size=";
+        // Owned by the user, or it could not write its own workspace (mode=1777 is ignored on a
+        // directory the image already has).
+        String tmpfsOptions = "rw,exec,nosuid,nodev,uid=" + user.uid() + ",gid=" + user.gid() + ",size=";
         HostConfig host = HostConfig.newHostConfig()
                 .withMemory(memoryBytes)
                 .withMemorySwap(memoryBytes)

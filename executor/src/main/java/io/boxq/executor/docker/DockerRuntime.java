@@ -34,7 +34,7 @@ public final class DockerRuntime {
         try {
             id = docker.createContainerCmd(spec.image())
                     .withLabels(spec.labels())
-                    .withUser(spec.user())
+                    .withUser(spec.user().dockerUser())
                     .withWorkingDir(spec.workspace())
                     .withCmd(ContainerSpec.KEEPALIVE_CMD)
                     .withNetworkDisabled("none".equals(spec.network()))

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.config.SandboxUser;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.docker.DockerClients;
@@ -150,11 +151,11 @@ class OrphanSweepIT {
     /** A container as boxq would start it for {@code node} of {@code deployment}, made behind the pool's back. */
     private static String start(String node, String deployment) {
         ContainerSpec spec = new ContainerSpec(BoxqConfig.BUSYBOX_IMAGE, 32L << 20, 25, 512, 64, 8L << 20, 8L << 20,
-                "none", null, "65534", "/workspace", 1024,
+                "none", null, SandboxUser.NOBODY, "/workspace", 1024,
                 Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.DEPLOYMENT, deployment));
         String id = client.createContainerCmd(spec.image())
                 .withLabels(spec.labels())
-                .withUser(spec.user())
+                .withUser(spec.user().dockerUser())
                 .withCmd("sleep", "3600")
                 .withNetworkDisabled(true)
                 .withHostConfig(spec.hostConfig())

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
+import io.boxq.core.config.SandboxUser;
 import io.boxq.core.job.CommandResult;
 import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.docker.DockerClients;
@@ -58,7 +59,7 @@ class ShellCommandRunnerIT {
 
     static String container(String image) {
         ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
-                "65534", "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellCommandRunnerIT"));
+                SandboxUser.NOBODY, "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellCommandRunnerIT"));
         String id = runtime.start(spec);
         containers.add(id);
         return id;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
+import io.boxq.core.config.SandboxUser;
 import io.boxq.core.job.CommandResult;
 import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.docker.DockerClients;
@@ -47,7 +48,7 @@ class ShellCpuTimeIT {
         ShellRunnerFactory factory = new ShellRunnerFactory(docker, "/workspace");
         for (String image : List.of(ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM)) {
             ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
-                    "65534", "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellCpuTimeIT"));
+                    SandboxUser.NOBODY, "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellCpuTimeIT"));
             String id = runtime.start(spec);
             containers.add(id);
             ids.put(image, id);

@@ -3,6 +3,7 @@ package io.boxq.executor.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import io.boxq.core.config.SandboxUser;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.OutputChunk;
 import io.boxq.executor.docker.ContainerSpec;
@@ -37,7 +38,7 @@ class ShellLiveOutputIT {
         ShellRunnerFactory factory = new ShellRunnerFactory(docker, "/workspace");
         for (String image : List.of(ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM)) {
             ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
-                    "65534", "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellLiveOutputIT"));
+                    SandboxUser.NOBODY, "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellLiveOutputIT"));
             String id = runtime.start(spec);
             containers.add(id);
             runners.put(image, factory.attach(id));
