@@ -17,9 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.XPendingParams;
-import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.resps.StreamPendingEntry;
 
 /**
@@ -39,22 +37,14 @@ class RedisJobQueueIT {
 
     @BeforeAll
     static void connect() {
-        redis = new Redis(System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"), PREFIX, 4);
+        redis = TestRedis.connect(PREFIX);
         store = new RedisJobStore(redis, TTL, Clock.systemUTC());
         queue = new RedisJobQueue(redis);
     }
 
     @AfterAll
     static void deleteKeys() {
-        ScanParams match = new ScanParams().match(PREFIX + "*").count(1000);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            String from = cursor;
-            ScanResult<String> page = redis.call(j -> j.scan(from, match));
-            page.getResult().forEach(k -> redis.run(j -> j.del(k)));
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        redis.close();
+        TestRedis.deleteAllAndClose(redis, PREFIX);
     }
 
     @Test

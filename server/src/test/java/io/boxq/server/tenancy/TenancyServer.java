@@ -13,6 +13,7 @@ import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.Labels;
 import io.boxq.executor.node.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
+import io.boxq.server.TestEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * An all-in-one boxq wired as {@code Main} wires it (an executor node and the api in one process,
@@ -52,7 +51,7 @@ final class TenancyServer {
     }
 
     static String redisUrl() {
-        return System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+        return TestEnvironment.redisUrl();
     }
 
     static String dockerHost() {
@@ -106,7 +105,7 @@ final class TenancyServer {
                 node.close();
             }
             removeContainersOf(config.server().workerId());
-            deleteKeys(redis, config.redis().prefix());
+            TestEnvironment.deleteRedisKeys(config.redis().prefix());
             redis.close();
             throw e;
         }
@@ -180,7 +179,7 @@ final class TenancyServer {
             node.close();
             return removeContainersOf(workerId());
         } finally {
-            deleteKeys(redis, config.redis().prefix());
+            TestEnvironment.deleteRedisKeys(config.redis().prefix());
             redis.close();
         }
     }
@@ -229,31 +228,8 @@ final class TenancyServer {
         return found;
     }
 
-    /** SCAN MATCH prefix* and DEL. */
-    private static void deleteKeys(Redis redis, String prefix) {
-        ScanParams match = new ScanParams().match(prefix + "*").count(500);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            String from = cursor;
-            ScanResult<String> page = redis.call(j -> j.scan(from, match));
-            page.getResult().forEach(k -> redis.run(j -> j.del(k)));
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-    }
-
     /** How many keys of {@code prefix} are left (after {@link #stop()} there should be none). */
     static long keysLeft(String prefix) {
-        try (Redis redis = new Redis(redisUrl(), prefix, 2)) {
-            long n = 0;
-            ScanParams match = new ScanParams().match(prefix + "*").count(1000);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                String from = cursor;
-                ScanResult<String> page = redis.call(j -> j.scan(from, match));
-                n += page.getResult().size();
-                cursor = page.getCursor();
-            } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-            return n;
-        }
+        return TestEnvironment.redisKeys(prefix).size();
     }
 }

@@ -16,6 +16,7 @@ import io.boxq.executor.docker.Labels;
 import io.boxq.executor.node.ExecutorNode;
 import io.boxq.scheduler.MaintenanceScheduler;
 import io.boxq.scheduler.NodeMaintenance;
+import io.boxq.server.TestEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
@@ -32,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * boxq wired as {@code Main} wires it (api, executor node, Quartz maintenance), on a free port with
@@ -230,7 +229,7 @@ final class WebhookSystem implements AutoCloseable {
             stopNode();
         } finally {
             removeContainers();
-            deleteKeys();
+            TestEnvironment.deleteRedisKeys(config.redis().prefix());
             redis.close();
         }
     }
@@ -253,18 +252,6 @@ final class WebhookSystem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private void deleteKeys() {
-        String prefix = config.redis().prefix();
-        ScanParams match = new ScanParams().match(prefix + "*").count(500);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            String from = cursor;
-            ScanResult<String> page = redis.call(j -> j.scan(from, match));
-            page.getResult().forEach(k -> redis.run(j -> j.del(k)));
-            cursor = page.getCursor();
-        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
     }
 
     /**
