@@ -1,6 +1,7 @@
 package io.boxq.server.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -70,6 +71,38 @@ class FairnessIT {
         assertThat(averageAtOnce(endedOfA)).as("A's average jobs running at once").isGreaterThan(1.5);
         assertThat(api.usage(a).path("running_jobs").asInt()).isZero();
         assertThat(api.usage(a).path("backlog_jobs").asInt()).isZero();
+    }
+
+    /** The figure: a key with 1,000 queued jobs does not delay another key's job. */
+    @Test
+    void a_key_with_a_thousand_queued_jobs_does_not_hold_back_another_keys_job() {
+        JsonNode createdA = api.createKey(server.adminKey(), TenancyServer.unique("many"), "free");
+        String a = createdA.path("key").asText();
+        String b = server.newKey("free");
+        List<String> jobsOfA = new ArrayList<>();
+        for (int batch = 0; batch < 10; batch++) {
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                items.add(Map.of("command", "sleep 60"));
+            }
+            Api.Reply r = api.post("/v1/jobs/batch", a, Map.of("jobs", items));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            r.json().path("results").forEach(item -> jobsOfA.add(item.path("job").path("id").asText()));
+        }
+        assertThat(jobsOfA).hasSize(1000).doesNotContain("");
+        assertThat(api.usage(a).path("backlog_jobs").asInt()).isGreaterThanOrEqualTo(1000 - CONCURRENT);
+
+        JsonNode jobOfB = api.run(b, "echo hi");
+
+        assertThat(jobOfB.path("state").asText()).isEqualTo("succeeded");
+        assertThat(jobOfB.path("stdout").asText()).isEqualTo("hi\n");
+        assertThat(api.usage(a).path("backlog_jobs").asInt()).as("A's backlog when B's job had ended")
+                .isGreaterThanOrEqualTo(1000 - CONCURRENT);
+
+        // Revoking A cancels all of its jobs, running and waiting.
+        assertThat(api.delete("/v1/keys/" + createdA.path("id").asText(), server.adminKey()).status()).isEqualTo(204);
+        assertThat(server.jobState(jobsOfA.getLast())).isEqualTo("cancelled");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.jobState(jobsOfA.getFirst()).equals("cancelled"));
     }
 
     /** The most jobs whose [started_at, finished_at] overlap (an end and a start at one instant do not). */
