@@ -47,7 +47,7 @@ public final class QueueDepthGauges implements Runnable {
         if (refreshedAt != Long.MIN_VALUE && now - refreshedAt < MIN_REFRESH.toNanos()) {
             return;
         }
-        List<String> streamKeys = new ArrayList<>(List.of(redis.keys().jobsStream()));
+        List<String> streamKeys = new ArrayList<>(List.of(redis.keys().jobsStream(), redis.keys().deadLetters()));
         nodes.liveNodes().forEach(n -> streamKeys.add(redis.keys().nodeStream(n.id())));
         List<String> keyIds = redis.call(j -> j.hkeys(redis.keys().apiKeyIndex())).stream().limit(MAX_KEYS).toList();
         Map<String, Long> depths = new java.util.LinkedHashMap<>();

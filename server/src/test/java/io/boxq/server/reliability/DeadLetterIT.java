@@ -9,6 +9,7 @@ import io.boxq.core.redis.RedisKeys;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.observability.Scrape;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -91,6 +92,8 @@ class DeadLetterIT {
             assertThat(ended.path("node").asText()).isEqualTo(runsSecond.workerId);
             List<StreamEntry> dead = redis.call(j -> j.xrange(redis.keys().deadLetters(), "-", "+"));
             assertThat(dead).as("the dead-letter stream").hasSize(1);
+            assertThat(Scrape.of(third.client).value("boxq_stream_depth", "stream", "dead-letters"))
+                    .as("the dead-letter stream's depth in the metrics").isEqualTo(1);
             assertThat(dead.getFirst().getFields()).containsExactlyInAnyOrderEntriesOf(
                     Map.of("job", id, "stream", redis.keys().jobsStream()));
             long pending = redis.call(j -> j.xpending(redis.keys().jobsStream(), RedisKeys.GROUP)).getTotal();
