@@ -24,7 +24,8 @@ public final class DockerRuntime {
     }
 
     /**
-     * Creates and starts a container; removes it again if it cannot be started.
+     * Creates and starts a container; removes it again if it cannot be started (or, when even that
+     * fails, names it in {@link DockerUnavailableException#leftBehind()}).
      *
      * @return the container id
      * @throws DockerUnavailableException when the engine refuses or cannot be reached
@@ -48,8 +49,10 @@ public final class DockerRuntime {
             docker.startContainerCmd(id).exec();
             return id;
         } catch (RuntimeException e) {
-            remove(id);
-            throw new DockerUnavailableException("cannot start container " + id + ": " + e.getMessage(), e);
+            // The engine going away between create and start leaves a created container it cannot
+            // remove now: the caller is told its id, to remove it once the engine is back.
+            throw new DockerUnavailableException("cannot start container " + id + ": " + e.getMessage(), e,
+                    remove(id) ? null : id);
         }
     }
 

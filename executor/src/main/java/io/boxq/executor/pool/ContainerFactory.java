@@ -3,6 +3,7 @@ package io.boxq.executor.pool;
 import io.boxq.core.config.SandboxConfig;
 import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.docker.DockerRuntime;
+import io.boxq.executor.docker.DockerUnavailableException;
 import io.boxq.executor.docker.Labels;
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.ExecCommandRunner;
@@ -58,6 +59,14 @@ public final class ContainerFactory {
         String id;
         try {
             id = docker.start(spec(shape));
+        } catch (DockerUnavailableException e) {
+            events.startFailed(shape);
+            if (e.leftBehind() != null) {
+                unremoved.add(e.leftBehind());
+                log.warn("container {} of {} could not be removed after a failed start; trying again at the next "
+                        + "rebalance", shortId(e.leftBehind()), node);
+            }
+            throw e;
         } catch (RuntimeException e) {
             events.startFailed(shape);
             throw e;
