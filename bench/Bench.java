@@ -19,12 +19,15 @@ import java.util.regex.Pattern;
  * Run with the JDK's source launcher: java bench/Bench.java MODE BASE_URL KEY [args].
  *
  * Modes:
- *   latency N          N sequential `echo hi` jobs: submit, then GET ?wait=30 → p50/p90/p99 ms
+ *   latency N          N sequential `echo hi` jobs: submit, then GET ?wait=30 → p50/p90/p99 ms, after
+ *                      min(WARM_UP, N) unmeasured ones (a server that has run a few hundred jobs)
  *   throughput N C     N jobs from C concurrent clients (submit + wait each) → jobs/s
  *   sandboxes N        N sandbox creates (each deleted right after) → p50/p90 ms of the create
  *   hold N             creates N sandboxes and keeps them (prints their ids)
  */
 public final class Bench {
+    /** Jobs run before a latency run is measured: the JIT compiles the hot path over the first few hundred. */
+    static final int WARM_UP = 500;
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
     private static final Pattern STATE = Pattern.compile("\"state\":\"([a-z_]+)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -46,7 +49,7 @@ public final class Bench {
     }
 
     static void latency(String base, String key, int n) throws Exception {
-        for (int i = 0; i < Math.min(20, n); i++) {
+        for (int i = 0; i < Math.min(WARM_UP, n); i++) { // unmeasured: the server's JIT warms up on these
             runJob(base, key);
         }
         List<Double> ms = new ArrayList<>();

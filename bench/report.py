@@ -96,6 +96,9 @@ md += ["", "## Notes", "",
        "- The load generator, the server, Redis and the containers share the same 2 cores, so throughput is bounded by"
        " the machine, not by one component; the shared machine is noisy, compare the two paths of the same run.",
        "- `jobs/s` counts complete round trips: submit, then a long-poll GET until the result (two HTTP requests per job).",
+       "- Each latency run starts after min(500, N) unmeasured jobs of the same kind on the same server, so the figures"
+       " are a warmed-up server's (the JIT compiles the request path over the first few hundred requests; measured"
+       " by hand, a fresh server's submit takes 4.9 ms at p50 and 2.8 ms after 600 of them).",
        f"- Jobs that did not succeed in the throughput runs: runner {results['setup']['failed_jobs']['runner']}, exec {results['setup']['failed_jobs']['exec']}.",
        "",
        "## Where the time goes, and why targets are missed",
