@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.json.Json;
+import io.boxq.server.BoxqProcess;
 import io.boxq.server.TestEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +22,11 @@ import org.junit.jupiter.api.Test;
 class ProcessLogsIT {
     private final String prefix = "test-" + TestEnvironment.unique("logs") + ":";
     private final String executorId = TestEnvironment.unique("it-logs-node");
-    private final List<JarProcess> processes = new ArrayList<>();
+    private final List<BoxqProcess> processes = new ArrayList<>();
 
     @AfterEach
     void cleanUp() {
-        processes.forEach(JarProcess::close);
+        processes.forEach(BoxqProcess::close);
         TestEnvironment.removeContainersOf(executorId);
         TestEnvironment.deleteRedisKeys(prefix);
     }
@@ -33,8 +34,8 @@ class ProcessLogsIT {
     @Test
     void split_processes_log_one_json_object_per_line_with_the_jobs_context_and_serve_their_metrics() throws Exception {
         Map<String, String> env = env();
-        JarProcess executor = launch("logs-executor", env, "executor", executorId);
-        JarProcess api = launch("logs-api", env, "api", TestEnvironment.unique("it-logs-api"));
+        BoxqProcess executor = launch("logs-executor", env, "executor", executorId);
+        BoxqProcess api = launch("logs-api", env, "api", TestEnvironment.unique("it-logs-api"));
         executor.awaitUp();
         api.awaitUp();
 
@@ -53,8 +54,8 @@ class ProcessLogsIT {
         assertThat(nodeMetrics.hasAny("jvm_memory_used_bytes")).isTrue();
         assertThat(apiMetrics.has("boxq_pool_containers", "node", executorId, "kind", "max"))
                 .as("an api-only process has no pool").isFalse();
-        executor.stop();
-        api.stop();
+        assertThat(executor.stop(Duration.ofSeconds(60))).as("the executor stops on SIGTERM").isTrue();
+        assertThat(api.stop(Duration.ofSeconds(60))).as("the api stops on SIGTERM").isTrue();
 
         List<JsonNode> nodeLog = jsonLines(executor);
         List<JsonNode> apiLog = jsonLines(api);
@@ -77,7 +78,7 @@ class ProcessLogsIT {
         env.put("SANDBOX_IMAGE", missing);
         env.put("LOG_FORMAT", "text");
 
-        JarProcess executor = launch("logs-missing-image", env, "executor", executorId);
+        BoxqProcess executor = launch("logs-missing-image", env, "executor", executorId);
 
         assertThat(executor.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(String.join("\n", executor.lines())).contains("boxq could not start", missing,
@@ -100,17 +101,14 @@ class ProcessLogsIT {
         return env;
     }
 
-    private JarProcess launch(String name, Map<String, String> env, String role, String workerId) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("BOXQ_ROLES", role);
-        own.put("WORKER_ID", workerId);
-        JarProcess p = JarProcess.launch(name, own);
+    private BoxqProcess launch(String name, Map<String, String> env, String role, String workerId) {
+        BoxqProcess p = BoxqProcess.launch(name, env, role, workerId);
         processes.add(p);
         return p;
     }
 
     /** Every line of the process's output, each of which must be one JSON object. */
-    private static List<JsonNode> jsonLines(JarProcess p) throws Exception {
+    private static List<JsonNode> jsonLines(BoxqProcess p) throws Exception {
         List<JsonNode> parsed = new ArrayList<>();
         for (String line : p.lines()) {
             if (line.isBlank()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisKeys;
 import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqProcess;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
 import io.boxq.server.observability.Scrape;

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Container;
 import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.Labels;
 import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqProcess;
 import io.boxq.server.TestEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;

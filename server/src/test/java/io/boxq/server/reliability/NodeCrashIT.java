@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.redis.Redis;
 import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqProcess;
 import io.boxq.server.TestEnvironment;
 import io.boxq.server.observability.Scrape;
 import java.time.Duration;

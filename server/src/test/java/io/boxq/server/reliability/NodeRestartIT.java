@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqProcess;
 import io.boxq.server.TestEnvironment;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,9 +1,8 @@
-package io.boxq.server.reliability;
+package io.boxq.server;
 
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.BoxqClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,19 +17,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One boxq process of the built jar ({@code BOXQ_ROLES} = api or executor), with its own port and
- * log file under {@code target/it-logs}. The jar is copied once per test JVM first, so a build
- * that rewrites {@code target/boxq.jar} meanwhile cannot pull it from under a running process.
+ * log file under {@code target/it-logs}, and exactly the environment a test gives it. The jar is
+ * copied once per test JVM first, so a build that rewrites {@code target/boxq.jar} meanwhile cannot
+ * pull it from under a running process.
  */
-final class BoxqProcess implements AutoCloseable {
-    static final Path LOGS = Path.of("target/it-logs");
+public final class BoxqProcess implements AutoCloseable {
+    public static final Path LOGS = Path.of("target/it-logs");
     /** The jar {@code package} built; {@code -Dboxq.it.jar=<path>} runs another build of it. */
     private static final Path JAR = Path.of(System.getProperty("boxq.it.jar", "target/boxq.jar"));
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static Path copied;
 
-    final String name;
-    final String workerId;
-    final BoxqClient client;
+    public final String name;
+    /** Its {@code WORKER_ID} (null when the environment it was given has none). */
+    public final String workerId;
+    public final BoxqClient client;
     private final Process process;
     private final Path log;
 
@@ -46,11 +47,19 @@ final class BoxqProcess implements AutoCloseable {
      * Starts {@code java -jar boxq.jar} with exactly {@code env} (plus PATH, HOME, LANG, TMPDIR),
      * the given role and worker id, on a free port. Does not wait for it to be up.
      */
-    static BoxqProcess launch(String name, Map<String, String> env, String role, String workerId) {
+    public static BoxqProcess launch(String name, Map<String, String> env, String role, String workerId) {
+        Map<String, String> own = new java.util.HashMap<>(env);
+        own.put("BOXQ_ROLES", role);
+        own.put("WORKER_ID", workerId);
+        return launch(name, own);
+    }
+
+    /** Like {@link #launch(String, Map, String, String)}, with the roles and worker id (if any) {@code env} names. */
+    public static BoxqProcess launch(String name, Map<String, String> env) {
         try {
             Files.createDirectories(LOGS);
             Path log = LOGS.resolve(name + ".log");
-            int port = io.boxq.server.TestEnvironment.freePort();
+            int port = TestEnvironment.freePort();
             ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
                     jar().toString())
                     .directory(LOGS.toFile())
@@ -59,18 +68,16 @@ final class BoxqProcess implements AutoCloseable {
             Map<String, String> processEnv = pb.environment();
             processEnv.keySet().removeIf(v -> !List.of("PATH", "HOME", "LANG", "TMPDIR").contains(v));
             processEnv.putAll(env);
-            processEnv.put("BOXQ_ROLES", role);
-            processEnv.put("WORKER_ID", workerId);
             processEnv.put("HOST", "127.0.0.1");
             processEnv.put("PORT", Integer.toString(port));
-            return new BoxqProcess(name, workerId, port, pb.start(), log);
+            return new BoxqProcess(name, env.get("WORKER_ID"), port, pb.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** Waits until /health answers 200 "healthy" (an api with no live node says "degraded": also up). */
-    JsonNode awaitUp() {
+    public JsonNode awaitUp() {
         return await(name + " /health").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(250))
                 .failFast(name + " exited; see " + log.toAbsolutePath(), () -> !process.isAlive())
                 .ignoreExceptionsInstanceOf(UncheckedIOException.class)
@@ -78,16 +85,37 @@ final class BoxqProcess implements AutoCloseable {
                 .json();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
+    /** Its log file: what it wrote to stdout and stderr. */
+    public Path log() {
+        return log;
+    }
+
+    public List<String> lines() {
+        try {
+            return Files.readAllLines(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exit code once it exited on its own within {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + ": still running after " + limit);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL, and waits until the process is gone: nothing of it runs after this returns. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError(name + " survived SIGKILL for 30 s");
@@ -95,7 +123,7 @@ final class BoxqProcess implements AutoCloseable {
     }
 
     /** SIGTERM; true when it exited within {@code grace}. */
-    boolean stop(Duration grace) throws InterruptedException {
+    public boolean stop(Duration grace) throws InterruptedException {
         process.destroy();
         return process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
     }
