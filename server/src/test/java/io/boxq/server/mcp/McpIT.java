@@ -32,8 +32,7 @@ class McpIT {
     @AfterAll
     static void stopServer() {
         if (server != null) {
-            List<String> leftBehind = server.stop();
-            assertThat(leftBehind).as("containers of %s left after the node closed", server.workerId()).isEmpty();
+            server.stopAndAssertClean();
         }
     }
 

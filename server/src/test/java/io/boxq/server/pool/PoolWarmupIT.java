@@ -34,8 +34,7 @@ class PoolWarmupIT {
     @AfterAll
     static void stopServer() {
         if (server != null) {
-            List<String> leftBehind = server.stop();
-            assertThat(leftBehind).as("containers of %s left after the node closed", server.workerId()).isEmpty();
+            server.stopAndAssertClean();
         }
     }
 

@@ -10,7 +10,6 @@ import io.boxq.server.ContainerShell;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -40,8 +39,7 @@ class RunnerLimitsIT {
     @AfterAll
     static void stopServer() {
         if (server != null) {
-            List<String> leftBehind = server.stop();
-            assertThat(leftBehind).as("containers of %s left after the node closed", server.workerId()).isEmpty();
+            server.stopAndAssertClean();
         }
     }
 
