@@ -104,7 +104,9 @@ public record BoxqConfig(
                 r.seconds("JOB_RESULT_TTL_SECONDS", Duration.ofHours(24), 365L * 86_400),
                 runner(r),
                 r.integer("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
-                (int) Math.min(Integer.MAX_VALUE - 1, r.bytes("FILE_MAX_BYTES", 10L << 20)));
+                (int) Math.min(Integer.MAX_VALUE - 1, r.bytes("FILE_MAX_BYTES", 10L << 20)),
+                r.string("AGENT_DIR", JobConfig.DEFAULT_AGENT_DIR),
+                r.raw("AGENT_BINARY").orElse(null));
         SessionConfig sessions = new SessionConfig(
                 r.minutes(new String[] {"SESSION_TIMEOUT_MINUTES"}, Duration.ofMinutes(15)),
                 r.raw("SANDBOX_LIFETIME_HOURS").isPresent()
@@ -163,13 +165,17 @@ public record BoxqConfig(
     }
 
     private static RunnerKind runner(EnvReader r) {
-        String name = r.string("RUNNER", "shell").toLowerCase(Locale.ROOT);
+        String name = r.string("RUNNER", "agent").toLowerCase(Locale.ROOT);
         return switch (name) {
-            case "shell", "runner" -> RunnerKind.SHELL;
+            case "agent" -> RunnerKind.AGENT;
             case "exec" -> RunnerKind.EXEC;
+            case "shell", "runner" -> {
+                r.problem("RUNNER=" + name + " is gone: the shell runner was replaced by the native agent (use agent, the default, or exec)");
+                yield RunnerKind.AGENT;
+            }
             default -> {
-                r.problem("RUNNER=" + name + " is unknown (use shell or exec)");
-                yield RunnerKind.SHELL;
+                r.problem("RUNNER=" + name + " is unknown (use agent or exec)");
+                yield RunnerKind.AGENT;
             }
         };
     }

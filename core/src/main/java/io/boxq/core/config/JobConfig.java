@@ -10,8 +10,16 @@ public record JobConfig(
         Duration resultTtl,
         RunnerKind runner,
         int maxBodyBytes,
-        int fileMaxBytes) {
+        int fileMaxBytes,
+        String agentDir,
+        String agentBinary) {
 
-    /** How commands reach the container: the in-container runner, or one {@code docker exec} each. */
-    public enum RunnerKind { SHELL, EXEC }
+    /** Where the agent's binaries and sockets live on the host, unless {@code AGENT_DIR} says otherwise. */
+    public static final String DEFAULT_AGENT_DIR = "/var/lib/boxq/agent";
+
+    /**
+     * How commands reach the container: the native in-container agent over a unix socket, or one
+     * {@code docker exec} each (the benchmark's baseline).
+     */
+    public enum RunnerKind { AGENT, EXEC }
 }

@@ -1,8 +1,11 @@
 package io.boxq.executor.docker;
 
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.Volume;
 import io.boxq.core.config.SandboxUser;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,9 @@ public record ContainerSpec(
         SandboxUser user,
         String workspace,
         long nofile,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        List<String> command,
+        Map<String, String> readOnlyMounts) {
 
     /** Docker's CFS period; the quota is a share of it. */
     public static final long CPU_PERIOD_MICROS = 100_000;
@@ -34,8 +39,18 @@ public record ContainerSpec(
     public static final List<String> KEEPALIVE_CMD =
             List.of("/bin/sh", "-c", "while :; do sleep 86400; done", KEEPALIVE_MARKER);
 
+    /** A container that only keeps itself alive: no runner of its own inside. */
+    public ContainerSpec(String image, long memoryBytes, int cpuQuotaPercent, int cpuShares, long pidsLimit,
+            long workspaceBytes, long tmpBytes, String network, String runtime, SandboxUser user, String workspace,
+            long nofile, Map<String, String> labels) {
+        this(image, memoryBytes, cpuQuotaPercent, cpuShares, pidsLimit, workspaceBytes, tmpBytes, network, runtime, user,
+                workspace, nofile, labels, KEEPALIVE_CMD, Map.of());
+    }
+
     public ContainerSpec {
         labels = Map.copyOf(labels);
+        command = List.copyOf(command);
+        readOnlyMounts = Map.copyOf(readOnlyMounts);
         if (memoryBytes < (6L << 20)) {
             throw new IllegalArgumentException("Docker needs at least 6 MiB of memory per container");
         }
@@ -61,8 +76,10 @@ public record ContainerSpec(
                 .withNetworkMode(network)
                 .withInit(true)
                 .withUlimits(List.of(new Ulimit("nofile", nofile, nofile)))
-                // The shell runner keeps its fifo, payloads and captured output here.
-                .withShmSize(tmpBytes);
+                .withShmSize(tmpBytes)
+                .withBinds(readOnlyMounts.entrySet().stream()
+                        .map(m -> new Bind(m.getKey(), new Volume(m.getValue()), AccessMode.ro))
+                        .toList());
         return runtime == null ? host : host.withRuntime(runtime);
     }
 }

@@ -37,7 +37,7 @@ public final class DockerRuntime {
                     .withLabels(spec.labels())
                     .withUser(spec.user().dockerUser())
                     .withWorkingDir(spec.workspace())
-                    .withCmd(ContainerSpec.KEEPALIVE_CMD)
+                    .withCmd(spec.command())
                     .withNetworkDisabled("none".equals(spec.network()))
                     .withHostConfig(spec.hostConfig())
                     .exec()

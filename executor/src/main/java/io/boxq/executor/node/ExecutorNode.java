@@ -14,6 +14,8 @@ import io.boxq.executor.pool.ContainerFactory;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.executor.pool.Shape;
 import io.boxq.executor.pool.WarmPool;
+import io.boxq.executor.agent.AgentBinary;
+import io.boxq.executor.agent.AgentRunnerFactory;
 import io.boxq.executor.runner.ExecRunnerFactory;
 import io.boxq.executor.runner.RunnerFactory;
 import io.boxq.core.sandbox.RedisSandboxStore;
@@ -29,6 +31,7 @@ import io.boxq.executor.metrics.NodeMetrics;
 import io.boxq.executor.monitor.ResourceMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +56,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final JobConsumer consumer;
     private final NodeHeartbeat heartbeat;
     private final OrphanSweep orphans;
+    private final ContainerFactory containers;
     private final Shape defaultShape;
     private final SandboxManager sandboxes;
     private final SandboxReconciler reconciler;
@@ -75,8 +79,9 @@ public final class ExecutorNode implements AutoCloseable {
         this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
         this.docker = new DockerRuntime(dockerClient);
         NodeMetrics metrics = new NodeMetrics(registry);
-        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient), config.sandbox(), node,
-                config.redis().prefix(), clock, metrics);
+        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient, node), config.sandbox(),
+                node, config.redis().prefix(), clock, metrics);
+        this.containers = containers;
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
@@ -123,11 +128,14 @@ public final class ExecutorNode implements AutoCloseable {
         };
     }
 
-    private static RunnerFactory runners(BoxqConfig config, DockerClient docker) {
+    private static RunnerFactory runners(BoxqConfig config, DockerClient docker, String node) {
         if (config.jobs().runner() == RunnerKind.EXEC) {
             return new ExecRunnerFactory(docker, config.sandbox().workspace());
         }
-        return new io.boxq.executor.runner.ShellRunnerFactory(docker, config.sandbox().workspace());
+        Path agentDir = Path.of(config.jobs().agentDir());
+        AgentBinary binary = AgentBinary.locate(agentDir, config.jobs().agentBinary());
+        return new AgentRunnerFactory(docker, binary, AgentRunnerFactory.socketRoot(agentDir, node),
+                config.sandbox().workspace(), AgentRunnerFactory.DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
     /**
@@ -140,6 +148,7 @@ public final class ExecutorNode implements AutoCloseable {
         ImageCheck.requireImages(docker, config.sandbox());
         heartbeat.beat(pool.stats(), pool.shapeStats());
         int removed = orphans.sweep();
+        containers.sweepRunnerLeftovers();
         if (removed > 0) {
             log.info("removed {} containers left behind by an earlier run of {}", removed, node);
         }
@@ -172,7 +181,7 @@ public final class ExecutorNode implements AutoCloseable {
 
     /** Removes orphan containers, ends expired sandboxes, and gives up the sandboxes of dead nodes. */
     public int sweepOrphans() {
-        return orphans.sweep() + sandboxes.expire() + reconciler.reconcile();
+        return orphans.sweep() + containers.sweepRunnerLeftovers() + sandboxes.expire() + reconciler.reconcile();
     }
 
     public int reclaimStalledJobs() {

@@ -9,6 +9,7 @@ import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.ExecCommandRunner;
 import io.boxq.executor.runner.RunnerFactory;
 import io.boxq.executor.runner.RunnerFailedException;
+import io.boxq.executor.runner.RunnerPlacement;
 import io.boxq.core.job.CommandResult;
 import io.boxq.executor.runner.RunRequest;
 import java.time.Clock;
@@ -56,10 +57,12 @@ public final class ContainerFactory {
      */
     public PooledContainer create(Shape shape) {
         long t0 = System.nanoTime();
+        RunnerPlacement placement = runners.place();
         String id;
         try {
-            id = docker.start(spec(shape));
+            id = docker.start(spec(shape, placement));
         } catch (DockerUnavailableException e) {
+            runners.release(placement);
             events.startFailed(shape);
             if (e.leftBehind() != null) {
                 unremoved.add(e.leftBehind());
@@ -68,17 +71,19 @@ public final class ContainerFactory {
             }
             throw e;
         } catch (RuntimeException e) {
+            runners.release(placement);
             events.startFailed(shape);
             throw e;
         }
         try {
-            CommandRunner runner = runners.attach(id);
+            CommandRunner runner = runners.attach(id, placement);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             events.started(shape, took);
             log.info("container {} started on {} ({}) in {} ms", shortId(id), node, shape.label(), took.toMillis());
             return new PooledContainer(id, shape, runner, clock.instant());
         } catch (RuntimeException e) {
             events.startFailed(shape);
+            runners.release(placement);
             remove(id);
             throw e;
         }
@@ -107,7 +112,12 @@ public final class ContainerFactory {
 
     /** A new runner for a running container whose runner died. */
     public CommandRunner attachRunner(String containerId) {
-        return runners.attach(containerId);
+        return runners.reattach(containerId);
+    }
+
+    /** Removes what containers that are gone left on the host (their agent directories). */
+    public int sweepRunnerLeftovers() {
+        return runners.sweep();
     }
 
     public void destroy(PooledContainer container) {
@@ -123,6 +133,7 @@ public final class ContainerFactory {
             return;
         }
         unremoved.remove(id);
+        runners.removed(id);
         events.removed(Duration.ofNanos(System.nanoTime() - t0));
         log.info("container {} removed from {}", shortId(id), node);
     }
@@ -145,10 +156,16 @@ public final class ContainerFactory {
     }
 
     ContainerSpec spec(Shape shape) {
+        return spec(shape, RunnerPlacement.KEEPALIVE);
+    }
+
+    private ContainerSpec spec(Shape shape, RunnerPlacement placement) {
+        Map<String, String> labels = new java.util.HashMap<>(placement.labels());
+        labels.putAll(Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label(),
+                Labels.DEPLOYMENT, deployment));
         return new ContainerSpec(shape.image(), shape.memoryBytes(), config.cpuQuotaPercent(), config.cpuShares(),
                 config.pidsLimit(), config.workspaceBytesFor(shape.memoryBytes()), config.tmpBytes(), shape.network(),
-                config.runtime(), config.user(), config.workspace(), config.nofile(),
-                Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label(),
-                        Labels.DEPLOYMENT, deployment));
+                config.runtime(), config.user(), config.workspace(), config.nofile(), labels, placement.command(),
+                placement.readOnlyMounts());
     }
 }

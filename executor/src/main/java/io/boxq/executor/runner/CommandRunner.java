@@ -1,6 +1,7 @@
 package io.boxq.executor.runner;
 
 import io.boxq.core.job.CommandResult;
+import java.util.Map;
 
 /**
  * Runs commands in one container. A command that fails is a result, not an exception; only the
@@ -22,6 +23,34 @@ public interface CommandRunner extends AutoCloseable {
      * @throws RunnerFailedException when that could not be done (the container must then be discarded)
      */
     void reset();
+
+    /**
+     * Reads a file of the workspace, refusing to leave it through symlinks.
+     *
+     * @return exit 0 with at most {@code maxBytes} bytes on stdout (truncated when the file is
+     *     larger), or 2 no such file, 3 the path leaves the workspace or is a symlink, 4 it is a
+     *     directory, with the reason on stderr
+     * @throws RunnerFailedException when the runner broke
+     */
+    default CommandResult readFile(String workspace, String path, int maxBytes) {
+        return run(new RunRequest(ScriptedOps.READ_FILE, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace, "BOXQ_PATH", path),
+                workspace, new byte[0], ScriptedOps.TIMEOUT, maxBytes));
+    }
+
+    /**
+     * Writes a file of the workspace (making its directories), refusing to leave it through
+     * symlinks; exit codes as {@link #readFile}, with 2 for a directory that cannot be made.
+     */
+    default CommandResult writeFile(String workspace, String path, byte[] content) {
+        return run(new RunRequest(ScriptedOps.WRITE_FILE, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace, "BOXQ_PATH", path),
+                workspace, content, ScriptedOps.TIMEOUT, 64 * 1024));
+    }
+
+    /** The container's figures as {@code key=value} lines on stdout (see {@code ResourceSample}). */
+    default CommandResult stats(String workspace) {
+        return run(new RunRequest(ScriptedOps.STATS, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace), workspace,
+                new byte[0], ScriptedOps.TIMEOUT, 64 * 1024));
+    }
 
     /** Kills the command that is running now, if any (cancellation). */
     void cancelRunning();

@@ -13,7 +13,12 @@ public final class ExecRunnerFactory implements RunnerFactory {
     }
 
     @Override
-    public CommandRunner attach(String containerId) {
+    public CommandRunner attach(String containerId, RunnerPlacement placement) {
+        return new ExecCommandRunner(docker, containerId, workspace);
+    }
+
+    @Override
+    public CommandRunner reattach(String containerId) {
         return new ExecCommandRunner(docker, containerId, workspace);
     }
 }

@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SandboxManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
-    private static final String WRITE_FILE = Scripts.load("file_write.sh");
-    private static final String READ_FILE = Scripts.load("file_read.sh");
-    private static final String STATS = Scripts.load("stats.sh");
 
     private final RedisSandboxStore sandboxes;
     private final RedisJobStore jobs;
@@ -123,7 +120,9 @@ public final class SandboxManager implements AutoCloseable {
         ReentrantLock runnerLock = runnerLock(id);
         runnerLock.lock();
         try {
-            RunningJobs.Outcome outcome = running.run(job, container.runner(), request(sandbox.get(), job));
+            RunningJobs.Outcome outcome = job.isOp()
+                    ? new RunningJobs.Outcome(fileCall(container.runner(), job), false)
+                    : running.run(job, container.runner(), request(sandbox.get(), job));
             boolean killed = outcome.result() == null || outcome.result().exitCode() != 0;
             if (killed && endIfTerminated(job, entry, token)) {
                 return;
@@ -267,9 +266,10 @@ public final class SandboxManager implements AutoCloseable {
      */
     private CommandResult readStats(Sandbox s, PooledContainer c) {
         ReentrantLock lock = runnerLock(s.id());
+        String workspace = config.sandbox().workspace();
         if (c.runner().alive() && lock.tryLock()) {
             try {
-                return cpu.sample(s.id(), () -> c.runner().run(statsRequest()));
+                return cpu.sample(s.id(), () -> c.runner().stats(workspace));
             } catch (RunnerFailedException e) {
                 revive(s, c);
                 throw e;
@@ -278,13 +278,18 @@ public final class SandboxManager implements AutoCloseable {
             }
         }
         CommandRunner side = containers.sideRunner(c.id());
-        return cpu.sample(s.id(), () -> side.run(statsRequest()));
+        return cpu.sample(s.id(), () -> side.stats(workspace));
     }
 
-    private RunRequest statsRequest() {
+    /** A file call: done by the runner itself (the agent: without a process), exit codes as {@link CommandRunner#readFile}. */
+    private CommandResult fileCall(CommandRunner runner, Job job) {
         String workspace = config.sandbox().workspace();
-        return new RunRequest(STATS, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace), workspace, new byte[0],
-                Duration.ofSeconds(10), 64 * 1024);
+        String path = job.op().path();
+        return switch (job.op().kind()) {
+            case WRITE_FILE -> runner.writeFile(workspace, path, job.spec().stdin());
+            case READ_FILE -> runner.readFile(workspace, path, config.jobs().fileMaxBytes());
+            default -> throw new IllegalStateException("not a file call: " + job.op().kind());
+        };
     }
 
     private ReentrantLock runnerLock(String sandboxId) {
@@ -316,27 +321,9 @@ public final class SandboxManager implements AutoCloseable {
     private RunRequest request(Sandbox s, Job job) {
         Map<String, String> env = new HashMap<>(s.env());
         env.putAll(job.spec().env());
-        String workspace = config.sandbox().workspace();
-        int limit = config.jobs().outputLimitBytes();
-        String command = job.spec().command();
-        String shell = containers.shellFor(held.get(s.id()));
-        if (job.isOp()) {
-            env.put("BOXQ_WORKSPACE", workspace);
-            shell = "/bin/sh";
-            switch (job.op().kind()) {
-                case WRITE_FILE -> command = WRITE_FILE;
-                case READ_FILE -> {
-                    command = READ_FILE;
-                    limit = config.jobs().fileMaxBytes() + 1;
-                }
-                default -> command = STATS;
-            }
-            if (job.op().path() != null) {
-                env.put("BOXQ_PATH", job.op().path());
-            }
-        }
-        return new RunRequest(command, shell, env, job.spec().workdir() != null ? job.spec().workdir() : workspace,
-                job.spec().stdin(), Duration.ofSeconds(job.spec().timeoutSeconds()), limit);
+        String workdir = job.spec().workdir() != null ? job.spec().workdir() : config.sandbox().workspace();
+        return new RunRequest(job.spec().command(), containers.shellFor(held.get(s.id())), env, workdir,
+                job.spec().stdin(), Duration.ofSeconds(job.spec().timeoutSeconds()), config.jobs().outputLimitBytes());
     }
 
     private void finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {

@@ -2,6 +2,7 @@ package io.boxq.executor.pool;
 
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.RunnerFactory;
+import io.boxq.executor.runner.RunnerPlacement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,14 +25,34 @@ final class RendezvousRunners implements RunnerFactory {
     }
 
     @Override
-    public CommandRunner attach(String containerId) {
+    public RunnerPlacement place() {
+        return real.place();
+    }
+
+    @Override
+    public void release(RunnerPlacement placement) {
+        real.release(placement);
+    }
+
+    @Override
+    public void removed(String containerId) {
+        real.removed(containerId);
+    }
+
+    @Override
+    public CommandRunner reattach(String containerId) {
+        return real.reattach(containerId);
+    }
+
+    @Override
+    public CommandRunner attach(String containerId, RunnerPlacement placement) {
         arrived.countDown();
         try {
             arrived.await(patience.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return real.attach(containerId);
+        return real.attach(containerId, placement);
     }
 
     /** True once every party had its container started before any runner was attached. */

@@ -14,7 +14,10 @@ import io.boxq.executor.docker.DockerRuntime;
 import io.boxq.executor.docker.Labels;
 import io.boxq.executor.runner.RunRequest;
 import io.boxq.executor.runner.RunnerFactory;
-import io.boxq.executor.runner.ShellRunnerFactory;
+import io.boxq.core.config.JobConfig;
+import io.boxq.executor.agent.AgentBinary;
+import io.boxq.executor.agent.AgentRunnerFactory;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -90,7 +93,7 @@ class WarmPoolIT {
 
     @Test
     void rebalance_at_start_warms_pool_size_containers_in_parallel() {
-        RendezvousRunners rendezvous = new RendezvousRunners(shellRunners(), 4, Duration.ofSeconds(20));
+        RendezvousRunners rendezvous = new RendezvousRunners(agentRunners(), 4, Duration.ofSeconds(20));
         pool = new WarmPool(factory(rendezvous, Clock.systemUTC()), config(4, 1, 6, true, LONG_IDLE), Clock.systemUTC());
 
         assertThat(pool.rebalance(SHAPE)).isEqualTo(4);
@@ -205,7 +208,7 @@ class WarmPoolIT {
     @Test
     void aggressive_cleanup_shrinks_unclaimed_containers_to_the_minimum_once_demand_is_quiet() {
         SettableClock clock = new SettableClock(Instant.now());
-        pool = new WarmPool(factory(shellRunners(), clock), config(3, 1, 4, true, LONG_IDLE), clock);
+        pool = new WarmPool(factory(agentRunners(), clock), config(3, 1, 4, true, LONG_IDLE), clock);
         assertThat(pool.rebalance(SHAPE)).isEqualTo(3);
         assertThat(pool.shrink()).as("while warming up the target is POOL_SIZE").isZero();
 
@@ -220,7 +223,7 @@ class WarmPoolIT {
     @Test
     void without_aggressive_cleanup_a_quiet_pool_keeps_pool_size() {
         SettableClock clock = new SettableClock(Instant.now());
-        pool = new WarmPool(factory(shellRunners(), clock), config(3, 1, 4, false, LONG_IDLE), clock);
+        pool = new WarmPool(factory(agentRunners(), clock), config(3, 1, 4, false, LONG_IDLE), clock);
         assertThat(pool.rebalance(SHAPE)).isEqualTo(3);
 
         clock.advance(Duration.ofMinutes(2));
@@ -294,15 +297,17 @@ class WarmPoolIT {
     }
 
     private WarmPool pool(PoolConfig config) {
-        return new WarmPool(factory(shellRunners(), Clock.systemUTC()), config, Clock.systemUTC());
+        return new WarmPool(factory(agentRunners(), Clock.systemUTC()), config, Clock.systemUTC());
     }
 
     private static ContainerFactory factory(RunnerFactory runners, Clock clock) {
         return new ContainerFactory(docker, runners, sandbox, NODE, DEPLOYMENT, clock);
     }
 
-    private static RunnerFactory shellRunners() {
-        return new ShellRunnerFactory(client, sandbox.workspace());
+    private static RunnerFactory agentRunners() {
+        Path agentDir = Path.of(JobConfig.DEFAULT_AGENT_DIR);
+        return new AgentRunnerFactory(client, AgentBinary.locate(agentDir, null),
+                AgentRunnerFactory.socketRoot(agentDir, NODE), sandbox.workspace(), AgentRunnerFactory.DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
     private static String echo(PooledContainer c, String text) {

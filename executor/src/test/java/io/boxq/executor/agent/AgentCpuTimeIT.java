@@ -1,4 +1,6 @@
-package io.boxq.executor.runner;
+package io.boxq.executor.agent;
+
+import io.boxq.executor.runner.RunRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,42 +27,34 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The CPU time the shell runner measures around each command (the {@code done} answer's cgroup
- * figure), in busybox and in Debian's dash, in containers with the pool's quarter-core quota.
+ * The CPU time the agent measures around each command (its exit frame's cgroup figure), in busybox and in Debian's dash, in containers with the pool's quarter-core quota.
  */
-class ShellCpuTimeIT {
+class AgentCpuTimeIT {
     /**
      * About 0.3 s of CPU in either shell on this machine (150,000 rounds measured 0.15–0.18 s; `sleep
      * 1` 2.5–3 ms, `echo hi` 1.7–2.5 ms): 1.2–1.5 s of wall clock under a quarter core.
      */
     static final String BURN = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done";
 
+    static AgentBoxes boxes;
     static DockerClient docker;
-    static DockerRuntime runtime;
-    static final List<String> containers = new ArrayList<>();
-    static final Map<String, ShellCommandRunner> runners = new HashMap<>();
+    static final Map<String, AgentCommandRunner> runners = new HashMap<>();
     static final Map<String, String> ids = new HashMap<>();
 
     @BeforeAll
     static void start() {
-        docker = DockerClients.create(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"), 8);
-        runtime = new DockerRuntime(docker);
-        ShellRunnerFactory factory = new ShellRunnerFactory(docker, "/workspace");
-        for (String image : List.of(ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM)) {
-            ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
-                    SandboxUser.NOBODY, "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellCpuTimeIT"));
-            String id = runtime.start(spec);
-            containers.add(id);
-            ids.put(image, id);
-            runners.put(image, factory.attach(id));
+        boxes = new AgentBoxes("AgentCpuTimeIT");
+        docker = boxes.docker;
+        for (String image : List.of(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM)) {
+            AgentCommandRunner runner = boxes.start(image);
+            runners.put(image, runner);
+            ids.put(image, runner.containerId());
         }
     }
 
     @AfterAll
     static void stop() throws Exception {
-        runners.values().forEach(CommandRunner::close);
-        containers.forEach(runtime::remove);
-        docker.close();
+        boxes.close();
     }
 
     static CommandResult run(String image, String command, Duration timeout) {
@@ -83,7 +77,7 @@ class ShellCpuTimeIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_command_that_burns_cpu_reports_clearly_more_than_one_that_sleeps(String image) throws Exception {
         long before = cgroupMicros(image);
         CommandResult burn = run(image, BURN, Duration.ofSeconds(20));
@@ -99,7 +93,7 @@ class ShellCpuTimeIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_command_killed_at_its_timeout_still_reports_the_cpu_it_burned(String image) {
         CommandResult result = run(image, "while :; do :; done", Duration.ofSeconds(1));
 
@@ -108,7 +102,7 @@ class ShellCpuTimeIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void what_a_command_leaves_running_counts_in_the_commands_that_follow(String image) {
         CommandResult started = run(image, "(while :; do :; done) >/dev/null 2>&1 &", Duration.ofSeconds(5));
         CommandResult meanwhile = run(image, "sleep 1", Duration.ofSeconds(5));

@@ -1,4 +1,6 @@
-package io.boxq.executor.runner;
+package io.boxq.executor.agent;
+
+import io.boxq.executor.runner.RunRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,33 +25,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Live output of the shell runner ({@code stream} runs) in busybox and in Debian's dash. */
-class ShellLiveOutputIT {
+class AgentLiveOutputIT {
     static final int LIMIT = 1 << 20;
 
+    static AgentBoxes boxes;
     static DockerClient docker;
-    static DockerRuntime runtime;
-    static final List<String> containers = new ArrayList<>();
-    static final Map<String, ShellCommandRunner> runners = new java.util.HashMap<>();
+    static final Map<String, AgentCommandRunner> runners = new java.util.HashMap<>();
 
     @BeforeAll
     static void start() {
-        docker = DockerClients.create(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"), 8);
-        runtime = new DockerRuntime(docker);
-        ShellRunnerFactory factory = new ShellRunnerFactory(docker, "/workspace");
-        for (String image : List.of(ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM)) {
-            ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
-                    SandboxUser.NOBODY, "/workspace", 1024, Map.of(Labels.MANAGED, "true", "boxq.test", "ShellLiveOutputIT"));
-            String id = runtime.start(spec);
-            containers.add(id);
-            runners.put(image, factory.attach(id));
+        boxes = new AgentBoxes("AgentLiveOutputIT");
+        docker = boxes.docker;
+        for (String image : List.of(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM)) {
+            AgentCommandRunner runner = boxes.start(image);
+            runners.put(image, runner);
         }
     }
 
     @AfterAll
     static void stop() throws Exception {
-        runners.values().forEach(CommandRunner::close);
-        containers.forEach(runtime::remove);
-        docker.close();
+        boxes.close();
     }
 
     /** The chunks a run reported, with when each came. */
@@ -74,7 +69,7 @@ class ShellLiveOutputIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void output_arrives_while_the_command_runs_as_a_prefix_of_the_result(String image) {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         CommandResult result = run(image, "echo one; printf 'err\\377' >&2; sleep 1.5; echo two; printf three", seen);
@@ -94,7 +89,7 @@ class ShellLiveOutputIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_short_command_sends_no_frames(String image) {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -104,7 +99,7 @@ class ShellLiveOutputIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void binary_output_past_the_cap_streams_as_a_prefix_of_the_result_and_stops_at_the_cap(String image) {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         CommandResult result = run(image,
@@ -119,7 +114,7 @@ class ShellLiveOutputIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ShellCommandRunnerIT.BUSYBOX, ShellCommandRunnerIT.BOOKWORM})
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_timed_out_streaming_command_ends_with_its_output_and_the_runner_goes_on(String image) {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         RunRequest request = new RunRequest("echo before; sleep 30", "sh", Map.of(), "/workspace", new byte[0],

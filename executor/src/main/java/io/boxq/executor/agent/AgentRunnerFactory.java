@@ -1,0 +1,230 @@
+package io.boxq.executor.agent;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import io.boxq.executor.agent.AgentFrameReader.Frame;
+import io.boxq.executor.runner.CommandRunner;
+import io.boxq.executor.runner.RunnerFactory;
+import io.boxq.executor.runner.RunnerFailedException;
+import io.boxq.executor.runner.RunnerPlacement;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runners on {@code boxq-agent} (docs/architecture.md, "The agent"). Every container gets the
+ * binary mounted read-only at {@link #AGENT_IN_CONTAINER} and a directory of its own,
+ * {@code <socket root>/<token>}, mounted read-only at {@link #RUN_IN_CONTAINER}, where this node
+ * listens before the container starts; the container's main command is {@code boxq-agent init},
+ * which keeps the container alive and starts the agent that dials in. When that agent dies, one
+ * {@code docker exec} of {@code boxq-agent serve} brings a new one into the same container.
+ */
+public final class AgentRunnerFactory implements RunnerFactory {
+    private static final Logger log = LoggerFactory.getLogger(AgentRunnerFactory.class);
+    public static final String AGENT_IN_CONTAINER = "/.boxq/agent";
+    public static final String RUN_IN_CONTAINER = "/.boxq/run";
+    static final String SOCKET_IN_CONTAINER = RUN_IN_CONTAINER + "/" + AgentListener.SOCKET;
+    /** The label naming a container's socket directory (its token). */
+    public static final String LABEL = "boxq.agent";
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** A directory younger than this may belong to a container being created: the sweep leaves it. */
+    private static final Duration SWEEP_AGE = Duration.ofMinutes(2);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DockerClient docker;
+    private final AgentBinary binary;
+    private final Path socketRoot;
+    private final String workspace;
+    private final Duration handshake;
+    /** Socket directory tokens of the containers this factory attached, by container id. */
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+    /**
+     * @param socketRoot this node's directory of per-container socket directories
+     * @param workspace the directory a reset empties
+     */
+    public AgentRunnerFactory(DockerClient docker, AgentBinary binary, Path socketRoot, String workspace, Duration handshake) {
+        this.docker = docker;
+        this.binary = binary;
+        this.socketRoot = socketRoot.toAbsolutePath();
+        this.workspace = workspace;
+        this.handshake = handshake;
+    }
+
+    /** The socket root of node {@code node} under {@code AGENT_DIR}. */
+    public static Path socketRoot(Path agentDir, String node) {
+        String name = node.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.length() > 24) { // a unix socket's path has at most 107 bytes
+            name = name.substring(0, 15) + "-" + Integer.toHexString(node.hashCode());
+        }
+        return agentDir.resolve("run").resolve(name);
+    }
+
+    @Override
+    public RunnerPlacement place() {
+        String token = HexFormat.of().formatHex(nonce());
+        Path dir = socketRoot.resolve(token);
+        try {
+            AgentListener listener = AgentListener.open(dir);
+            return new RunnerPlacement(List.of(AGENT_IN_CONTAINER, "init", SOCKET_IN_CONTAINER),
+                    Map.of(binary.path().toString(), AGENT_IN_CONTAINER, dir.toString(), RUN_IN_CONTAINER),
+                    Map.of(LABEL, token), new Pending(token, listener));
+        } catch (IOException | RuntimeException e) {
+            deleteDir(dir);
+            throw new RunnerFailedException("cannot listen for an agent in " + dir + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    @Override
+    public CommandRunner attach(String containerId, RunnerPlacement placement) {
+        Pending pending = (Pending) placement.pending();
+        tokens.put(containerId, pending.token());
+        return connect(containerId, pending.listener());
+    }
+
+    @Override
+    public CommandRunner reattach(String containerId) {
+        String token = tokens.computeIfAbsent(containerId, this::labelledToken);
+        if (token == null) {
+            throw new RunnerFailedException("container " + containerId + " has no agent directory on this node", false, null);
+        }
+        AgentListener listener;
+        try {
+            listener = AgentListener.open(socketRoot.resolve(token));
+        } catch (IOException e) {
+            throw new RunnerFailedException("cannot listen for an agent of " + containerId + ": " + e.getMessage(), false, e);
+        }
+        try {
+            String exec = docker.execCreateCmd(containerId)
+                    .withCmd(AGENT_IN_CONTAINER, "serve", SOCKET_IN_CONTAINER)
+                    .exec()
+                    .getId();
+            docker.execStartCmd(exec).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion();
+        } catch (RuntimeException e) {
+            listener.close();
+            throw new RunnerFailedException("cannot start an agent in " + containerId + ": " + e.getMessage(), false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            listener.close();
+            throw new RunnerFailedException("interrupted while starting an agent in " + containerId, false, e);
+        }
+        return connect(containerId, listener);
+    }
+
+    @Override
+    public void release(RunnerPlacement placement) {
+        if (placement.pending() instanceof Pending p) {
+            p.listener().close();
+            deleteDir(socketRoot.resolve(p.token()));
+        }
+    }
+
+    @Override
+    public void removed(String containerId) {
+        String token = tokens.remove(containerId);
+        if (token != null) {
+            deleteDir(socketRoot.resolve(token));
+        }
+    }
+
+    @Override
+    public int sweep() {
+        if (!Files.isDirectory(socketRoot)) {
+            return 0;
+        }
+        Instant old = Instant.now().minus(SWEEP_AGE);
+        int removed = 0;
+        try (Stream<Path> dirs = Files.list(socketRoot)) {
+            for (Path dir : dirs.toList()) {
+                if (!tokens.containsValue(dir.getFileName().toString()) && modified(dir).isBefore(old)) {
+                    deleteDir(dir);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the agent directories in {}: {}", socketRoot, e.getMessage());
+        }
+        return removed;
+    }
+
+    /** Waits for the agent's call, then for its hello, which must name this node's build. */
+    private AgentCommandRunner connect(String containerId, AgentListener listener) {
+        SocketChannel channel;
+        try {
+            channel = listener.accept(handshake);
+        } catch (IOException e) {
+            throw new RunnerFailedException("no agent in " + containerId + ": " + e.getMessage(), false, e);
+        }
+        AgentConnection connection = new AgentConnection(channel, containerId.substring(0, Math.min(12, containerId.length())),
+                Budget.hello());
+        try {
+            Frame f = connection.next(System.nanoTime() + handshake.toNanos());
+            if (f == null) {
+                throw new AgentProtocolException("no hello within " + handshake);
+            }
+            AgentWire.Hello hello = AgentWire.hello(f.payload());
+            if (!hello.version().equals(binary.version())) {
+                throw new AgentProtocolException("the agent is '" + hello.version() + "', this node runs '"
+                        + binary.version() + "'");
+            }
+            return new AgentCommandRunner(containerId, connection, hello.pid(), workspace);
+        } catch (AgentProtocolException e) {
+            connection.fail(e.getMessage());
+            throw new RunnerFailedException("the agent of " + containerId + " failed its handshake: " + e.getMessage(),
+                    false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.close();
+            throw new RunnerFailedException("interrupted during the handshake with " + containerId, false, e);
+        }
+    }
+
+    /** The token a container was labelled with at its creation (for one this factory did not attach). */
+    private String labelledToken(String containerId) {
+        try {
+            Map<String, String> labels = docker.inspectContainerCmd(containerId).exec().getConfig().getLabels();
+            String token = labels == null ? null : labels.get(LABEL);
+            return token != null && token.matches("[0-9a-f]{16}") ? token : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Instant modified(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private static void deleteDir(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // gone already, or the sweep takes it later
+        }
+    }
+
+    private static byte[] nonce() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private record Pending(String token, AgentListener listener) {}
+}
