@@ -19,6 +19,10 @@ COPY executor executor
 COPY scheduler scheduler
 COPY server server
 RUN ./mvnw -B -ntp -q package -Dmaven.test.skip=true
+# The in-container agent, static against musl; an executor installs it into AGENT_DIR at start.
+RUN apt-get update && apt-get install -y --no-install-recommends musl-tools \
+    && musl-gcc -static -Os -s -Wall "-DBOXQ_AGENT_BUILD=\"$(sha256sum executor/src/main/c/boxq-agent.c | cut -c1-16)\"" \
+        -o /src/boxq-agent executor/src/main/c/boxq-agent.c
 
 FROM eclipse-temurin:21-jre
 # Not root. An executor needs the mounted Docker socket, which only root or the socket's group can
@@ -27,6 +31,8 @@ FROM eclipse-temurin:21-jre
 RUN useradd --system --uid 10001 --home-dir /opt/boxq boxq
 WORKDIR /opt/boxq
 COPY --from=build /src/server/target/boxq.jar /opt/boxq/boxq.jar
+COPY --from=build /src/boxq-agent /opt/boxq/boxq-agent
+ENV AGENT_BINARY=/opt/boxq/boxq-agent
 USER boxq
 EXPOSE 8080
 STOPSIGNAL SIGTERM

@@ -23,13 +23,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ContainerShell {
     /**
-     * Prints "pid ppid" of every process whose command line names the runner. The pattern is
-     * bracketed so that this script's own command line does not match it.
+     * Prints the pid of every serving agent ({@code boxq-agent serve}); the keepalive
+     * ({@code boxq-agent init}) is not one. The pattern is bracketed so that this script's own
+     * command line does not match it.
      */
-    private static final String RUNNER_PROCESSES = "for d in /proc/[0-9]*; do "
+    private static final String AGENT_PROCESSES = "for d in /proc/[0-9]*; do "
             + "c=$(tr '\\0' ' ' <\"$d/cmdline\" 2>/dev/null) || continue; "
-            + "case $c in *boxq-runne[r]*) ;; *) continue ;; esac; "
-            + "read -r p _ _ pp _ <\"$d/stat\" 2>/dev/null && echo \"$p $pp\"; done";
+            + "case $c in *\\ serv[e]\\ *) ;; *) continue ;; esac; "
+            + "echo \"${d#/proc/}\"; done";
 
     private ContainerShell() {}
 
@@ -60,27 +61,17 @@ public final class ContainerShell {
     }
 
     /**
-     * SIGKILLs the runner's main shell in the container: the one process of {@code runner.sh} whose
-     * parent is not the runner too (its reader and the command's subshell are its children). The
-     * container, its keepalive and the runner's reader stay.
+     * SIGKILLs the serving agent in the container. The container, its keepalive ({@code boxq-agent
+     * init}) and its files stay.
      *
      * @return the pid killed, as the container sees it
      */
     public static long killRunner(String containerId) {
-        List<long[]> runner = new ArrayList<>();
-        for (String line : exec(containerId, RUNNER_PROCESSES).lines().toList()) {
-            String[] f = line.trim().split(" ");
-            runner.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])});
+        List<Long> agents = exec(containerId, AGENT_PROCESSES).lines().map(String::trim).map(Long::parseLong).toList();
+        if (agents.size() != 1) {
+            throw new AssertionError("expected one serving agent in " + containerId + ", found " + agents);
         }
-        List<Long> mains = runner.stream()
-                .filter(p -> runner.stream().noneMatch(parent -> parent[0] == p[1]))
-                .map(p -> p[0])
-                .toList();
-        if (mains.size() != 1) {
-            throw new AssertionError("expected one runner main process in " + containerId + ", found "
-                    + runner.stream().map(Arrays::toString).toList());
-        }
-        long pid = mains.getFirst();
+        long pid = agents.getFirst();
         exec(containerId, "kill -9 " + pid);
         return pid;
     }

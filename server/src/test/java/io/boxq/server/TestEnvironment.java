@@ -24,8 +24,8 @@ import redis.clients.jedis.resps.ScanResult;
  * cleanup of exactly what one test made (keys by prefix, containers by their {@code boxq.node} label).
  */
 public final class TestEnvironment {
-    /** The runner the ITs use; flips to "shell" once the in-container runner lands. */
-    public static final String RUNNER = "shell";
+    /** The runner the ITs use: the native agent, boxq's default. */
+    public static final String RUNNER = "agent";
     public static final String BUSYBOX = "boxq-sandbox:busybox";
     public static final String BOOKWORM = "boxq-sandbox:bookworm";
 

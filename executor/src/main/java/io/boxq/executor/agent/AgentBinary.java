@@ -52,11 +52,7 @@ public final class AgentBinary {
      */
     public static AgentBinary locate(Path agentDir, String configured) {
         if (configured != null) {
-            Path p = Path.of(configured).toAbsolutePath();
-            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-                throw new IllegalStateException("AGENT_BINARY=" + configured + " is not an executable file");
-            }
-            return new AgentBinary(p, askVersion(p));
+            return installed(agentDir, Path.of(configured).toAbsolutePath());
         }
         byte[] source = source();
         String build = build(source);
@@ -70,6 +66,37 @@ public final class AgentBinary {
                     + ": remove it and start again to rebuild it");
         }
         return new AgentBinary(binary, version);
+    }
+
+    /**
+     * A configured binary, copied to {@code AGENT_DIR/bin/<hash of its bytes>/}: the engine mounts
+     * host paths, and an executor in a container sees its own image's files, not the host's, so the
+     * binary is put where both see it (docker-compose.yml mounts {@code AGENT_DIR} at the same path).
+     */
+    private static AgentBinary installed(Path agentDir, Path configured) {
+        if (!Files.isRegularFile(configured) || !Files.isExecutable(configured)) {
+            throw new IllegalStateException("AGENT_BINARY=" + configured + " is not an executable file");
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(configured);
+            Path binary = agentDir.resolve("bin").resolve(build(bytes)).resolve("boxq-agent");
+            if (!Files.isExecutable(binary)) {
+                Path dir = Files.createDirectories(binary.getParent());
+                Path tmp = Files.createTempFile(dir, "boxq-agent", ".tmp");
+                Files.write(tmp, bytes);
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+                Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            String version = askVersion(binary);
+            if (!version.startsWith(AgentWire.PROTOCOL + " ")) {
+                throw new IllegalStateException("AGENT_BINARY=" + configured + " says it is '" + AgentWire.printable(version)
+                        + "'; this node speaks " + AgentWire.PROTOCOL);
+            }
+            return new AgentBinary(binary, version);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install AGENT_BINARY=" + configured + " into " + agentDir + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The build id of the source in this jar: 16 hex digits of SHA-256 over the source and the flags. */

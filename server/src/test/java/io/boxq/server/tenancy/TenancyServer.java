@@ -58,16 +58,6 @@ final class TenancyServer {
         return System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
     }
 
-    /** The in-container runner once it exists (the default), else the docker exec path. */
-    static String runner() {
-        try {
-            Class.forName("io.boxq.executor.runner.ShellRunnerFactory");
-            return "shell";
-        } catch (ClassNotFoundException e) {
-            return "exec";
-        }
-    }
-
     static String unique(String what) {
         return what + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -81,7 +71,7 @@ final class TenancyServer {
         env.put("REDIS_URL", redisUrl());
         env.put("DOCKER_HOST", dockerHost());
         env.put("SANDBOX_IMAGE", BUSYBOX);
-        env.put("RUNNER", runner());
+        env.put("RUNNER", TestEnvironment.RUNNER);
         env.put("POOL_SIZE", "2");
         env.put("MIN_POOL_SIZE", "1");
         env.put("MAX_POOL_SIZE", "8");
