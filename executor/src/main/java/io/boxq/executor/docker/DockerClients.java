@@ -9,9 +9,10 @@ import java.time.Duration;
 /** Builds the one Docker client of a node. */
 public final class DockerClients {
     /**
-     * Every attached runner holds one connection for as long as it lives, so the pool must be
-     * larger than the most containers a node holds (ENVIRONMENT.md: at 100 the engine locked up at
-     * 98 attached shells); the rest is for ordinary calls.
+     * With {@code RUNNER=exec} every running command holds one connection for its exec stream, so
+     * the pool must be larger than the most containers a node holds (a pool of 100 once stopped
+     * every other call behind 98 open streams); the rest is for ordinary calls. The agent holds
+     * none: it speaks over its own socket.
      */
     public static final int CONNECTIONS_BEYOND_RUNNERS = 64;
 

@@ -120,6 +120,10 @@ public final class SandboxManager implements AutoCloseable {
         ReentrantLock runnerLock = runnerLock(id);
         runnerLock.lock();
         try {
+            if (!container.runner().alive() && !revive(sandbox.get(), container)) { // died between jobs
+                finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
+                return;
+            }
             RunningJobs.Outcome outcome = job.isOp()
                     ? new RunningJobs.Outcome(fileCall(container.runner(), job), false)
                     : running.run(job, container.runner(), request(sandbox.get(), job));
@@ -306,15 +310,22 @@ public final class SandboxManager implements AutoCloseable {
         return true;
     }
 
-    /** A runner that died is brought back in the same container, which keeps its files. */
-    private void revive(Sandbox s, PooledContainer c) {
+    /**
+     * A runner that died is brought back in the same container, which keeps its files; a sandbox
+     * whose runner cannot come back ends {@code lost}.
+     *
+     * @return whether it came back
+     */
+    private boolean revive(Sandbox s, PooledContainer c) {
         try {
             c.runner().close();
             c.replaceRunner(containers.attachRunner(c.id()));
             log.info("sandbox {}: runner relaunched", s.id());
+            return true;
         } catch (RuntimeException e) {
             log.warn("sandbox {}: runner cannot be relaunched, ending it: {}", s.id(), e.getMessage());
-            destroy(s, SandboxEnd.LOST, "its runner died and could not be relaunched");
+            destroy(s, SandboxEnd.LOST, "its runner died and could not be relaunched: " + e.getMessage());
+            return false;
         }
     }
 

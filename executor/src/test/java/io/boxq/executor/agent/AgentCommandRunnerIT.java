@@ -313,6 +313,27 @@ class AgentCommandRunnerIT {
                 .contains("pids=").contains("workspace_size_bytes=67108864").contains("cpu_ns=");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {BUSYBOX, BOOKWORM})
+    void a_fork_bomb_ends_at_its_timeout_and_the_agent_goes_on(String image) throws Exception {
+        CommandResult bomb = runner(image).run(request(image, "b() { b | b & }; b; sleep 30", Duration.ofSeconds(3)));
+        assertThat(bomb.timedOut()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runner(image).run(request(image, "echo ok")).exitCode() == 0);
+        runner(image).reset();
+        assertThat(stdout(image, "echo after the reset")).isEqualTo("after the reset\n");
+        assertThat(runner(image).alive()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BUSYBOX, BOOKWORM})
+    void the_oom_killer_takes_the_command_not_the_agent(String image) {
+        CommandResult oom = runner(image).run(request(image, "tail /dev/zero", Duration.ofSeconds(60)));
+        assertThat(oom.exitCode()).as("SIGKILL from the OOM killer").isEqualTo(137);
+        assertThat(oom.timedOut()).isFalse();
+        assertThat(runner(image).alive()).isTrue();
+        assertThat(stdout(image, "echo survived")).isEqualTo("survived\n");
+    }
+
     @Test
     void a_command_that_kills_the_agent_fails_its_run_and_a_new_agent_keeps_the_files() throws Exception {
         AgentCommandRunner runner = runner(BUSYBOX);
