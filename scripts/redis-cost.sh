@@ -7,9 +7,10 @@
 # Redis at 127.0.0.1:$R (the test Redis by default; it may be shared: nothing is reset there),
 # warms it up, then reads INFO commandstats before and after N sequential jobs and once more
 # over an idle interval of the same length (heartbeats, Quartz tasks, the long-poll safety net),
-# and prints per-job figures with the idle share taken off. Round trips are the calls of the
-# server's connections (INFO clients' and CLIENT LIST's cmd counts are not per prefix, so the
-# figure is total top-level commands, i.e. commandstats minus the calls made inside scripts).
+# and prints per-job figures with the idle share taken off. Then one more job under MONITOR: its
+# top-level commands (round trips, as no pipeline is on this path) and the count of those made
+# inside scripts. (INFO stats' total_commands_processed counts script calls too, so it cannot tell
+# round trips; server/src/test/.../cost/RedisBudgetIT counts them over many jobs on a private Redis.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=200 port=18099 rport=6390
