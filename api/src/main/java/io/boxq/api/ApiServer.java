@@ -40,6 +40,7 @@ import io.boxq.api.problem.ProblemMapper;
 import io.boxq.api.problem.MalformedRequests;
 import io.boxq.api.problem.ProblemErrorHandler;
 import io.boxq.core.audit.AuditLog;
+import io.boxq.core.auth.ApiKeyCache;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.json.Json;
@@ -67,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final BoxqConfig config;
     private final CompletionWaiters waiters;
+    private final ApiKeyCache keyCache;
     private final Javalin app;
     private final Set<String> routes = new ConcurrentSkipListSet<>();
 
@@ -83,7 +85,8 @@ public final class ApiServer implements AutoCloseable {
         this.waiters = new CompletionWaiters(redis);
         RedisJobStore jobs = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisApiKeyStore keys = new RedisApiKeyStore(redis, clock);
-        Authenticator auth = new Authenticator(keys, config.server().adminKey(), new RedisRateLimiter(redis, clock),
+        this.keyCache = new ApiKeyCache(redis, keys);
+        Authenticator auth = new Authenticator(keyCache, config.server().adminKey(), new RedisRateLimiter(redis, clock),
                 config::limits);
         AuditLog audit = new AuditLog(redis, clock);
         this.app = Javalin.create(c -> {
@@ -147,6 +150,7 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer start() {
         waiters.start();
+        keyCache.start();
         app.start();
         return this;
     }
@@ -172,5 +176,6 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         app.stop();
         waiters.close();
+        keyCache.close();
     }
 }

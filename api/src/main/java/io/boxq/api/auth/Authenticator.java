@@ -3,7 +3,7 @@ package io.boxq.api.auth;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
-import io.boxq.core.auth.RedisApiKeyStore;
+import io.boxq.core.auth.ApiKeyCache;
 import io.boxq.core.auth.Secrets;
 import io.boxq.core.auth.Tier;
 import io.boxq.core.auth.TierLimits;
@@ -13,20 +13,20 @@ import java.util.function.Function;
 
 /**
  * Finds the caller's API key ({@code Authorization: Bearer <key>} or {@code X-API-Key}). The admin
- * key comes from the configuration and is never stored; every other key is looked up by its hash
- * on each request, so a revoked key fails on its very next request. Non-admin keys are rate
- * limited per minute by their tier.
+ * key comes from the configuration and is never stored; every other key is looked up by its hash,
+ * through a cache that every change to keys empties in every api process ({@link ApiKeyCache}), so a
+ * revoked key fails on its very next request. Non-admin keys are rate limited per minute by their tier.
  */
 public final class Authenticator {
     private static final String ATTRIBUTE = "boxq.apiKey";
     private static final int MAX_KEY_LENGTH = 256;
 
-    private final RedisApiKeyStore keys;
+    private final ApiKeyCache keys;
     private final String adminSecret;
     private final RedisRateLimiter rates;
     private final Function<Tier, TierLimits> tiers;
 
-    public Authenticator(RedisApiKeyStore keys, String adminSecret, RedisRateLimiter rates,
+    public Authenticator(ApiKeyCache keys, String adminSecret, RedisRateLimiter rates,
             Function<Tier, TierLimits> tiers) {
         this.keys = keys;
         this.adminSecret = adminSecret;

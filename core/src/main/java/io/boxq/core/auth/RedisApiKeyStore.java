@@ -15,7 +15,10 @@ import java.util.Set;
 
 /**
  * API keys in Redis: {@code apikey:{sha256}} holds the key's record, {@code apikeys} maps key ids to
- * hashes (for listing and revoking), {@code user:{u}} holds the user's tier.
+ * hashes (for listing and revoking), {@code user:{u}} holds the user's tier. Every change to a key
+ * that exists, or to a user's tier, is announced on {@code keys:changed} right after it is written
+ * (and told at once to the listeners of this instance), so api processes that cache keys
+ * ({@link ApiKeyCache}) drop them before their next request.
  */
 public final class RedisApiKeyStore {
     private static final LuaScript SET_IF_EXISTS = LuaScript.load("hset_if_exists");
@@ -24,6 +27,7 @@ public final class RedisApiKeyStore {
     private final Redis redis;
     private final RedisKeys keys;
     private final Clock clock;
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RedisApiKeyStore(Redis redis, Clock clock) {
         this.redis = redis;
@@ -60,6 +64,9 @@ public final class RedisApiKeyStore {
             j.hset(keys.apiKey(hash), fields);
             j.hset(keys.apiKeyIndex(), id, hash);
         });
+        if (tier != null) {
+            changed(); // the user's other keys have the new tier
+        }
         return new Created(findByHash(hash).orElseThrow(), secret);
     }
 
@@ -80,6 +87,7 @@ public final class RedisApiKeyStore {
                 j.hset(keys.apiKey(hash), set.toHash());
             }
         });
+        changed();
     }
 
     /** Sets the key's default webhook URL, or removes it when {@code url} is null. */
@@ -93,6 +101,7 @@ public final class RedisApiKeyStore {
         } else {
             redis.call(j -> SET_IF_EXISTS.run(j, List.of(keys.apiKey(hash)), List.of("webhook_url", url)));
         }
+        changed();
     }
 
     /**
@@ -107,12 +116,21 @@ public final class RedisApiKeyStore {
             return false;
         }
         Object removed = redis.call(j -> DEL_IF_EQUAL.run(j, List.of(keys.apiKey(hash)), List.of("webhook_url", url)));
-        return Long.valueOf(1).equals(removed);
+        boolean dropped = Long.valueOf(1).equals(removed);
+        if (dropped) {
+            changed();
+        }
+        return dropped;
     }
 
     /** The key whose secret is {@code secret}, with its user's current tier; empty when unknown or revoked. */
     public Optional<ApiKey> findBySecret(String secret) {
         return findByHash(Secrets.sha256(secret));
+    }
+
+    /** Like {@link #findBySecret}, by the secret's SHA-256 (hex). */
+    public Optional<ApiKey> findBySecretHash(String hash) {
+        return findByHash(hash);
     }
 
     public List<ApiKey> list() {
@@ -138,12 +156,28 @@ public final class RedisApiKeyStore {
             j.del(keys.apiKey(hash));
             j.hdel(keys.apiKeyIndex(), id);
         });
+        changed();
         return true;
     }
 
     /** Sets the tier of {@code user}: every key of the user has it from the next request on. */
     public void setTier(String user, Tier tier) {
         redis.run(j -> j.hset(keys.user(user), "tier", tier.wireName()));
+        changed();
+    }
+
+    /** {@code listener} runs after every change this instance writes (before the call returns). */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    /**
+     * Tells this process's listeners, then every api process, that keys changed. Should the message
+     * not go out (Redis went away just after the write), caches still drop keys within their TTL.
+     */
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
+        redis.run(j -> j.publish(keys.keysChangedChannel(), "changed"));
     }
 
     private Optional<ApiKey> findByHash(String hash) {

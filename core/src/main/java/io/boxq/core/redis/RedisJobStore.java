@@ -39,10 +39,18 @@ public final class RedisJobStore {
         this.clock = clock;
     }
 
-    /** What {@link #start} found: the job is now ours under {@code token}, or it is in {@code state}. */
-    public record Start(String state, int token) {
+    /**
+     * What {@link #start} found: the job is now ours under {@code token} ({@code job} as it is now,
+     * {@code cancelRequested} when a cancel was asked for before it started), or it is in {@code state}.
+     */
+    public record Start(String state, int token, Job job, boolean cancelRequested) {
+        public Start(String state, int token) {
+            this(state, token, null, false);
+        }
+
+        /** True when this call took the job (a job already running elsewhere answers its state, token 0). */
         public boolean running() {
-            return "running".equals(state);
+            return "running".equals(state) && token > 0;
         }
     }
 
@@ -123,11 +131,29 @@ public final class RedisJobStore {
         return find(id).filter(job -> job.keyId().equals(keyId)).orElseThrow(() -> new JobNotFoundException(id));
     }
 
-    /** Takes a queued job for {@code node}: {@code queued → running} with a new fencing token. */
+    /**
+     * Takes a queued job for {@code node}: {@code queued → running} with a new fencing token. One
+     * script call, which also answers the job itself (no second read).
+     */
     public Start start(String id, String node) {
+        long now = clock.millis();
         List<?> reply = (List<?>) redis.call(j ->
-                START.run(j, List.of(keys.job(id), keys.jobStates()), List.of(node, Long.toString(clock.millis()))));
-        return new Start((String) reply.get(0), ((Long) reply.get(1)).intValue());
+                START.run(j, List.of(keys.job(id), keys.jobStates()), List.of(node, Long.toString(now))));
+        String state = (String) reply.get(0);
+        int token = ((Long) reply.get(1)).intValue();
+        if (reply.size() < 3) {
+            return new Start(state, token);
+        }
+        List<?> flat = (List<?>) reply.get(2);
+        Map<String, String> hash = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            hash.put((String) flat.get(i), (String) flat.get(i + 1));
+        }
+        hash.put("state", "running");
+        hash.put("attempt", Integer.toString(token));
+        hash.put("node", node);
+        hash.put("started_at", Long.toString(now));
+        return new Start(state, token, JobHash.read(hash), hash.containsKey("cancel_requested"));
     }
 
     /**
@@ -136,28 +162,51 @@ public final class RedisJobStore {
      * @return false when the token is stale (another attempt owns the job now): nothing was written
      */
     public boolean complete(Job job, String entryId, int token, JobState state, CommandResult result, String error) {
+        return complete(job, null, entryId, token, state, result, error, false) != null;
+    }
+
+    /**
+     * Records the end of attempt {@code token} in one script call: the result and the terminal state,
+     * the entry of {@code stream} acknowledged and deleted, the run slot freed, the job counted in its
+     * key's usage of the day, and the end published. A key whose backlog waits is then promoted.
+     *
+     * @param stream the stream the entry came from (null: read from the job)
+     * @param cancelWins true when a cancel asked for while it ran makes the end {@code cancelled}
+     *                   (unless it is {@code error}): a node that missed the control message
+     * @return the state stored, or null when the token is stale (another attempt owns the job now):
+     *         nothing was written
+     */
+    public JobState complete(Job job, String stream, String entryId, int token, JobState state, CommandResult result,
+            String error, boolean cancelWins) {
         if (!state.isTerminal()) {
             throw new IllegalArgumentException("not a terminal state: " + state);
         }
         String keyId = job.keyId();
-        String stream = streamOf(job.id());
-        String nextId = job.isOp() ? null : redis.call(j -> j.lindex(keys.keyBacklog(keyId), 0));
-        String nextStream = nextId == null ? stream : streamOf(nextId);
+        String from = stream != null ? stream : streamOf(job.id());
+        long finishedAt = clock.millis();
+        String day = io.boxq.core.usage.UsageDays.of(java.time.Instant.ofEpochMilli(finishedAt));
+        boolean counted = !job.isOp() && job.startedAt() != null;
         List<String> args = new ArrayList<>(List.of(job.id(), entryId == null ? "" : entryId, RedisKeys.GROUP,
                 Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(),
-                nextId == null ? "" : nextId));
-        args.addAll(JobHash.resultFields(state, result, error, clock.millis()));
-        Object done = redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), stream,
-                keys.keyRunning(keyId), keys.keyBacklog(keyId),
-                keys.job(nextId == null ? job.id() : nextId), nextStream,
-                keys.webhooksDue(), keys.jobStates(), keys.jobOutput(job.id())), args));
-        boolean stored = Long.valueOf(1).equals(done);
-        if (stored && nextId != null) {
-            // Two jobs of a key ending at once peek the same head: only one promotes it, and the
-            // other's freed slot would stay empty while the backlog waits. Fill free slots now.
+                counted ? Long.toString(io.boxq.core.usage.RedisUsage.RETENTION.toSeconds()) : "",
+                counted ? seconds(Math.max(0, finishedAt - job.startedAt().toEpochMilli()) / 1000.0) : "",
+                counted && result != null && result.cpuMicros() != null ? seconds(result.cpuMicros() / 1e6) : "",
+                cancelWins ? "1" : ""));
+        args.addAll(JobHash.resultFields(state, result, error, finishedAt));
+        List<?> reply = (List<?>) redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), from,
+                keys.keyRunning(keyId), keys.keyBacklog(keyId), keys.webhooksDue(), keys.jobStates(),
+                keys.jobOutput(job.id()), keys.usage(keyId, day), keys.usageTotal(day)), args));
+        if (!Long.valueOf(1).equals(reply.get(0))) {
+            return null;
+        }
+        if (!"".equals(reply.get(2))) {
             promoteBacklogOf(job.id());
         }
-        return stored;
+        return JobState.fromWire((String) reply.get(1));
+    }
+
+    private static String seconds(double s) {
+        return String.format(java.util.Locale.ROOT, "%.6f", s);
     }
 
     /**
@@ -260,7 +309,7 @@ public final class RedisJobStore {
         return Long.valueOf(1).equals(r);
     }
 
-    /** True when someone asked to cancel this running job. */
+    /** True when someone asked to cancel this running job. (The job path needs no such read: see {@link #start}, {@link #complete(Job, String, String, int, JobState, CommandResult, String, boolean)}.) */
     public boolean cancelRequested(String id) {
         return redis.call(j -> j.hexists(keys.job(id), "cancel_requested"));
     }

@@ -155,6 +155,14 @@ public record RedisKeys(String prefix) {
         return prefix + "control";
     }
 
+    /**
+     * The pub/sub channel on which a change to an API key (revoked, limits or webhook changed) or to
+     * a user's tier is announced, so every api process drops what it cached of keys.
+     */
+    public String keysChangedChannel() {
+        return prefix + "keys:changed";
+    }
+
     /** The pub/sub channel that carries the id of every job that reached a terminal state. */
     public String doneChannel() {
         return prefix + "done";

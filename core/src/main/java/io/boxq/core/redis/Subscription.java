@@ -19,11 +19,22 @@ public final class Subscription implements AutoCloseable {
     private final String channel;
     private final Consumer<String> onMessage;
     private final JedisPubSub pubSub;
+    private final Runnable onSubscribed;
     private volatile boolean running = true;
+    private volatile boolean subscribed;
     private Thread thread;
 
     public Subscription(Redis redis, String channel, Consumer<String> onMessage) {
+        this(redis, channel, onMessage, () -> { });
+    }
+
+    /**
+     * @param onSubscribed run each time the subscription is (again) in place, before any message
+     *                     it brings: what was missed while it was down can be settled there
+     */
+    public Subscription(Redis redis, String channel, Consumer<String> onMessage, Runnable onSubscribed) {
         this.redis = redis;
+        this.onSubscribed = onSubscribed;
         this.channel = channel;
         this.onMessage = onMessage;
         this.pubSub = new JedisPubSub() {
@@ -33,6 +44,15 @@ public final class Subscription implements AutoCloseable {
                     Subscription.this.onMessage.accept(message);
                 } catch (RuntimeException e) {
                     log.warn("handling a message on {} failed: {}", ch, e.getMessage());
+                }
+            }
+
+            @Override
+            public void onSubscribe(String ch, int subscribedChannels) {
+                try {
+                    Subscription.this.onSubscribed.run();
+                } finally {
+                    subscribed = true;
                 }
             }
         };
@@ -53,6 +73,7 @@ public final class Subscription implements AutoCloseable {
                     log.warn("subscription to {} lost, again in {} ms: {}", channel, backoff.toMillis(), e.getMessage());
                 }
             }
+            subscribed = false;
             if (!running) {
                 return;
             }
@@ -65,9 +86,15 @@ public final class Subscription implements AutoCloseable {
         }
     }
 
+    /** True while the channel is followed: no message sent now is missed. */
+    public boolean subscribed() {
+        return subscribed && running;
+    }
+
     @Override
     public void close() {
         running = false;
+        subscribed = false;
         try {
             if (pubSub.isSubscribed()) {
                 pubSub.unsubscribe();

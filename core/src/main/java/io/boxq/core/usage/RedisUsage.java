@@ -32,18 +32,12 @@ public final class RedisUsage {
     }
 
     /**
-     * A job of {@code keyId} that ran for {@code run} ended at {@code endedAt}; its command used
-     * {@code cpuMicros} of CPU (null: unknown, nothing is added to {@code cpu_seconds}). All of it
-     * counts on the day the job ended.
+     * Does nothing: a job's usage ({@code jobs}, {@code run_seconds}, {@code cpu_seconds}) is counted
+     * by {@code complete.lua} in the same call that stores the job's end, so it is exact and costs no
+     * call of its own. Kept until {@code ExecutorNode}'s end listener stops calling it.
      */
     public void jobRan(String keyId, Instant endedAt, Duration run, Long cpuMicros) {
-        double runSeconds = Math.max(0, run.toMillis()) / 1000.0;
-        if (cpuMicros == null) {
-            add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, runSeconds);
-        } else {
-            add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, runSeconds,
-                    DailyUsage.CPU_SECONDS, cpuMicros / 1e6);
-        }
+        // counted by complete.lua
     }
 
     /** A sandbox of {@code keyId} existed from {@code created} to {@code ended}: its seconds go to each day. */

@@ -1,43 +1,70 @@
 -- Stores the end of an attempt, only if its fencing token is still current, then acknowledges and
--- deletes the stream entry, frees the key's run slot, promotes the key's next backlog job (when the
--- caller peeked the right one), and announces the end to long-poll waiters.
--- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 next job hash, 6 next job's stream,
---       7 webhooks:due, 8 jobs by state (hash: a job, not a sandbox operation, moves from running
---       to its terminal state, only when this call stores the end), 9 the job's live output stream
+-- deletes the stream entry, frees the key's run slot, counts the job in its key's usage of the day,
+-- and announces the end to long-poll waiters. It tells the caller the key's backlog head, if any:
+-- the caller promotes it (promote.lua), since that job's keys are not known before this call.
+-- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 webhooks:due, 6 jobs by state
+--       (hash: a job, not a sandbox operation, moves from running to its terminal state, only when
+--       this call stores the end), 7 the job's live output stream, 8 the key's usage of the day,
+--       9 all keys' usage of the day
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
---       7 next job id ('' when none), 8.. field, value pairs (the result and the terminal state)
-if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[4] or redis.call('HGET', KEYS[1], 'state') ~= 'running' then
-  return 0
+--       7 usage retention (s; '' counts no usage: a sandbox operation), 8 run seconds, 9 CPU seconds
+--       ('' unknown), 10 '1' when a cancel asked for while it ran makes the end 'cancelled' (unless
+--       it is 'error'), 11.. field, value pairs (the result and the terminal state)
+-- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or ''}.
+local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested')
+if cur[1] ~= ARGV[4] or cur[2] ~= 'running' then
+  return {0}
 end
 local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+local state, finished
+for i = 11, #ARGV, 2 do
+  local v = ARGV[i + 1]
+  if ARGV[i] == 'state' then
+    if ARGV[10] == '1' and cur[5] and v ~= 'error' then v = 'cancelled' end
+    state = v
+  elseif ARGV[i] == 'finished_at' then
+    finished = v
+  end
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = v
+end
 redis.call('HSET', KEYS[1], unpack(fields))
-if redis.call('HEXISTS', KEYS[1], 'op') == 0 then
-  redis.call('HINCRBY', KEYS[8], 'running', -1)
-  redis.call('HINCRBY', KEYS[8], redis.call('HGET', KEYS[1], 'state'), 1)
+local head = ''
+if not cur[3] then
+  redis.call('HINCRBY', KEYS[6], 'running', -1)
+  redis.call('HINCRBY', KEYS[6], state, 1)
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 if ARGV[2] ~= '' then
   redis.call('XACK', KEYS[2], ARGV[3], ARGV[2])
   redis.call('XDEL', KEYS[2], ARGV[2])
 end
-redis.call('SREM', KEYS[3], ARGV[1])
-if ARGV[7] ~= '' and redis.call('LINDEX', KEYS[4], 0) == ARGV[7]
-    and redis.call('HGET', KEYS[5], 'state') == 'queued' then
-  redis.call('LPOP', KEYS[4])
-  redis.call('SADD', KEYS[3], ARGV[7])
-  redis.call('XADD', KEYS[6], '*', 'job', ARGV[7], 'sandbox', redis.call('HGET', KEYS[5], 'sandbox_id') or '')
+if not cur[3] then
+  redis.call('SREM', KEYS[3], ARGV[1])
+  head = redis.call('LINDEX', KEYS[4], 0) or ''
 end
 -- The webhook is scheduled with the result, so it cannot be lost between the two. (callback_url is
 -- the job's own URL or its key's default, set at submit.)
-if KEYS[7] and redis.call('HEXISTS', KEYS[1], 'callback_url') == 1 then
-  redis.call('ZADD', KEYS[7], redis.call('HGET', KEYS[1], 'finished_at'), ARGV[1])
+if cur[4] then
+  redis.call('ZADD', KEYS[5], finished, ARGV[1])
 end
 -- A reader of the live output that is waiting in XREAD is woken by the end (short jobs that nobody
 -- watches have no such stream, and none is made for them).
-if KEYS[9] and redis.call('EXISTS', KEYS[9]) == 1 then
-  redis.call('XADD', KEYS[9], '*', 'end', '1')
-  redis.call('EXPIRE', KEYS[9], tonumber(ARGV[5]))
+if redis.call('EXISTS', KEYS[7]) == 1 then
+  redis.call('XADD', KEYS[7], '*', 'end', '1')
+  redis.call('EXPIRE', KEYS[7], tonumber(ARGV[5]))
+end
+-- Usage of the day: a day's hash gets its TTL with its first job (sandbox usage sets its own).
+if ARGV[7] ~= '' then
+  for k = 8, 9 do
+    if redis.call('HINCRBY', KEYS[k], 'jobs', 1) == 1 then
+      redis.call('EXPIRE', KEYS[k], tonumber(ARGV[7]))
+    end
+    redis.call('HINCRBYFLOAT', KEYS[k], 'run_seconds', ARGV[8])
+    if ARGV[9] ~= '' then
+      redis.call('HINCRBYFLOAT', KEYS[k], 'cpu_seconds', ARGV[9])
+    end
+  end
 end
 redis.call('PUBLISH', ARGV[6], ARGV[1])
-return 1
+return {1, state, head}

@@ -23,15 +23,19 @@ if ARGV[4] ~= '' then
   end
   redis.call('SET', KEYS[6], ARGV[1] .. ' ' .. ARGV[4], 'EX', 86400)
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then
+local fields = {}
+local sandbox, op = '', ''
+for i = 6, #ARGV, 2 do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  if ARGV[i] == 'sandbox_id' then sandbox = ARGV[i + 1] elseif ARGV[i] == 'op' then op = ARGV[i + 1] end
+end
+-- Job ids are 96 random bits: a hash that already had fields is not a job to overwrite quietly.
+if redis.call('HSET', KEYS[1], unpack(fields)) ~= #fields / 2 then
   return redis.error_reply('ERR job exists')
 end
-local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-local sandbox = redis.call('HGET', KEYS[1], 'sandbox_id') or ''
 if ARGV[3] == '-1' then
-  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox, 'op', redis.call('HGET', KEYS[1], 'op') or '')
+  redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox, 'op', op)
   return {'started', ARGV[1]}
 end
 local first = tonumber(ARGV[2]) * 1000

@@ -41,16 +41,18 @@ public final class JobCompleter {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                boolean stored = store.complete(job, entry.entryId(), token, state, result, error);
-                if (stored) {
-                    log.info("job {} {} on {} (key {}{}){}", job.id(), state.wireName(), node, job.keyId(),
+                // A cancel asked for while it ran wins even when this node missed the control message.
+                JobState stored = store.complete(job, entry.stream(), entry.entryId(), token, state, result, error,
+                        true);
+                if (stored != null) {
+                    log.info("job {} {} on {} (key {}{}){}", job.id(), stored.wireName(), node, job.keyId(),
                             job.spec().sandboxId() == null ? "" : ", sandbox " + job.spec().sandboxId(),
                             error == null ? "" : ": " + error);
-                    ended(job, state, result);
+                    ended(job, stored, result);
                 } else {
                     log.warn("job {} attempt {} lost its lease; its result was not stored", job.id(), token);
                 }
-                return stored;
+                return stored != null;
             } catch (StoreUnavailableException e) {
                 if (System.nanoTime() > deadline) {
                     log.error("job {}: Redis stayed unreachable, the result is lost to the reclaim", job.id());

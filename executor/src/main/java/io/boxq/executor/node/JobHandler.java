@@ -15,7 +15,6 @@ import io.boxq.executor.runner.RunRequest;
 import io.boxq.executor.sandbox.SandboxManager;
 import io.boxq.executor.runner.RunnerFailedException;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -76,13 +75,15 @@ public final class JobHandler {
             return;
         }
         RedisJobStore.Start start = store.start(entry.jobId(), node);
-        Optional<Job> found = start.running() ? store.find(entry.jobId()) : Optional.empty();
-        if (found.isEmpty()) {
+        if (!start.running()) {
             log.debug("entry {} names job {} which is {}: dropped", entry.entryId(), entry.jobId(), start.state());
             queue.discard(entry);
             return;
         }
-        Job job = found.get();
+        Job job = start.job();
+        if (start.cancelRequested()) {
+            running.cancel(job.id()); // asked before it started: it will not run
+        }
         MDC.put("job", job.id());
         MDC.put("key", job.keyId());
         MDC.put("node", node);

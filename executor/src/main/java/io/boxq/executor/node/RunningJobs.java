@@ -4,7 +4,6 @@ import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.redis.RedisJobOutput;
 import io.boxq.core.redis.RedisJobStore;
-import io.boxq.core.redis.StoreUnavailableException;
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.OutputListener;
 import io.boxq.executor.runner.RunRequest;
@@ -16,21 +15,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The commands running on this node, so a cancellation (announced on the control channel) can
- * reach the runner of its job. The cancel mark in Redis is checked after registering, so a
- * cancellation that came just before the command started is not missed. The output of a job (not
- * of a sandbox operation) goes to its live output stream while it runs.
+ * reach the runner of its job. A cancel that comes before its command is registered here (between
+ * the job's start and its run) is remembered, so the command does not run; one asked for while the
+ * command runs and missed here (a lost message) makes the end {@code cancelled} in the completion
+ * script, and a long command is killed at its next lease renewal ({@code renew.lua}). Neither needs a
+ * read of the job. The output of a job (not of a sandbox operation) goes to its live output stream
+ * while it runs.
  */
 public final class RunningJobs {
     private static final Logger log = LoggerFactory.getLogger(RunningJobs.class);
+    /** Cancels for commands not registered (yet) are kept this long: most name jobs of other nodes. */
+    private static final long EARLY_CANCEL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final int EARLY_CANCELS_PRUNED_AT = 1024;
 
-    private final RedisJobStore store;
     private final RedisJobOutput output;
     private final Map<String, CommandRunner> running = new ConcurrentHashMap<>();
     /** Jobs whose command this node killed for a cancel. */
     private final Set<String> killed = ConcurrentHashMap.newKeySet();
+    /** Cancels that came before their command ran here, by when they came (System.nanoTime). */
+    private final Map<String, Long> early = new ConcurrentHashMap<>();
 
     public RunningJobs(RedisJobStore store, RedisJobOutput output) {
-        this.store = store;
         this.output = output;
     }
 
@@ -40,23 +45,42 @@ public final class RunningJobs {
     public Outcome run(Job job, CommandRunner runner, RunRequest request) {
         running.put(job.id(), runner);
         try {
-            if (cancelRequested(job.id())) {
+            if (early.remove(job.id()) != null) {
                 return new Outcome(null, true);
             }
             CommandResult result = runner.run(job.isOp() ? request : request.withLive(liveOutput(job.id())));
-            return new Outcome(result, killed.contains(job.id()) || cancelRequested(job.id()));
+            return new Outcome(result, killed.contains(job.id()));
         } finally {
             running.remove(job.id());
             killed.remove(job.id());
         }
     }
 
-    /** Kills the command of {@code jobId} if it runs here (once); its run() then returns what it has. */
+    /**
+     * Kills the command of {@code jobId} if it runs here (once); its run() then returns what it has.
+     * A cancel for a command not running here is remembered for a minute, in case it is about to run.
+     */
     public void cancel(String jobId) {
         CommandRunner runner = running.get(jobId);
-        if (runner != null && killed.add(jobId)) {
+        if (runner == null) {
+            remember(jobId);
+            runner = running.get(jobId); // it may have been registered meanwhile
+            if (runner == null) {
+                return;
+            }
+            early.remove(jobId);
+        }
+        if (killed.add(jobId)) {
             runner.cancelRunning();
         }
+    }
+
+    private void remember(String jobId) {
+        long now = System.nanoTime();
+        if (early.size() >= EARLY_CANCELS_PRUNED_AT) {
+            early.values().removeIf(at -> now - at > EARLY_CANCEL_NANOS);
+        }
+        early.put(jobId, now);
     }
 
     /**
@@ -72,18 +96,5 @@ public final class RunningJobs {
                         chunk.stream().wireName(), e.getMessage());
             }
         };
-    }
-
-    /**
-     * The cancel mark in Redis. While Redis is away there is none to read: the command runs (or its
-     * result is kept) rather than the job being dropped, and a kill this node made is known anyway.
-     */
-    private boolean cancelRequested(String jobId) {
-        try {
-            return store.cancelRequested(jobId);
-        } catch (StoreUnavailableException e) {
-            log.warn("job {}: cancel mark not readable, Redis is away: {}", jobId, e.getMessage());
-            return false;
-        }
     }
 }

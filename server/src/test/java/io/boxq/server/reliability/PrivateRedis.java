@@ -18,14 +18,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * ({@code appendfsync everysec}) in a temporary directory, so it can be stopped and started again
  * without touching the shared Redis. The same port and directory are used on every start.
  */
-final class PrivateRedis implements AutoCloseable {
+public final class PrivateRedis implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final int port = io.boxq.server.TestEnvironment.freePort();
     private final Path dir;
     private Process process;
 
-    PrivateRedis() {
+    public PrivateRedis() {
         try {
             this.dir = Files.createTempDirectory("boxq-redis-");
         } catch (IOException e) {
@@ -33,12 +33,12 @@ final class PrivateRedis implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts it and waits until it answers PING (it has loaded its AOF by then). */
-    PrivateRedis start() {
+    public PrivateRedis start() {
         try {
             process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
