@@ -32,12 +32,12 @@ public final class RedisUsage {
     }
 
     /**
-     * Does nothing: a job's usage ({@code jobs}, {@code run_seconds}, {@code cpu_seconds}) is counted
-     * by {@code complete.lua} in the same call that stores the job's end, so it is exact and costs no
-     * call of its own. Kept until {@code ExecutorNode}'s end listener stops calling it.
+     * A job of {@code keyId} that ran for {@code run} ended at {@code endedAt} without
+     * {@code complete.lua} (which counts the jobs it ends itself): the stalled-job reclaim ending it
+     * {@code error}. All of it counts on the day the job ended.
      */
-    public void jobRan(String keyId, Instant endedAt, Duration run, Long cpuMicros) {
-        // counted by complete.lua
+    public void jobEndedByReclaim(String keyId, Instant endedAt, Duration run) {
+        add(keyId, UsageDays.of(endedAt), DailyUsage.JOBS, 1, DailyUsage.RUN_SECONDS, Math.max(0, run.toMillis()) / 1000.0);
     }
 
     /** A sandbox of {@code keyId} existed from {@code created} to {@code ended}: its seconds go to each day. */

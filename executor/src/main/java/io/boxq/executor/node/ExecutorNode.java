@@ -89,7 +89,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.running = new RunningJobs(store, new RedisJobOutput(redis, config.jobs().resultTtl()));
         AuditLog audit = new AuditLog(redis, clock);
         RedisUsage usage = new RedisUsage(redis);
-        JobEndListener recording = recording(metrics, usage);
+        JobEndListener recording = recording(metrics);
         JobCompleter completer = new JobCompleter(store, node, recording);
         this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, audit, config, node, clock,
                 completer);
@@ -105,7 +105,8 @@ public final class ExecutorNode implements AutoCloseable {
                 handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6))
                 .onCancelRequested(running::cancel);
-        this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node, recording);
+        this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node,
+                recording.andThen(reclaimUsage(usage)));
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
@@ -114,16 +115,19 @@ public final class ExecutorNode implements AutoCloseable {
     }
 
     /**
-     * Every stored end of a job counts in the metrics; a job (not an operation) also in its key's
-     * usage, with the CPU time its runner measured. Only the end that was stored is told (the
-     * fencing token), so each job counts once.
+     * Every stored end of a job counts in the metrics. Its usage is counted by {@code complete.lua}
+     * in the call that stores the end. Only the end that was stored is told (the fencing token), so
+     * each job counts once.
      */
-    private static JobEndListener recording(NodeMetrics metrics, RedisUsage usage) {
+    private static JobEndListener recording(NodeMetrics metrics) {
+        return (job, state, result, endedAt) -> metrics.jobEnded(job, state, endedAt);
+    }
+
+    /** A job the reclaim ends never reaches {@code complete.lua}: its usage is counted here. */
+    private static JobEndListener reclaimUsage(RedisUsage usage) {
         return (job, state, result, endedAt) -> {
-            metrics.jobEnded(job, state, endedAt);
             if (!job.isOp() && job.startedAt() != null) {
-                usage.jobRan(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt),
-                        result == null ? null : result.cpuMicros());
+                usage.jobEndedByReclaim(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt));
             }
         };
     }

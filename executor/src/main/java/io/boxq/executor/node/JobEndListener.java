@@ -15,4 +15,12 @@ public interface JobEndListener {
      * @param result what its command left (null when it did not get to run, or boxq could not run it)
      */
     void ended(Job job, JobState state, CommandResult result, Instant endedAt);
+
+    /** This listener, then {@code next}. */
+    default JobEndListener andThen(JobEndListener next) {
+        return (job, state, result, endedAt) -> {
+            ended(job, state, result, endedAt);
+            next.ended(job, state, result, endedAt);
+        };
+    }
 }

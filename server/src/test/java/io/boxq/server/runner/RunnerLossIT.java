@@ -118,6 +118,40 @@ class RunnerLossIT {
         assertThat(client.delete("/v1/sandboxes/" + sandbox.path("id").asText(), key).status()).isEqualTo(204);
     }
 
+    @Test
+    void a_sandbox_whose_agent_was_killed_gets_a_new_one_in_the_same_container_with_its_files() {
+        server = BoxqTestServer.start("runner-sandbox-lost", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1"));
+        BoxqClient client = server.client;
+        String key = client.createKey(server.adminKey(), "alice", "free").path("key").asText();
+        String sandbox = client.post("/v1/sandboxes", key, "{}").json().path("id").asText();
+        JsonNode wrote = client.run(key, Map.of("command", "echo kept > notes; hostname", "sandbox_id", sandbox));
+        String host = wrote.path("stdout").asText().trim();
+        String box = ids(TestEnvironment.containersOf(server.workerId())).stream().filter(id -> id.startsWith(host))
+                .findFirst().orElseThrow();
+
+        // killed between jobs: the next job finds the agent gone and gets a new one in the same container
+        ContainerShell.killRunner(box);
+        JsonNode after = client.run(key, Map.of("command", "cat notes; hostname", "sandbox_id", sandbox));
+        assertThat(after.path("state").asText()).as(after.toString()).isEqualTo("succeeded");
+        assertThat(after.path("stdout").asText()).isEqualTo("kept\n" + host + "\n");
+
+        // killed under a job: that job ends error naming the agent, the sandbox goes on with its files
+        String jobId = client.submit(key, Map.of("command", "sleep 3142", "sandbox_id", sandbox, "timeout_s", 3600))
+                .path("id").asText();
+        await("the command runs").atMost(Duration.ofSeconds(30))
+                .until(() -> ContainerShell.processes(box).stream().anyMatch(p -> p.contains("sleep 3142")));
+        ContainerShell.killRunner(box);
+        JsonNode killed = await("the job ends").atMost(NOTICED).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.get("/v1/jobs/" + jobId + "?wait=5", key).json(),
+                        j -> !Set.of("queued", "running").contains(j.path("state").asText()));
+        assertThat(killed.path("state").asText()).as(killed.toString()).isEqualTo("error");
+        assertThat(killed.path("error").asText()).contains("agent");
+        JsonNode still = client.run(key, Map.of("command", "cat notes", "sandbox_id", sandbox));
+        assertThat(still.path("stdout").asText()).as(still.toString()).isEqualTo("kept\n");
+        assertThat(client.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText()).isEqualTo("ready");
+        assertThat(client.delete("/v1/sandboxes/" + sandbox, key).status()).isEqualTo(204);
+    }
+
     private static String state(BoxqClient client, String key, String jobId) {
         return client.get("/v1/jobs/" + jobId, key).json().path("state").asText();
     }
