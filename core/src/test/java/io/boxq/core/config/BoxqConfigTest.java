@@ -117,6 +117,18 @@ class BoxqConfigTest {
     }
 
     @Test
+    void the_agent_is_the_default_runner_and_the_removed_shell_runner_is_a_clear_error() {
+        BoxqConfig c = BoxqConfig.fromEnv(Map.of());
+        assertThat(c.jobs().runner()).isEqualTo(RunnerKind.AGENT);
+        assertThat(c.jobs().agentDir()).isEqualTo("/var/lib/boxq/agent");
+        assertThat(c.jobs().agentBinary()).isNull();
+        assertThat(BoxqConfig.fromEnv(Map.of("AGENT_DIR", "/srv/agent", "AGENT_BINARY", "/opt/a")).jobs())
+                .extracting(JobConfig::agentDir, JobConfig::agentBinary).containsExactly("/srv/agent", "/opt/a");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> BoxqConfig.fromEnv(Map.of("RUNNER", "shell")));
+        assertThat(e.getMessage()).contains("RUNNER=shell", "agent");
+    }
+
+    @Test
     void sandbox_user_takes_a_uid_or_a_uid_and_gid() {
         assertThat(BoxqConfig.fromEnv(Map.of("SANDBOX_USER", "1000")).sandbox().user())
                 .isEqualTo(new SandboxUser(1000, 1000));
