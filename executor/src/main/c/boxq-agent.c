@@ -440,6 +440,17 @@ out:
     (void)got;
 }
 
+/* The path names something under the workspace without "..": checked before any directory is made
+ * for it (the real path is checked again after, against symlinks). */
+static int lexically_inside(const char *ws, const char *full) {
+    size_t wl = strlen(ws);
+    if (strncmp(full, ws, wl) || full[wl] != '/') return 0;
+    for (const char *p = full + wl; (p = strstr(p, "/..")); p += 3) {
+        if (p[3] == '/' || p[3] == 0) return 0;
+    }
+    return 1;
+}
+
 static void mkdirs(char *dir) {
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/') continue;
@@ -459,6 +470,7 @@ static void file_write(struct cursor *c) {
         send_statusf(2, "no such directory"); goto out;
     }
     snprintf(full, sizeof full, path[0] == '/' ? "%s%s" : "%s/%s", path[0] == '/' ? "" : ws, path);
+    if (!lexically_inside(ws, full)) { send_statusf(3, "the path leaves the workspace"); goto out; }
     char *slash = strrchr(full, '/');
     if (slash != full) { *slash = 0; mkdirs(full); *slash = '/'; }
     if ((rc = inside(ws, path, full, sizeof full, real))) {

@@ -79,14 +79,17 @@ public final class AgentCommandRunner implements CommandRunner {
         boolean timedOut = false;
         while (true) {
             Frame f = connection.next(Math.min(deadline, out.flushAt()));
-            if (f == null && System.nanoTime() - deadline < 0) {
-                out.flush();
-            } else if (f == null && !timedOut) {
+            if (System.nanoTime() - deadline >= 0 && (f == null || f.type() == AgentWire.OUT)) {
+                // checked on every output frame too: a stream of them must not hold the run past its deadline
+                if (timedOut) {
+                    throw new AgentProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+                }
                 cancelRunning();
                 timedOut = true;
                 deadline = System.nanoTime() + KILL_GRACE.toNanos();
-            } else if (f == null) {
-                throw new AgentProtocolException("the command did not end within " + KILL_GRACE + " of being killed");
+            }
+            if (f == null) {
+                out.flush();
             } else if (f.type() == AgentWire.OUT) {
                 out.add(f.payload());
             } else if (f.type() == AgentWire.STATUS) { // the agent could not start it (no fork, say)
@@ -222,7 +225,7 @@ public final class AgentCommandRunner implements CommandRunner {
      * live chunks, held back until {@link #LIVE_AFTER} has passed and sent as they come after that.
      */
     private static final class Output {
-        private final ByteArrayOutputStream[] streams = {null, new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+        private final Bytes[] streams = {null, new Bytes(), new Bytes()};
         private final long[] told = new long[3];
         private final OutputListener live;
         private final long liveFrom;
@@ -257,11 +260,18 @@ public final class AgentCommandRunner implements CommandRunner {
             for (int s = 1; s <= 2; s++) {
                 int upTo = Math.min(streams[s].size(), limit);
                 if (upTo > told[s]) {
-                    byte[] bytes = Arrays.copyOfRange(streams[s].toByteArray(), (int) told[s], upTo);
+                    byte[] bytes = streams[s].range((int) told[s], upTo);
                     live.chunk(new OutputChunk(s == 1 ? OutputChunk.Stream.STDOUT : OutputChunk.Stream.STDERR,
                             told[s], bytes));
                     told[s] = upTo;
                 }
+            }
+        }
+
+        /** A stream's bytes so far, of which flush copies only the new ones (not all of them per frame). */
+        private static final class Bytes extends ByteArrayOutputStream {
+            synchronized byte[] range(int from, int to) {
+                return Arrays.copyOfRange(buf, from, to);
             }
         }
 

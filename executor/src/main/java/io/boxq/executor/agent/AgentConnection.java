@@ -4,8 +4,11 @@ import io.boxq.executor.agent.AgentFrameReader.Frame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,9 +25,15 @@ import java.util.concurrent.TimeUnit;
 final class AgentConnection implements AutoCloseable {
     /** Put in the inbox when the connection broke, so a waiting request wakes up. */
     private static final Frame BROKEN = new Frame((byte) 0, new byte[0]);
+    /**
+     * Frames read ahead of the request that takes them. Past this the reader waits, and so does the
+     * agent: the budget bounds the bytes, this bounds the frames (one byte each costs ~70 on the heap).
+     */
+    private static final int READ_AHEAD = 64;
 
     private final ByteChannel channel;
     private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+    private final Semaphore readAhead = new Semaphore(READ_AHEAD);
     private final Thread reader;
     private volatile Budget budget;
     private volatile String failure;
@@ -41,7 +50,9 @@ final class AgentConnection implements AutoCloseable {
         if (failure != null) {
             throw new AgentProtocolException(failure);
         }
-        inbox.clear();
+        List<Frame> stale = new ArrayList<>();
+        inbox.drainTo(stale);
+        readAhead.release((int) stale.stream().filter(f -> f != BROKEN).count());
         budget = answer;
     }
 
@@ -67,6 +78,9 @@ final class AgentConnection implements AutoCloseable {
         if (f == BROKEN) {
             inbox.offer(BROKEN); // every later wait wakes too
             throw new AgentProtocolException(failure);
+        }
+        if (f != null) {
+            readAhead.release();
         }
         return f;
     }
@@ -94,6 +108,7 @@ final class AgentConnection implements AutoCloseable {
             // closed anyway
         }
         inbox.offer(BROKEN);
+        reader.interrupt(); // it may wait for read-ahead room nobody will make now
     }
 
     @Override
@@ -122,8 +137,11 @@ final class AgentConnection implements AutoCloseable {
                 if (b.charge(f)) {
                     budget = null; // the answer is whole: anything more is not an answer
                 }
+                readAhead.acquire();
                 inbox.offer(f);
             }
+        } catch (InterruptedException e) {
+            fail("the connection to the agent was closed");
         } catch (AgentProtocolException e) {
             fail(e.getMessage());
         } catch (IOException | RuntimeException e) {
