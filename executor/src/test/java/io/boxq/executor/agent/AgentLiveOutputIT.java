@@ -91,11 +91,18 @@ class AgentLiveOutputIT {
     @ParameterizedTest
     @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_short_command_sends_no_frames(String image) {
-        List<Seen> seen = new CopyOnWriteArrayList<>();
+        int quick = 0;
         for (int i = 0; i < 20; i++) {
+            List<Seen> seen = new CopyOnWriteArrayList<>();
+            long t0 = System.nanoTime();
             assertThat(run(image, "echo hi", seen).stdout()).isEqualTo("hi\n".getBytes());
+            if (Duration.ofNanos(System.nanoTime() - t0).compareTo(AgentCommandRunner.LIVE_AFTER) < 0) {
+                assertThat(seen).as("a run that ended within %s", AgentCommandRunner.LIVE_AFTER).isEmpty();
+                quick++;
+            }
         }
-        assertThat(seen).isEmpty();
+        assertThat(quick).as("runs that ended within %s (a machine too busy for any?)", AgentCommandRunner.LIVE_AFTER)
+                .isPositive();
     }
 
     @ParameterizedTest
