@@ -274,8 +274,9 @@ put "cold_start_ms" "$out"
 stop_server
 
 boxq_log "$IDLE_N idle sandboxes (runner=$CANDIDATE)"
-start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=$((IDLE_N + 30)) \
-    MAX_TOTAL_SANDBOXES=$((IDLE_N + 100)) RUNNER=$CANDIDATE
+# (the pool's own warm-ups count against MAX_POOL_SIZE while they start: room for them)
+start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=$((IDLE_N + 100)) \
+    MAX_TOTAL_SANDBOXES=$((IDLE_N + 150)) RUNNER=$CANDIDATE
 key=$(make_key $((IDLE_N + 50)))
 used_before=$(free -m | awk '/^Mem:/ {print $3}')
 held=$(bench hold "$BASE" "$key" "$IDLE_N" 8)
