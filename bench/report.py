@@ -63,6 +63,7 @@ idle_500 = {"held": idle["hold"]["held"], "requested": idle["requested"],
             "used_memory_pss_mib": idle["memory"]["used_memory_pss_mib"],
             "shim_pss_mib": idle["memory"]["shim_pss_mib"], "shim_anon_mib": idle["memory"]["shim_anon_mib"],
             "host_used_delta_mib": idle["host_used_delta_mib"], "hold_seconds": idle["hold"]["seconds"],
+            "create_retries_503": idle["hold"].get("retries_503"),
             "runner": cand}
 
 results = {
@@ -206,12 +207,14 @@ def jfr_md(title, j, note=None):
 
 profile_md = []
 before_file = "bench/jfr-before.json"
-if os.path.exists(before_file):
-    b = json.load(open(before_file))
+b = json.load(open(before_file)) if os.path.exists(before_file) else None
+if b:
     profile_md += jfr_md(f"before ({b['runner']} runner, {b['date']})", b["jfr"],
                          f"Recorded with `{b['command']}`: {b['jfr']['run']['jobs']} jobs from 16 clients at"
                          f" {b['jfr']['run']['jobs_per_s']} jobs/s, whole-core containers. Kept from that run in `{before_file}`.")
 for r, j in jfr.items():
+    if b and b["jfr"] == j:
+        continue  # this run is the "before"
     profile_md += jfr_md(f"this run (`{r}` runner)", j,
                          f"{j['run']['jobs']} jobs from 16 clients at {j['run']['jobs_per_s']} jobs/s, whole-core containers;"
                          f" the recording's own views: `bench/tmp/{r}-hot.txt`.")
@@ -274,7 +277,8 @@ md += ["## Notes", "",
        f"- Jobs that did not succeed in the throughput runs: "
        + ", ".join(f"`{r}` {v}" for r, v in results["setup"]["failed_jobs"].items()) + ".",
        f"- **Idle sandboxes:** the node's pool maximum, `MAX_TOTAL_SANDBOXES` and the key's `max_sandboxes` are raised"
-       f" for that run only; {i5['held']} sandboxes were created by 8 clients in {i5['hold_seconds']} s. Memory is the"
+       f" for that run only; {i5['held']} sandboxes were created by 8 clients in {i5['hold_seconds']} s"
+       + (f" ({i5['create_retries_503']} creates answered 503 were retried a second later)." if i5.get("create_retries_503") is not None else ".") + f" Memory is the"
        " sum of `memory.usage_in_bytes` of every container of that node (held sandboxes and the few warm ones) in"
        " `/sys/fs/cgroup/memory/docker/<id>/`, plus the RSS of each one's `containerd-shim`; the host's `free` grew by"
        f" {i5['host_used_delta_mib']} MiB over the same creates (other work on the shared machine moves that too)."
