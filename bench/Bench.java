@@ -19,15 +19,22 @@ import java.util.regex.Pattern;
  * Run with the JDK's source launcher: java bench/Bench.java MODE BASE_URL KEY [args].
  *
  * Modes:
- *   latency N          N sequential `echo hi` jobs: submit, then GET ?wait=30 → p50/p90/p99 ms, after
- *                      min(WARM_UP, N) unmeasured ones (a server that has run a few hundred jobs)
- *   throughput N C     N jobs from C concurrent clients (submit + wait each) → jobs/s
+ *   latency N          N sequential `echo hi` jobs: submit, then GET ?wait=30 → p50/p90/p99 ms of the
+ *                      whole job, and under "submit" of the POST alone, after min(WARM_UP, N)
+ *                      unmeasured ones (a server that has run a few hundred jobs)
+ *   throughput N C [HOOK]
+ *                      N jobs from C concurrent clients (submit + wait each) → jobs/s, after 50
+ *                      unmeasured ones; HOOK (a shell command) runs as `HOOK before` right before
+ *                      the measured jobs and `HOOK after` right after them (the cost snapshots)
  *   sandboxes N        N sandbox creates (each deleted right after) → p50/p90 ms of the create
- *   hold N             creates N sandboxes and keeps them (prints their ids)
+ *   hold N [C]         creates N sandboxes from C concurrent clients (default 1) and keeps them; a
+ *                      503 is retried a second later (HOLD_RETRIES times) and counted
  */
 public final class Bench {
     /** Jobs run before a latency run is measured: the JIT compiles the hot path over the first few hundred. */
     static final int WARM_UP = 500;
+    /** How often hold retries one create that the node answered with 503. */
+    static final int HOLD_RETRIES = 60;
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
     private static final Pattern STATE = Pattern.compile("\"state\":\"([a-z_]+)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -41,9 +48,10 @@ public final class Bench {
         String key = args[2];
         switch (mode) {
             case "latency" -> latency(base, key, Integer.parseInt(args[3]));
-            case "throughput" -> throughput(base, key, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "throughput" -> throughput(base, key, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    args.length > 5 ? args[5] : null);
             case "sandboxes" -> sandboxes(base, key, Integer.parseInt(args[3]));
-            case "hold" -> hold(base, key, Integer.parseInt(args[3]));
+            case "hold" -> hold(base, key, Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 1);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
     }
@@ -53,18 +61,21 @@ public final class Bench {
             runJob(base, key);
         }
         List<Double> ms = new ArrayList<>();
+        List<Double> submitMs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            runJob(base, key);
+            runJob(base, key, submitMs);
             ms.add((System.nanoTime() - t0) / 1e6);
         }
-        System.out.println(percentiles(ms));
+        String all = percentiles(ms);
+        System.out.println(all.substring(0, all.length() - 1) + ", \"submit\": " + percentiles(submitMs) + "}");
     }
 
-    static void throughput(String base, String key, int n, int clients) throws Exception {
+    static void throughput(String base, String key, int n, int clients, String hook) throws Exception {
         for (int i = 0; i < 50; i++) {
             runJob(base, key);
         }
+        hook(hook, "before");
         AtomicInteger left = new AtomicInteger(n);
         AtomicInteger failed = new AtomicInteger();
         long t0 = System.nanoTime();
@@ -89,6 +100,7 @@ public final class Bench {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        hook(hook, "after");
         System.out.printf(Locale.ROOT, "{\"jobs\": %d, \"clients\": %d, \"seconds\": %.3f, \"jobs_per_s\": %.1f, \"failed\": %d}%n",
                 n, clients, seconds, n / seconds, failed.get());
     }
@@ -107,22 +119,68 @@ public final class Bench {
         System.out.println(percentiles(ms));
     }
 
-    static void hold(String base, String key, int n) throws Exception {
-        int made = 0;
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = send(base, key, "POST", "/v1/sandboxes", "{\"ttl_s\": 3600, \"idle_timeout_s\": 3600}");
-            if (r.statusCode() == 201) {
-                made++;
-            } else {
-                System.err.println("create " + i + ": " + r.statusCode() + " " + r.body());
+    static void hold(String base, String key, int n, int clients) throws Exception {
+        AtomicInteger left = new AtomicInteger(n);
+        AtomicInteger made = new AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
+        long t0 = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < clients; c++) {
+                pool.submit(() -> {
+                    int i;
+                    while ((i = left.getAndDecrement()) > 0) {
+                        // A 503 while the node's own warm-ups still count against its maximum is retried
+                        // (a second apart, HOLD_RETRIES times at most) and counted.
+                        for (int attempt = 0; ; attempt++) {
+                            try {
+                                HttpResponse<String> r = send(base, key, "POST", "/v1/sandboxes", "{\"ttl_s\": 3600, \"idle_timeout_s\": 3600}");
+                                if (r.statusCode() == 201) {
+                                    made.incrementAndGet();
+                                } else if (r.statusCode() == 503 && attempt < HOLD_RETRIES) {
+                                    retries.incrementAndGet();
+                                    Thread.sleep(1000);
+                                    continue;
+                                } else {
+                                    System.err.println("create " + i + ": " + r.statusCode() + " " + r.body());
+                                }
+                            } catch (Exception e) {
+                                System.err.println("create " + i + ": " + e);
+                            }
+                            break;
+                        }
+                    }
+                    return null;
+                });
             }
         }
-        System.out.println("{\"held\": " + made + "}");
+        System.out.printf(Locale.ROOT, "{\"held\": %d, \"seconds\": %.1f, \"retries_503\": %d}%n", made.get(),
+                (System.nanoTime() - t0) / 1e9, retries.get());
+    }
+
+    /** Runs `HOOK PHASE` through the shell and waits for it; a failing hook fails the run. */
+    static void hook(String hook, String phase) throws Exception {
+        if (hook == null || hook.isBlank()) {
+            return;
+        }
+        Process p = new ProcessBuilder("sh", "-c", hook + " " + phase).inheritIO()
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("hook " + phase + " exited with " + p.exitValue());
+        }
     }
 
     /** Submits `echo hi` and waits for its end; returns the final state. */
     static String runJob(String base, String key) throws Exception {
+        return runJob(base, key, null);
+    }
+
+    /** The same, adding the submit's own time (POST /v1/jobs answered) to submitMs when given. */
+    static String runJob(String base, String key, List<Double> submitMs) throws Exception {
+        long t0 = System.nanoTime();
         HttpResponse<String> submit = send(base, key, "POST", "/v1/jobs", "{\"command\": \"echo hi\"}");
+        if (submitMs != null) {
+            submitMs.add((System.nanoTime() - t0) / 1e6);
+        }
         if (submit.statusCode() != 202) {
             throw new IllegalStateException("submit: " + submit.statusCode() + " " + submit.body());
         }

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Measures boxq on this machine and writes docs/benchmarks.md and bench/results.json.
-# Starts its own servers (a throwaway Redis and the Docker engine come from scripts/setup.sh),
-# measures the runner path and the docker-exec path side by side in one run, plus a plain
-# `docker exec` baseline, pool hand-out, cold start, refill, and 200 idle sandboxes.
+# Starts its own servers and its own Redis (so Redis's counters are the bench's alone; the Docker
+# engine comes from scripts/setup.sh), measures each runner and the docker-exec path side by side
+# in one run, plus a plain `docker exec` baseline, pool hand-out, cold start, refill, what one job
+# costs (Redis commands and CPU, JVM CPU, engine CPU, host pids; bench/cost.py) and N idle
+# sandboxes.
 # Usage: scripts/bench.sh [--quick]   (--quick: fewer iterations, for a smoke run)
+# Environment:
+#   BENCH_RUNNERS="shell exec"   the runners measured, each with RUNNER=<name> on the server; the
+#                                first one that is not `exec` also runs the whole-core latency, the
+#                                idle-sandbox and the profiling runs (e.g. BENCH_RUNNERS="agent exec")
+#   BENCH_COST_JOBS=2000         jobs in each cost run (--quick: 200)
+#   BENCH_IDLE=500               idle sandboxes held (--quick: 20)
+#   BENCH_JFR=1                  profile a 16-client run of each runner but exec with JDK Flight
+#                                Recorder (bench/tmp/<runner>.jfr, <runner>-hot.txt)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,10 +28,19 @@ stop_server() {
     fi
     server_pid=""
 }
+bench_redis_pid=""
+stop_bench_redis() {
+    if [[ -n "$bench_redis_pid" ]] && kill -0 "$bench_redis_pid" 2>/dev/null; then
+        kill -TERM "$bench_redis_pid" 2>/dev/null || true
+        wait "$bench_redis_pid" 2>/dev/null || true
+    fi
+    bench_redis_pid=""
+}
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM
     stop_server
+    stop_bench_redis
     docker rm -f boxq-bench-baseline boxq-bench-floor boxq-bench-floor-q >/dev/null 2>&1 || true
     # shellcheck disable=SC2119
     boxq_stop_started
@@ -34,34 +53,84 @@ trap 'exit 143' TERM
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh --for test
 BOXQ_LOG_PREFIX="bench"
-export REDIS_URL
 
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
+read -r -a RUNNERS <<<"${BENCH_RUNNERS:-shell exec}"
+((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
+CANDIDATE=${RUNNERS[0]} # the runner under test: the first that is not the docker-exec baseline
+for r in "${RUNNERS[@]}"; do [[ $r != exec ]] && { CANDIDATE=$r; break; }; done
+COST_JOBS=${BENCH_COST_JOBS:-$(n 2000 200)}
+IDLE_N=${BENCH_IDLE:-$(n 500 20)}
+JFR=${BENCH_JFR:-0}
+COMMAND="${BENCH_RUNNERS:+BENCH_RUNNERS=\"$BENCH_RUNNERS\" }${BENCH_COST_JOBS:+BENCH_COST_JOBS=$BENCH_COST_JOBS }${BENCH_IDLE:+BENCH_IDLE=$BENCH_IDLE }${BENCH_JFR:+BENCH_JFR=$BENCH_JFR }scripts/bench.sh${1:+ $1}"
+mkdir -p bench/tmp
+
+# The bench's own Redis on a free loopback port, so that INFO's counters are the bench's alone
+# (the test Redis setup reuses is shared with other work). Started here, stopped by its pid.
+start_bench_redis() {
+    local port attempt i
+    for attempt in $(seq 1 20); do
+        port=$((6391 + RANDOM % 2000))
+        boxq_redis_ping_port "$port" && continue
+        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir bench/tmp \
+            --maxmemory-policy noeviction >"bench/tmp/redis.log" 2>&1 &
+        bench_redis_pid=$!
+        for i in $(seq 1 50); do
+            kill -0 "$bench_redis_pid" 2>/dev/null || break
+            if [[ "$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" == "$bench_redis_pid" ]]; then
+                BENCH_REDIS_PORT=$port
+                REDIS_URL="redis://127.0.0.1:$port"
+                export REDIS_URL
+                boxq_log "bench redis on 127.0.0.1:$port (pid $bench_redis_pid)"
+                return 0
+            fi
+            sleep 0.1
+        done
+        stop_bench_redis
+    done
+    boxq_die "could not start a redis-server of the bench's own (log: bench/tmp/redis.log)"
+}
+start_bench_redis
 
 jar=server/target/boxq.jar
 if [[ ! -f "$jar" || -n "$(find pom.xml core api executor scheduler server -name target -prune -o -type f -newer "$jar" -print | head -n1)" ]]; then
     boxq_log "building $jar"
     ./mvnw -B -ntp -q -DskipTests package
 fi
-mkdir -p bench/tmp
 IMAGE=boxq-sandbox:bookworm
 CPU=25
 ADMIN="bq_admin_bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-PORT=18099
-BASE="http://127.0.0.1:$PORT"
+PORT=""
+BASE=""
 bench() { java bench/Bench.java "$@"; }
+# a loopback port nothing listens on (the machine is shared: another bench or test may hold one)
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((18100 + RANDOM % 2000))
+        [[ -z "$(ss -Hltn "sport = :$p")" ]] && { echo "$p"; return 0; }
+    done
+    boxq_die "no free port found"
+}
 
-# start_server NAME VAR=VALUE...: one all-in-one server with its own prefix, waits for /health.
+# start_server NAME VAR=VALUE...: one all-in-one server with its own prefix on a free port, waits
+# until it answers /health on a port it holds itself.
 start_server() {
     local name=$1
     shift
+    PORT=$(free_port)
+    BASE="http://127.0.0.1:$PORT"
     env PORT=$PORT BOXQ_ADMIN_KEY="$ADMIN" BOXQ_REDIS_PREFIX="bench-$name-$$:" WORKER_ID="bench-$name-$$" \
         SANDBOX_IMAGE=$IMAGE CPU_QUOTA_PERCENT=$CPU "$@" java -jar "$jar" >"bench/tmp/$name.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 240); do
-        curl -fsS "$BASE/health" >/dev/null 2>&1 && return 0
+        if curl -fsS "$BASE/health" >/dev/null 2>&1; then
+            ss -Hltnp "sport = :$PORT" | grep -q "pid=$server_pid," && return 0
+            boxq_err "another process answers on port $PORT"
+            return 1
+        fi
         kill -0 "$server_pid" 2>/dev/null || { cat "bench/tmp/$name.log" >&2; return 1; }
         sleep 0.5
     done
@@ -69,10 +138,11 @@ start_server() {
     return 1
 }
 
-# a free-tier key whose concurrency and rate allow the runs (tier and limits go in the results)
+# a free-tier key whose concurrency and rate allow the runs (tier and limits go in the results);
+# $1: its max_sandboxes (250)
 make_key() {
     curl -fsS -X POST "$BASE/v1/keys" -H "Authorization: Bearer $ADMIN" \
-        -d '{"user": "bench", "tier": "free", "concurrent_jobs": 64, "requests_per_minute": 100000000, "max_sandboxes": 250}' |
+        -d '{"user": "bench", "tier": "free", "concurrent_jobs": 64, "requests_per_minute": 100000000, "max_sandboxes": '"${1:-250}"'}' |
         python3 -c 'import sys, json; print(json.load(sys.stdin)["key"])'
 }
 
@@ -84,12 +154,16 @@ put() { echo "$1=$2" >>"$results"; }
 # What else was running: the 1, 5 and 15 minute load averages before the first server starts.
 put "load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 
-for runner in shell exec; do
-    boxq_log "runner=$runner: latency and throughput"
+put "command" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1]))' "$COMMAND")"
+put "runners" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1:]))' "${RUNNERS[@]}")"
+put "candidate" "\"$CANDIDATE\""
+
+for runner in "${RUNNERS[@]}"; do
+    boxq_log "runner=$runner: latency and throughput (CPU quota $CPU %)"
     start_server "$runner" RUNNER=$runner POOL_SIZE=20 MIN_POOL_SIZE=20 MAX_POOL_SIZE=64 \
         TIER_FREE_CONCURRENT_JOBS=64 MAX_TOTAL_SANDBOXES=300
     key=$(make_key)
-    if [[ $runner == shell ]]; then lat=$(n 1000 100) jobs=$(n 10000 500); else lat=$(n 200 30) jobs=$(n 400 60); fi
+    if [[ $runner != exec ]]; then lat=$(n 1000 100) jobs=$(n 10000 500); else lat=$(n 200 30) jobs=$(n 400 60); fi
     out=$(bench latency "$BASE" "$key" "$lat")
     put "warm_job_ms.$runner" "$out"
     out=$(bench throughput "$BASE" "$key" "$jobs" 16)
@@ -97,14 +171,74 @@ for runner in shell exec; do
     stop_server
 done
 
-boxq_log "runner=shell, no CPU quota: latency"
-start_server shell-q100 RUNNER=shell CPU_QUOTA_PERCENT=100 POOL_SIZE=4 MIN_POOL_SIZE=4 MAX_POOL_SIZE=8
+# What one job costs, per runner, with a whole core per container: COST_JOBS `echo hi` jobs from 16
+# clients, read from outside the processes (bench/cost.py) right before and after them; beforehand
+# a quiet interval as long as the run is expected to be, with no jobs, for the idle baseline.
+snap() { # PREFIX PHASE
+    python3 bench/cost.py snapshot --redis-port "$BENCH_REDIS_PORT" --jvm-pid "$server_pid" --prefix "$1" "$2"
+}
+# Waits until node $1 has had the same number of containers for 3 s (the pool is refilled), at most 60 s.
+settle_pool() {
+    local last=-1 same=0 c
+    for _ in $(seq 1 120); do
+        c=$(docker ps -q --filter "label=boxq.node=$1" | wc -l)
+        if [[ $c == "$last" ]]; then
+            same=$((same + 1))
+            ((same >= 6)) && return 0
+        else
+            same=0 last=$c
+        fi
+        sleep 0.5
+    done
+    boxq_log "node $1 still changes its containers (now $c); measuring anyway"
+}
+for runner in "${RUNNERS[@]}"; do
+    boxq_log "runner=$runner: cost per job over $COST_JOBS jobs, 16 clients, whole core"
+    start_server "cost-$runner" RUNNER=$runner CPU_QUOTA_PERCENT=100 POOL_SIZE=20 MIN_POOL_SIZE=20 \
+        MAX_POOL_SIZE=64 TIER_FREE_CONCURRENT_JOBS=64 MAX_TOTAL_SANDBOXES=300
+    key=$(make_key)
+    # warm-up (JIT, pool); its rate sets the length of the quiet interval
+    warm=$(bench throughput "$BASE" "$key" "$(n 600 100)" 16)
+    secs=$(python3 -c "import sys, json; r = json.loads(sys.argv[1])['jobs_per_s']; print(round(min(600, max(5, $COST_JOBS / max(r, 0.1))), 1))" "$warm")
+    boxq_log "runner=$runner: quiet interval of $secs s (no jobs)"
+    settle_pool "bench-cost-$runner-$$"
+    snap "bench/tmp/cost-$runner-idle-" before
+    sleep "$secs"
+    snap "bench/tmp/cost-$runner-idle-" after
+    hook="python3 bench/cost.py snapshot --redis-port $BENCH_REDIS_PORT --jvm-pid $server_pid --prefix bench/tmp/cost-$runner-run-"
+    out=$(bench throughput "$BASE" "$key" "$COST_JOBS" 16 "$hook")
+    put "cost_run.$runner" "$out"
+    run_secs=$(json_get '["seconds"]' <<<"$out")
+    put "cost_per_job.$runner" "$(python3 bench/cost.py diff "bench/tmp/cost-$runner-run-before.json" "bench/tmp/cost-$runner-run-after.json" "$COST_JOBS")"
+    put "cost_idle.$runner" "$(python3 bench/cost.py idle "bench/tmp/cost-$runner-idle-before.json" "bench/tmp/cost-$runner-idle-after.json" "$COST_JOBS" "$run_secs")"
+    if [[ $JFR == 1 && $runner != exec ]]; then
+        boxq_log "runner=$runner: JDK Flight Recorder over another $COST_JOBS jobs"
+        jfr_file="$PWD/bench/tmp/$runner.jfr"
+        rm -f "$jfr_file"
+        # settings=profile samples Java code every 10 ms; JDK 25's CPU-time sampler (JEP 509) also
+        # sees native code and system calls
+        "$JAVA_HOME/bin/jcmd" "$server_pid" JFR.start name=bench settings=profile filename="$jfr_file" \
+            'jdk.CPUTimeSample#enabled=true' 'jdk.CPUTimeSample#throttle=10ms' >"bench/tmp/$runner-jcmd.txt"
+        out=$(bench throughput "$BASE" "$key" "$COST_JOBS" 16)
+        "$JAVA_HOME/bin/jcmd" "$server_pid" JFR.stop name=bench >>"bench/tmp/$runner-jcmd.txt"
+        for view in hot-methods cpu-time-hot-methods; do
+            "$JAVA_HOME/bin/jfr" view --width 200 "$view" "$jfr_file"
+        done >"bench/tmp/$runner-hot.txt"
+        put "jfr.$runner" "$(python3 bench/hot.py "$jfr_file" "$out")"
+    fi
+    stop_server
+done
+
+boxq_log "runner=$CANDIDATE, no CPU quota: latency"
+start_server "$CANDIDATE-q100" RUNNER=$CANDIDATE CPU_QUOTA_PERCENT=100 POOL_SIZE=4 MIN_POOL_SIZE=4 MAX_POOL_SIZE=8
 key=$(make_key)
-put "warm_job_ms.shell_full_core" "$(bench latency "$BASE" "$key" "$(n 1000 100)")"
+put "warm_job_ms.full_core" "$(bench latency "$BASE" "$key" "$(n 1000 100)")"
 stop_server
 
-boxq_log "the runner alone (no HTTP, Redis or Java) and the in-container cost of a command"
-put "runner_floor" "$(python3 bench/runner_floor.py "$IMAGE" "$(n 300 50)")"
+if [[ -f executor/src/main/resources/io/boxq/executor/runner/runner.sh ]]; then
+    boxq_log "the shell runner alone (no HTTP, Redis or Java) and the in-container cost of a command"
+    put "runner_floor" "$(python3 bench/runner_floor.py "$IMAGE" "$(n 300 50)")"
+fi
 
 boxq_log "plain docker exec baseline"
 docker rm -f boxq-bench-baseline >/dev/null 2>&1 || true
@@ -139,14 +273,19 @@ out=$(bench sandboxes "$BASE" "$key" "$(n 30 10)")
 put "cold_start_ms" "$out"
 stop_server
 
-boxq_log "200 idle sandboxes"
-start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=230 MAX_TOTAL_SANDBOXES=300 RUNNER=shell
-key=$(make_key)
+boxq_log "$IDLE_N idle sandboxes (runner=$CANDIDATE)"
+# (the pool's own warm-ups count against MAX_POOL_SIZE while they start: room for them)
+start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=$((IDLE_N + 100)) \
+    MAX_TOTAL_SANDBOXES=$((IDLE_N + 150)) RUNNER=$CANDIDATE
+key=$(make_key $((IDLE_N + 50)))
 used_before=$(free -m | awk '/^Mem:/ {print $3}')
-held=$(bench hold "$BASE" "$key" "$(n 200 20)")
+held=$(bench hold "$BASE" "$key" "$IDLE_N" 8)
+boxq_log "holding: $held"
+sleep 5 # the pool's refill after the last creates
 used_after=$(free -m | awk '/^Mem:/ {print $3}')
+memory=$(python3 bench/cost.py memory "bench-idle-$$")
 out=$(bench latency "$BASE" "$key" "$(n 500 50)")
-put "idle_200" "{\"held\": $(echo "$held" | json_get '["held"]'), \"used_memory_mib\": $((used_after - used_before)), \"submit\": $out}"
+put "idle" "{\"requested\": $IDLE_N, \"hold\": $held, \"memory\": $memory, \"host_used_delta_mib\": $((used_after - used_before)), \"job\": $out}"
 stop_server
 
 python3 bench/report.py "$results" "$IMAGE" "$CPU" "$quick"
