@@ -86,8 +86,8 @@ results = {
               "load_at_start": raw.get("load_at_start"),
               "failed_jobs": by_runner("jobs_per_s_16_clients", lambda v: v["failed"])},
 }
-if "runner_floor" in raw:
-    results["runner_floor"] = raw["runner_floor"]
+if "transport_floor" in raw:
+    results["transport_floor"] = raw["transport_floor"]
 jfr = by_runner("jfr")
 if jfr:
     results["jfr"] = jfr
@@ -112,13 +112,14 @@ for r in runners:
     if r != cand and r in results["warm_job_ms"]:
         x = results["warm_job_ms"][r]
         rows.append((f"warm job p50 / p99, `{r}` runner (same run)", f"{x['p50']} / {x['p99']} ms", "(baseline)" if r == "exec" else "", ""))
-if "runner_floor" in results:
-    fl = results["runner_floor"]
-    ic = fl["in_container_ms"]
+if "transport_floor" in results:
+    tf = results["transport_floor"]
+    a, s_ = tf["agent_socket"], tf["attach_stream"]
     rows += [
-        ("shell runner alone over the attach stream, no HTTP/Redis/Java: p50 / p99, no quota", f"{fl['runner_no_quota_ms']['p50']} / {fl['runner_no_quota_ms']['p99']} ms", "", ""),
-        ("shell runner alone, 25 % quota: p50 / p90 / p99", f"{fl['runner_quota_25_ms']['p50']} / {fl['runner_quota_25_ms']['p90']} / {fl['runner_quota_25_ms']['p99']} ms", "", ""),
-        (f"inside the container: `( exec setsid {fl['shell']} -c 'echo hi' )` / `head -c` / `( : )`", f"{ic['setsid_shell_c']} / {ic['head_c']} / {ic['subshell']} ms", "", ""),
+        ("`echo hi` through the agent's socket alone (no HTTP, Redis or Java), whole core: p50 / p99", f"{a['p50_ms']} / {a['p99_ms']} ms", "", ""),
+        ("the same through an attached `docker exec -i sh` stream (the old runner's transport), same run", f"{s_['p50_ms']} / {s_['p99_ms']} ms", "", ""),
+        ("engine CPU per command: agent socket / attach stream", f"{a['engine_cpu_us_per_cmd']} / {s_['engine_cpu_us_per_cmd']} µs", "", ""),
+        ("host pids per command: agent socket / attach stream", f"{a['host_pids_per_cmd']} / {s_['host_pids_per_cmd']}", "", ""),
     ]
 rows.append(("plain `docker exec echo hi` from the CLI (same run)", f"{results['docker_exec_cli_ms']['p50']} / {results['docker_exec_cli_ms']['p99']} ms", "(baseline)", ""))
 if "runner_speedup_p50" in results:
@@ -286,26 +287,20 @@ md += ["## Notes", "",
        " (about 10 MiB of its ~13 MiB), once per shim; its PSS shares them out, hence the second figure. While they are held, the resource monitor samples"
        " every sandbox every `RESOURCE_MONITOR_INTERVAL_SECONDS` (15), sharing the cores with the measured submits.",
        ""]
-if "runner_floor" in results:
-    fl = results["runner_floor"]
-    ic = fl["in_container_ms"]
-    md += ["## Where the time goes in the shell runner", "",
-           f"- **The floor is the command's own processes.** Every job runs its command as a new process group under"
-           f" `{fl['shell']} -c` (DESIGN.md §5): inside the container, forking, `setsid` and starting the shell cost"
-           f" {ic['setsid_shell_c']} ms, reading the captured output back with `head -c` {ic['head_c']} ms, on this machine's"
-           f" VM kernel. The runner alone, over the attach stream with nothing of boxq around it, answers in"
-           f" {fl['runner_no_quota_ms']['p50']} ms (p50).",
-           f"- **The CPU quota shapes the tail.** A free-tier container gets {cpu} % of a core (25 ms of CPU per 100 ms"
-           f" period). Back-to-back commands in one container use more than that, and the kernel throttles the container"
-           f" until the next period: the runner alone goes from p90 {fl['runner_no_quota_ms']['p90']} ms without a quota to"
-           f" p90 {fl['runner_quota_25_ms']['p90']} ms with it.",
-           "- **Measured inside a run** (2026-11-29, by hand: 300 `echo hi` jobs on one whole-core container, the server"
-           " instrumented with timers that were not committed): from `started_at` the job takes its container in 0.24 ms"
-           " and its result is stored in 1.9 ms; the runner call itself is 9.3 ms at p50, of which 5.6 ms until the answer's"
-           " first line and 1.2 ms reading its bodies. Turning the live-output pump off (the process the runner forks per"
-           " job so `GET /v1/jobs/{id}/events` can stream) saved 2–4 ms at p50 in the same run.",
-           f"- **boxq's own share** is the rest: about {round(fc['p50'] - fl['runner_no_quota_ms']['p50'], 1)} ms at p50"
-           " between the full-core HTTP round trip and the runner alone; the cost table above says what it is made of.",
+if "transport_floor" in results:
+    tf = results["transport_floor"]
+    a, s_ = tf["agent_socket"], tf["attach_stream"]
+    md += ["## Where the time goes with the agent", "",
+           "- **The transport.** The agent alone, `echo hi` over its unix socket with nothing of boxq around it (a"
+           f" Python client in `bench/transport_floor.py`), answers in {a['p50_ms']} ms at p50 ({a['p99_ms']} ms p99),"
+           f" costs the engine {a['engine_cpu_us_per_cmd']} µs of CPU and the host {a['host_pids_per_cmd']} pids per command."
+           f" The old runner's transport, a shell attached with `docker exec -i`, measured in the same run: {s_['p50_ms']} ms"
+           f" p50, {s_['engine_cpu_us_per_cmd']} µs of engine CPU per command (dockerd and the shim copy every byte), which"
+           " rules it out against the engine target. The engine figures include whatever else the engine did meanwhile"
+           " (other containers' health, other work on this machine).",
+           "- **The command is one process:** fork, `setsid`, exec of the shell; output arrives as frames the moment"
+           " the command writes it. The rest of a warm job's time is boxq's: the HTTP submit, the stream read, the"
+           " start and completion scripts, the long-poll's wake-up; the cost table above says what each part costs.",
            ""]
 # The Redis path of a job, command by command: kept by hand (it changes with the scripts, not per run).
 if os.path.exists("bench/redis-path.md"):

@@ -7,7 +7,7 @@
 # sandboxes.
 # Usage: scripts/bench.sh [--quick]   (--quick: fewer iterations, for a smoke run)
 # Environment:
-#   BENCH_RUNNERS="shell exec"   the runners measured, each with RUNNER=<name> on the server; the
+#   BENCH_RUNNERS="agent exec"   the runners measured, each with RUNNER=<name> on the server; the
 #                                first one that is not `exec` also runs the whole-core latency, the
 #                                idle-sandbox and the profiling runs (e.g. BENCH_RUNNERS="agent exec")
 #   BENCH_COST_JOBS=2000         jobs in each cost run (--quick: 200)
@@ -57,7 +57,7 @@ BOXQ_LOG_PREFIX="bench"
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
-read -r -a RUNNERS <<<"${BENCH_RUNNERS:-shell exec}"
+read -r -a RUNNERS <<<"${BENCH_RUNNERS:-agent exec}"
 ((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
 CANDIDATE=${RUNNERS[0]} # the runner under test: the first that is not the docker-exec baseline
 for r in "${RUNNERS[@]}"; do [[ $r != exec ]] && { CANDIDATE=$r; break; }; done
@@ -235,10 +235,9 @@ key=$(make_key)
 put "warm_job_ms.full_core" "$(bench latency "$BASE" "$key" "$(n 1000 100)")"
 stop_server
 
-if [[ -f executor/src/main/resources/io/boxq/executor/runner/runner.sh ]]; then
-    boxq_log "the shell runner alone (no HTTP, Redis or Java) and the in-container cost of a command"
-    put "runner_floor" "$(python3 bench/runner_floor.py "$IMAGE" "$(n 300 50)")"
-fi
+boxq_log "the agent alone over its socket against an attached docker exec stream (no HTTP, Redis or Java)"
+musl-gcc -static -Os -s -o bench/tmp/boxq-agent executor/src/main/c/boxq-agent.c
+put "transport_floor" "$(python3 bench/transport_floor.py "$PWD/bench/tmp/boxq-agent" "$IMAGE" "$(n 1000 200)")"
 
 boxq_log "plain docker exec baseline"
 docker rm -f boxq-bench-baseline >/dev/null 2>&1 || true
