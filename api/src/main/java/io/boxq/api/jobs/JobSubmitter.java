@@ -81,7 +81,7 @@ public final class JobSubmitter {
                 limits.concurrentJobs(), idempotency);
         if (!submitted.replay()) {
             metrics.jobSubmitted(caller.tier());
-            log.info("job {} queued (key {}{})", submitted.job().id(), caller.id(),
+            log.debug("job {} queued (key {}{})", submitted.job().id(), caller.id(),
                     spec.sandboxId() == null ? "" : ", sandbox " + spec.sandboxId());
         }
         return submitted;

@@ -91,7 +91,7 @@ public final class JobHandler {
             MDC.put("sandbox", job.spec().sandboxId());
         }
         if (!job.isOp()) {
-            log.info("job {} started on {} (key {}{}, attempt {})", job.id(), node, job.keyId(),
+            log.debug("job {} started on {} (key {}{}, attempt {})", job.id(), node, job.keyId(),
                     job.spec().sandboxId() == null ? "" : ", sandbox " + job.spec().sandboxId(), start.token());
         }
         try {

@@ -98,6 +98,7 @@ class ProcessLogsIT {
         env.put("MAX_POOL_SIZE", "3");
         env.put("RUNNER", TestEnvironment.RUNNER);
         env.put("LOG_FORMAT", "json");
+        env.put("DEBUG", "true"); // a job's queued, started and ended lines are DEBUG
         return env;
     }
 
