@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class ApiMetrics {
     private final MeterRegistry registry;
+    /** Looked up once: a registry lookup builds and sorts the tags each time, and this is per job. */
+    private final java.util.Map<Tier, io.micrometer.core.instrument.Counter> submitted =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,7 +31,7 @@ public final class ApiMetrics {
     }
 
     private io.micrometer.core.instrument.Counter submitted(Tier tier) {
-        return registry.counter("boxq.jobs.submitted", "tier", tier.wireName());
+        return submitted.computeIfAbsent(tier, t -> registry.counter("boxq.jobs.submitted", "tier", t.wireName()));
     }
 
     private io.micrometer.core.instrument.Counter finished(JobState state) {

@@ -1,7 +1,10 @@
 package io.boxq.api.metrics;
 
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code boxq_http_requests_total{route, method, status}}, counted when a request is done (Javalin's
@@ -13,6 +16,10 @@ public final class HttpMetrics {
     static final String UNMATCHED = "unmatched";
 
     private final MeterRegistry registry;
+    /** The counters by route, method and status: a registry lookup builds and sorts tags each time. */
+    private final Map<Series, Counter> counters = new ConcurrentHashMap<>();
+
+    private record Series(String route, String method, int status) {}
 
     public HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -20,8 +27,9 @@ public final class HttpMetrics {
 
     /** Javalin's {@code RequestLogger}: {@code config.requestLogger.http(metrics::record)}. */
     public void record(Context ctx, Float executionTimeMs) {
-        registry.counter("boxq.http.requests", "route", route(ctx), "method", ctx.method().name(),
-                "status", Integer.toString(ctx.statusCode())).increment();
+        counters.computeIfAbsent(new Series(route(ctx), ctx.method().name(), ctx.statusCode()),
+                s -> registry.counter("boxq.http.requests", "route", s.route(), "method", s.method(),
+                        "status", Integer.toString(s.status()))).increment();
     }
 
     static String route(Context ctx) {

@@ -27,6 +27,8 @@ public final class NodeMetrics implements ContainerEvents {
             10, 30, 60, 300, 1800);
     static final Duration[] CONTAINER_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
 
+    /** Looked up once: a registry lookup builds and sorts the tags each time, and this is per job. */
+    private final java.util.Map<JobState, Counter> finished = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Timer queueWait;
     private final Timer run;
@@ -124,7 +126,7 @@ public final class NodeMetrics implements ContainerEvents {
     }
 
     private Counter finished(JobState state) {
-        return registry.counter("boxq.jobs.finished", "state", state.wireName());
+        return finished.computeIfAbsent(state, st -> registry.counter("boxq.jobs.finished", "state", st.wireName()));
     }
 
     private Counter violations(String kind, String level) {
