@@ -11,7 +11,7 @@
 --       ('' unknown), 10 '1' when a cancel asked for while it ran makes the end 'cancelled' (unless
 --       it is 'error'), 11.. field, value pairs (the result and the terminal state)
 -- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or ''}.
-local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested')
+local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested', 'live_output')
 if cur[1] ~= ARGV[4] or cur[2] ~= 'running' then
   return {0}
 end
@@ -48,9 +48,10 @@ end
 if cur[4] then
   redis.call('ZADD', KEYS[5], finished, ARGV[1])
 end
--- A reader of the live output that is waiting in XREAD is woken by the end (short jobs that nobody
--- watches have no such stream, and none is made for them).
-if redis.call('EXISTS', KEYS[7]) == 1 then
+-- A reader of the live output that is waiting in XREAD is woken by the end. The stream's writers mark
+-- the job's hash ('live_output', output_add.lua) in the call that makes it: short jobs that nobody
+-- watches have no such stream, and none is made for them.
+if cur[6] then
   redis.call('XADD', KEYS[7], '*', 'end', '1')
   redis.call('EXPIRE', KEYS[7], tonumber(ARGV[5]))
 end
