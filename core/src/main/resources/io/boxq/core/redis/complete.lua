@@ -1,26 +1,27 @@
 -- Stores the end of an attempt, only if its fencing token is still current, then acknowledges and
--- deletes the stream entry, frees the key's run slot, counts the job in its key's usage of the day,
--- and announces the end to long-poll waiters. It tells the caller the key's backlog head, if any:
--- the caller promotes it (promote.lua), since that job's keys are not known before this call.
+-- deletes the stream entry, frees the key's run slot, appends the job's usage to the pending usage
+-- list (PendingUsage folds it into the day hashes), and announces the end to long-poll waiters. It
+-- tells the caller the key's backlog head, if any: the caller promotes it (promote.lua), since that
+-- job's keys are not known before this call.
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 webhooks:due, 6 jobs by state
 --       (hash: a job, not a sandbox operation, moves from running to its terminal state, only when
---       this call stores the end), 7 the job's live output stream, 8 the key's usage of the day,
---       9 all keys' usage of the day
+--       this call stores the end), 7 the job's live output stream, 8 pending usage (list)
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
---       7 usage retention (s; '' counts no usage: a sandbox operation), 8 run seconds, 9 CPU seconds
---       ('' unknown), 10 '1' when a cancel asked for while it ran makes the end 'cancelled' (unless
---       it is 'error'), 11.. field, value pairs (the result and the terminal state)
--- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or ''}.
+--       7 the job's usage entry ('' counts no usage: a sandbox operation), 8 '1' when a cancel asked
+--       for while it ran makes the end 'cancelled' (unless it is 'error'), 9.. field, value pairs
+--       (the result and the terminal state)
+-- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or '', the
+-- pending usage list's length (0 when nothing was appended)}.
 local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested', 'live_output')
 if cur[1] ~= ARGV[4] or cur[2] ~= 'running' then
   return {0}
 end
 local fields = {}
 local state, finished
-for i = 11, #ARGV, 2 do
+for i = 9, #ARGV, 2 do
   local v = ARGV[i + 1]
   if ARGV[i] == 'state' then
-    if ARGV[10] == '1' and cur[5] and v ~= 'error' then v = 'cancelled' end
+    if ARGV[8] == '1' and cur[5] and v ~= 'error' then v = 'cancelled' end
     state = v
   elseif ARGV[i] == 'finished_at' then
     finished = v
@@ -55,17 +56,11 @@ if cur[6] then
   redis.call('XADD', KEYS[7], '*', 'end', '1')
   redis.call('EXPIRE', KEYS[7], tonumber(ARGV[5]))
 end
--- Usage of the day: a day's hash gets its TTL with its first job (sandbox usage sets its own).
+-- Usage: one entry, folded into the key's and the totals' day hashes later (exactly once: it goes in
+-- with the end it belongs to).
+local pending = 0
 if ARGV[7] ~= '' then
-  for k = 8, 9 do
-    if redis.call('HINCRBY', KEYS[k], 'jobs', 1) == 1 then
-      redis.call('EXPIRE', KEYS[k], tonumber(ARGV[7]))
-    end
-    redis.call('HINCRBYFLOAT', KEYS[k], 'run_seconds', ARGV[8])
-    if ARGV[9] ~= '' then
-      redis.call('HINCRBYFLOAT', KEYS[k], 'cpu_seconds', ARGV[9])
-    end
-  end
+  pending = redis.call('RPUSH', KEYS[8], ARGV[7])
 end
 redis.call('PUBLISH', ARGV[6], ARGV[1])
-return {1, state, head}
+return {1, state, head, pending}
