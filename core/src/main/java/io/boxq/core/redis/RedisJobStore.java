@@ -132,6 +132,24 @@ public final class RedisJobStore {
         return hash.isEmpty() ? Optional.empty() : Optional.of(JobHash.read(hash));
     }
 
+    /**
+     * The job's hash as stored, for a caller that may later apply a {@link JobEnd} to it.
+     *
+     * @throws JobNotFoundException when there is no such job or it belongs to another key
+     */
+    public Map<String, String> getFields(String id, String keyId) {
+        Map<String, String> hash = redis.call(j -> j.hgetAll(keys.job(id)));
+        if (hash.isEmpty() || !keyId.equals(hash.get("key_id"))) {
+            throw new JobNotFoundException(id);
+        }
+        return hash;
+    }
+
+    /** A job read back from its hash's fields (as {@link #getFields} gives them, possibly with a {@link JobEnd} applied). */
+    public static Job job(Map<String, String> fields) {
+        return JobHash.read(fields);
+    }
+
     /** @throws JobNotFoundException when there is no such job or it belongs to another key */
     public Job get(String id, String keyId) {
         return find(id).filter(job -> job.keyId().equals(keyId)).orElseThrow(() -> new JobNotFoundException(id));
@@ -197,7 +215,7 @@ public final class RedisJobStore {
                 result != null && result.cpuMicros() != null ? seconds(result.cpuMicros() / 1e6) : "") : "";
         List<String> args = new ArrayList<>(List.of(job.id(), entryId == null ? "" : entryId, RedisKeys.GROUP,
                 Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(), usage,
-                cancelWins ? "1" : ""));
+                cancelWins ? "1" : "", Integer.toString(JobEnd.MAX_CARRIED_BYTES)));
         args.addAll(JobHash.resultFields(state, result, error, finishedAt));
         List<?> reply = (List<?>) redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), from,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId), keys.webhooksDue(), keys.jobStates(),

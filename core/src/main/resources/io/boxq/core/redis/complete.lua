@@ -8,17 +8,18 @@
 --       this call stores the end), 7 the job's live output stream, 8 pending usage (list)
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
 --       7 the job's usage entry ('' counts no usage: a sandbox operation), 8 '1' when a cancel asked
---       for while it ran makes the end 'cancelled' (unless it is 'error'), 9.. field, value pairs
---       (the result and the terminal state)
+--       for while it ran makes the end 'cancelled' (unless it is 'error'), 9 the most bytes of result
+--       fields the done message carries, 10.. field, value pairs (the result and the terminal state)
 -- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or '', the
 -- pending usage list's length (0 when nothing was appended)}.
-local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested', 'live_output')
+local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested', 'live_output',
+  'node', 'started_at')
 if cur[1] ~= ARGV[4] or cur[2] ~= 'running' then
   return {0}
 end
 local fields = {}
 local state, finished
-for i = 9, #ARGV, 2 do
+for i = 10, #ARGV, 2 do
   local v = ARGV[i + 1]
   if ARGV[i] == 'state' then
     if ARGV[8] == '1' and cur[5] and v ~= 'error' then v = 'cancelled' end
@@ -62,5 +63,26 @@ local pending = 0
 if ARGV[7] ~= '' then
   pending = redis.call('RPUSH', KEYS[8], ARGV[7])
 end
-redis.call('PUBLISH', ARGV[6], ARGV[1])
+-- The message carries what the end changed (the result, and what start.lua set after a waiter may
+-- have read the job), so a woken long-poll answers without reading the job again; an end whose
+-- fields are long is announced by its id alone (the waiter reads it). Each field is
+-- <length>:<name><length>:<value>.
+local msg = {ARGV[1]}
+local size = 0
+for i = 1, #fields, 2 do
+  size = size + #fields[i + 1]
+  if fields[i] ~= 'stdout' and fields[i] ~= 'stderr' and string.find(fields[i + 1], '[\128-\255]') then
+    size = math.huge -- lengths are bytes, the reader counts characters: only ASCII is carried
+  end
+end
+if cur[7] and cur[8] and size <= tonumber(ARGV[9]) then
+  msg = {ARGV[1], '\n', '4:node', #cur[7], ':', cur[7], '7:attempt', #cur[1], ':', cur[1],
+    '10:started_at', #cur[8], ':', cur[8]}
+  for i = 1, #fields do
+    msg[#msg + 1] = #fields[i]
+    msg[#msg + 1] = ':'
+    msg[#msg + 1] = fields[i]
+  end
+end
+redis.call('PUBLISH', ARGV[6], table.concat(msg))
 return {1, state, head, pending}
