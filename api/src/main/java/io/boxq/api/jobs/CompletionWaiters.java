@@ -1,5 +1,6 @@
 package io.boxq.api.jobs;
 
+import io.boxq.core.redis.JobEnd;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.Subscription;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * use it without missing an end.
  */
 public final class CompletionWaiters implements AutoCloseable {
-    private final Map<String, List<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+    private final Map<String, List<CompletableFuture<JobEnd>>> waiters = new ConcurrentHashMap<>();
     private final Subscription subscription;
 
     public CompletionWaiters(Redis redis) {
@@ -25,24 +26,28 @@ public final class CompletionWaiters implements AutoCloseable {
         subscription.start();
     }
 
-    /** A future completed when {@code jobId} is announced as done. Call {@link #forget} when done waiting. */
-    public CompletableFuture<Void> register(String jobId) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+    /**
+     * A future completed with the message when {@code jobId} is announced as done (with the fields its
+     * end changed when the message carries them). Call {@link #forget} when done waiting.
+     */
+    public CompletableFuture<JobEnd> register(String jobId) {
+        CompletableFuture<JobEnd> f = new CompletableFuture<>();
         waiters.computeIfAbsent(jobId, k -> new CopyOnWriteArrayList<>()).add(f);
         return f;
     }
 
-    public void forget(String jobId, CompletableFuture<Void> f) {
+    public void forget(String jobId, CompletableFuture<JobEnd> f) {
         waiters.computeIfPresent(jobId, (k, list) -> {
             list.remove(f);
             return list.isEmpty() ? null : list;
         });
     }
 
-    private void done(String jobId) {
-        List<CompletableFuture<Void>> list = waiters.remove(jobId);
+    private void done(String message) {
+        JobEnd end = JobEnd.parse(message);
+        List<CompletableFuture<JobEnd>> list = waiters.remove(end.jobId());
         if (list != null) {
-            list.forEach(f -> f.complete(null));
+            list.forEach(f -> f.complete(end));
         }
     }
 

@@ -1,8 +1,10 @@
 package io.boxq.api.jobs;
 
 import io.boxq.core.job.Job;
+import io.boxq.core.redis.JobEnd;
 import io.boxq.core.redis.RedisJobStore;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Waits for a job to reach a terminal state: registers for its completion message before reading
  * its state (so the end cannot slip between the two), and reads again now and then in case a
- * message was lost.
+ * message was lost. A message that carries the end's fields ({@link JobEnd}: a small result stored
+ * by {@code complete.lua}) is applied to the job as read before the wait, so the woken waiter
+ * answers without reading it again; any other message makes it read the job.
  */
 public final class JobAwaiter {
     /** A waiter re-reads the job this often, in case a completion message was lost. */
@@ -32,14 +36,18 @@ public final class JobAwaiter {
     public Job await(String id, String keyId, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            CompletableFuture<Void> done = waiters.register(id);
+            CompletableFuture<JobEnd> done = waiters.register(id);
             try {
-                Job job = store.get(id, keyId);
+                Map<String, String> fields = store.getFields(id, keyId);
+                Job job = RedisJobStore.job(fields);
                 long left = deadline - System.nanoTime();
                 if (job.state().isTerminal() || left <= 0) {
                     return job;
                 }
-                done.get(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+                JobEnd end = done.get(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+                if (!end.fields().isEmpty()) {
+                    return RedisJobStore.job(end.applyTo(fields));
+                }
             } catch (TimeoutException | ExecutionException e) {
                 // read the state again
             } catch (InterruptedException e) {

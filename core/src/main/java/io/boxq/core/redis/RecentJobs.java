@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
 
 /**
- * The newest jobs of every key, for the admin overview: {@code submit.lua} adds each job to the
- * {@code jobs:recent} zset and trims it to {@link #KEPT}, so reading it costs one pipeline of at
- * most {@code limit} small {@code HMGET}s (never the spec or the output, which may be megabytes).
+ * The newest jobs of every key, for the admin overview: {@code submit.lua} appends each job to the
+ * {@code jobs:latest} stream with an exact {@code MAXLEN} of {@link #KEPT} (one command: the append
+ * trims), so reading it costs one {@code XREVRANGE} and one pipeline of at most {@code limit} small
+ * {@code HMGET}s (never the spec or the output, which may be megabytes).
  */
 public final class RecentJobs {
     /** Jobs the index keeps. */
@@ -30,7 +33,8 @@ public final class RecentJobs {
     /** Up to {@code limit} of the newest jobs, newest first; jobs whose hash expired are dropped from the index. */
     public List<Summary> newest(int limit) {
         String index = redis.keys().recentJobs();
-        List<String> ids = redis.call(j -> j.zrevrange(index, 0, limit - 1));
+        List<StreamEntry> entries = redis.call(j -> j.xrevrange(index, "+", "-", limit));
+        List<String> ids = entries.stream().map(e -> e.getFields().getOrDefault("job", "")).toList();
         List<List<String>> rows = redis.call(j -> {
             try (AbstractPipeline p = j.pipelined()) {
                 List<Response<List<String>>> replies = ids.stream().map(id -> p.hmget(redis.keys().job(id), FIELDS))
@@ -40,11 +44,11 @@ public final class RecentJobs {
             }
         });
         List<Summary> jobs = new ArrayList<>();
-        List<String> gone = new ArrayList<>();
+        List<StreamEntryID> gone = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             List<String> f = rows.get(i);
             if (f.get(2) == null) {
-                gone.add(ids.get(i));
+                gone.add(entries.get(i).getID());
                 continue;
             }
             jobs.add(new Summary(ids.get(i), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5),
@@ -52,7 +56,7 @@ public final class RecentJobs {
                     f.get(8), instant(f.get(9)), instant(f.get(10)), instant(f.get(11))));
         }
         if (!gone.isEmpty()) {
-            redis.run(j -> j.zrem(index, gone.toArray(String[]::new)));
+            redis.run(j -> j.xdel(index, gone.toArray(StreamEntryID[]::new)));
         }
         return jobs;
     }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -16,9 +18,13 @@ import redis.clients.jedis.resps.StreamEntry;
  * {@code XREAD}. It is written only while a command runs past the first tick of its runner
  * (~100 ms), so a short job costs no write here: readers take what it lacks from the result. A
  * reader that wants to be woken by the end adds a {@code watch} entry first; {@code complete.lua}
- * then appends an {@code end} entry to an existing stream. The stream lives as long as the result.
+ * then appends an {@code end} entry. The first entry of each writer also marks the job's hash
+ * ({@code live_output}, in the same script call), so {@code complete.lua} learns from the hash it
+ * reads anyway whether there is a stream to end. The stream lives as long as the result.
  */
 public final class RedisJobOutput {
+    private static final LuaScript ADD_MARKED = LuaScript.load("output_add");
+
     private final Redis redis;
     private final RedisKeys keys;
     private final Duration ttl;
@@ -36,14 +42,27 @@ public final class RedisJobOutput {
     /** One entry of the stream, by its stream id: a chunk, or a marker ({@code chunk} null: a watch or the end). */
     public record Entry(String id, OutputChunk chunk, boolean end) {}
 
-    public void append(String jobId, OutputChunk chunk) {
-        add(jobId, Map.of("stream", chunk.stream().wireName(), "offset", Long.toString(chunk.offset()),
-                "data", Base64.getEncoder().encodeToString(chunk.data())));
+    /**
+     * Where one run of a job writes its chunks: the first chunk stored also marks the job's hash,
+     * the others are a plain append.
+     */
+    public Consumer<OutputChunk> appender(String jobId) {
+        AtomicBoolean marked = new AtomicBoolean();
+        return chunk -> {
+            Map<String, String> fields = Map.of("stream", chunk.stream().wireName(), "offset",
+                    Long.toString(chunk.offset()), "data", Base64.getEncoder().encodeToString(chunk.data()));
+            if (marked.get()) {
+                add(jobId, fields);
+            } else {
+                addMarked(jobId, fields);
+                marked.set(true);
+            }
+        };
     }
 
-    /** Makes sure the stream exists, so that the job's end is appended to it (and wakes {@link #read}). */
+    /** Makes sure the stream exists and the job is marked, so that the job's end is appended to it (and wakes {@link #read}). */
     public void watch(String jobId) {
-        add(jobId, Map.of("watch", "1"));
+        addMarked(jobId, Map.of("watch", "1"));
     }
 
     /**
@@ -75,6 +94,16 @@ public final class RedisJobOutput {
             j.xadd(key, StreamEntryID.NEW_ENTRY, fields);
             j.expire(key, Math.max(1, ttl.toSeconds()));
         });
+    }
+
+    private void addMarked(String jobId, Map<String, String> fields) {
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(Math.max(1, ttl.toSeconds())));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        redis.call(j -> ADD_MARKED.run(j, List.of(keys.jobOutput(jobId), keys.job(jobId)), args));
     }
 
     /** An entry as stored; one this class did not write (or a mangled one) reads as a marker. */

@@ -6,6 +6,7 @@ import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
 import io.boxq.core.job.SandboxOp;
+import io.boxq.core.usage.PendingUsage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import redis.clients.jedis.AbstractPipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Response;
 
 /**
@@ -26,14 +29,17 @@ public final class RedisJobStore {
     private static final LuaScript PROMOTE = LuaScript.load("promote");
     private static final LuaScript CANCEL = LuaScript.load("cancel");
     private static final LuaScript REQUEUE = LuaScript.load("requeue");
+    private static final Logger log = LoggerFactory.getLogger(RedisJobStore.class);
 
     private final Redis redis;
     private final RedisKeys keys;
     private final Clock clock;
     private final Duration resultTtl;
+    private final PendingUsage pendingUsage;
 
     public RedisJobStore(Redis redis, Duration resultTtl, Clock clock) {
         this.redis = redis;
+        this.pendingUsage = new PendingUsage(redis);
         this.keys = redis.keys();
         this.resultTtl = resultTtl;
         this.clock = clock;
@@ -126,6 +132,24 @@ public final class RedisJobStore {
         return hash.isEmpty() ? Optional.empty() : Optional.of(JobHash.read(hash));
     }
 
+    /**
+     * The job's hash as stored, for a caller that may later apply a {@link JobEnd} to it.
+     *
+     * @throws JobNotFoundException when there is no such job or it belongs to another key
+     */
+    public Map<String, String> getFields(String id, String keyId) {
+        Map<String, String> hash = redis.call(j -> j.hgetAll(keys.job(id)));
+        if (hash.isEmpty() || !keyId.equals(hash.get("key_id"))) {
+            throw new JobNotFoundException(id);
+        }
+        return hash;
+    }
+
+    /** A job read back from its hash's fields (as {@link #getFields} gives them, possibly with a {@link JobEnd} applied). */
+    public static Job job(Map<String, String> fields) {
+        return JobHash.read(fields);
+    }
+
     /** @throws JobNotFoundException when there is no such job or it belongs to another key */
     public Job get(String id, String keyId) {
         return find(id).filter(job -> job.keyId().equals(keyId)).orElseThrow(() -> new JobNotFoundException(id));
@@ -186,23 +210,36 @@ public final class RedisJobStore {
         long finishedAt = clock.millis();
         String day = io.boxq.core.usage.UsageDays.of(java.time.Instant.ofEpochMilli(finishedAt));
         boolean counted = !job.isOp() && job.startedAt() != null;
+        String usage = counted ? PendingUsage.entry(job.id(), keyId, day,
+                seconds(Math.max(0, finishedAt - job.startedAt().toEpochMilli()) / 1000.0),
+                result != null && result.cpuMicros() != null ? seconds(result.cpuMicros() / 1e6) : "") : "";
         List<String> args = new ArrayList<>(List.of(job.id(), entryId == null ? "" : entryId, RedisKeys.GROUP,
-                Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(),
-                counted ? Long.toString(io.boxq.core.usage.RedisUsage.RETENTION.toSeconds()) : "",
-                counted ? seconds(Math.max(0, finishedAt - job.startedAt().toEpochMilli()) / 1000.0) : "",
-                counted && result != null && result.cpuMicros() != null ? seconds(result.cpuMicros() / 1e6) : "",
-                cancelWins ? "1" : ""));
+                Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(), usage,
+                cancelWins ? "1" : "", Integer.toString(JobEnd.MAX_CARRIED_BYTES)));
         args.addAll(JobHash.resultFields(state, result, error, finishedAt));
         List<?> reply = (List<?>) redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), from,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId), keys.webhooksDue(), keys.jobStates(),
-                keys.jobOutput(job.id()), keys.usage(keyId, day), keys.usageTotal(day)), args));
+                keys.jobOutput(job.id()), keys.usagePending()), args));
         if (!Long.valueOf(1).equals(reply.get(0))) {
             return null;
         }
         if (!"".equals(reply.get(2))) {
             promoteBacklogOf(job.id());
         }
+        long pending = (Long) reply.get(3);
+        if (pending > 0 && pending % PendingUsage.FOLD_EVERY == 0) {
+            foldUsage();
+        }
         return JobState.fromWire((String) reply.get(1));
+    }
+
+    /** Usage is counted already (the entry is stored): folding it is bookkeeping, retried by the next fold. */
+    private void foldUsage() {
+        try {
+            pendingUsage.fold();
+        } catch (StoreUnavailableException e) {
+            log.warn("pending usage not folded now: {}", e.getMessage());
+        }
     }
 
     private static String seconds(double s) {

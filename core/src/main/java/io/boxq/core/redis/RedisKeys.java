@@ -105,9 +105,18 @@ public record RedisKeys(String prefix) {
         return prefix + "usage:total:" + day;
     }
 
-    /** The newest jobs of all keys by submit time (zset, capped): the admin overview's recent jobs. */
+    /** Usage of ended jobs not yet added to the day hashes (list, one entry per job: {@code PendingUsage}). */
+    public String usagePending() {
+        return prefix + "usage:pending";
+    }
+
+    /**
+     * The newest jobs of all keys in submit order (stream of {@code job} entries, exactly capped): the
+     * admin overview's recent jobs. (Earlier versions kept a zset under {@code jobs:recent}; it is no
+     * longer read.)
+     */
     public String recentJobs() {
-        return prefix + "jobs:recent";
+        return prefix + "jobs:latest";
     }
 
     /** The newest resource violations of all sandboxes (list of JSON, newest first, capped). */

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Usage per key and UTC day in {@code usage:{key}:{day}} hashes, and the day's totals over all keys
  * in {@code usage:total:{day}}; both kept for {@link #RETENTION}. Recording is best effort: usage
- * lost while Redis is away is logged, never an error of the job or sandbox it belongs to.
+ * lost while Redis is away is logged, never an error of the job or sandbox it belongs to. Jobs that
+ * {@code complete.lua} ends reach the hashes through {@link PendingUsage}, which every read here
+ * folds first.
  */
 public final class RedisUsage {
     private static final Logger log = LoggerFactory.getLogger(RedisUsage.class);
@@ -25,10 +27,12 @@ public final class RedisUsage {
 
     private final Redis redis;
     private final RedisKeys keys;
+    private final PendingUsage pending;
 
     public RedisUsage(Redis redis) {
         this.redis = redis;
         this.keys = redis.keys();
+        this.pending = new PendingUsage(redis);
     }
 
     /**
@@ -64,6 +68,7 @@ public final class RedisUsage {
     }
 
     private List<DailyUsage> read(List<String> days, java.util.function.Function<String, String> keyOf) {
+        pending.fold();
         List<DailyUsage> out = new ArrayList<>(days.size());
         for (String day : days) {
             Map<String, String> h = redis.call(j -> j.hgetAll(keyOf.apply(day)));

@@ -2,13 +2,14 @@
 -- or appends it to the key's backlog. One call: the job is never half-written.
 -- With an Idempotency-Key, the first submit records "<job id> <body hash>" for 24 h; a repeat with
 -- the same body gets that job back, one with another body a conflict.
--- Every job (not operations) is also indexed in the capped recent-jobs zset of the admin overview.
+-- Every job (not operations) is also appended to the recent-jobs stream of the admin overview, which
+-- XADD's exact MAXLEN keeps at the newest ARGV[5] in the same command.
 -- The key's job index scores a job by its submit time in ms x 1000 plus its place among the key's
 -- jobs of that millisecond (0, 1, ...): scores are unique within a key (up to 1000 jobs of one key
 -- per millisecond) and follow the submit time, so a listing's cursor (a score) never falls between
 -- two jobs of the same millisecond.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
---       6 the idempotency record (KEYS[1] again when there is none), 7 recent jobs (zset), 8 jobs by
+--       6 the idempotency record (KEYS[1] again when there is none), 7 recent jobs (stream), 8 jobs by
 --       state (hash: a new job, not a sandbox operation, counts as queued)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
 --       listed, takes no run slot, and names its kind in its stream entry), 4 body hash ('' without Idempotency-Key),
@@ -46,8 +47,7 @@ if before[2] then
   score = tonumber(before[2]) + 1
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
-redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[7], 0, -tonumber(ARGV[5]) - 1)
+redis.call('XADD', KEYS[7], 'MAXLEN', ARGV[5], '*', 'job', ARGV[1])
 redis.call('HINCRBY', KEYS[8], 'queued', 1)
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])

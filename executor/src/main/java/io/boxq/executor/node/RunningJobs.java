@@ -2,6 +2,7 @@ package io.boxq.executor.node;
 
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
+import io.boxq.core.job.OutputChunk;
 import io.boxq.core.redis.RedisJobOutput;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.executor.runner.CommandRunner;
@@ -10,6 +11,7 @@ import io.boxq.executor.runner.RunRequest;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,9 +90,10 @@ public final class RunningJobs {
      * out: readers notice the gap and take those bytes from the result.
      */
     private OutputListener liveOutput(String jobId) {
+        Consumer<OutputChunk> appender = output.appender(jobId);
         return chunk -> {
             try {
-                output.append(jobId, chunk);
+                appender.accept(chunk);
             } catch (RuntimeException e) {
                 log.debug("job {}: live output at {} of {} not stored: {}", jobId, chunk.offset(),
                         chunk.stream().wireName(), e.getMessage());
