@@ -75,7 +75,7 @@ final class AgentBoxes implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         runners.forEach(AgentCommandRunner::close);
         for (String id : containers) {
             runtime.remove(id);
