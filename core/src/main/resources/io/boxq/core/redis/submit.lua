@@ -10,7 +10,7 @@
 -- two jobs of the same millisecond.
 -- KEYS: 1 job hash, 2 key's job index (zset), 3 key's running set, 4 key's backlog, 5 target stream,
 --       6 the idempotency record (KEYS[1] again when there is none), 7 recent jobs (stream), 8 jobs by
---       state (hash: a new job, not a sandbox operation, counts as queued)
+--       state (hash of moves, see RedisJobCounts: a new job, not a sandbox operation, counts as submitted)
 -- ARGV: 1 job id, 2 submitted at (ms), 3 concurrency limit (-1: a sandbox operation, which is not
 --       listed, takes no run slot, and names its kind in its stream entry), 4 body hash ('' without Idempotency-Key),
 --       5 how many recent jobs to keep, 6.. field, value pairs of the job hash
@@ -48,7 +48,7 @@ if before[2] then
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
 redis.call('XADD', KEYS[7], 'MAXLEN', ARGV[5], '*', 'job', ARGV[1])
-redis.call('HINCRBY', KEYS[8], 'queued', 1)
+redis.call('HINCRBY', KEYS[8], 'submitted', 1)
 if redis.call('LLEN', KEYS[4]) == 0 and redis.call('SCARD', KEYS[3]) < tonumber(ARGV[3]) then
   redis.call('SADD', KEYS[3], ARGV[1])
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[1], 'sandbox', sandbox)
