@@ -11,6 +11,7 @@
 # top-level commands (round trips, as no pipeline is on this path) and the count of those made
 # inside scripts. (INFO stats' total_commands_processed counts script calls too, so it cannot tell
 # round trips; server/src/test/.../cost/RedisBudgetIT counts them over many jobs on a private Redis.)
+# It also prints Redis CPU per job (INFO cpu): exact only on a Redis nobody else uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=200 port=18099 rport=6390
@@ -71,18 +72,23 @@ def stats():
             calls[name] = int(dict(kv.split("=") for kv in rest.split(","))["calls"])
     return calls
 
+def cpu():
+    out = subprocess.run(["redis-cli", "-p", rport, "INFO", "cpu"], capture_output=True, text=True).stdout
+    v = dict(l.split(":", 1) for l in out.split() if ":" in l)
+    return float(v["used_cpu_sys"]) + float(v["used_cpu_user"])
+
 def diff(a, b):
     return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b) if b.get(k, 0) != a.get(k, 0)}
 
 for _ in range(30):
     job()
-s0 = stats(); t0 = time.monotonic()
+s0 = stats(); c0 = cpu(); t0 = time.monotonic()
 for _ in range(n):
     job()
 elapsed = time.monotonic() - t0
-s1 = stats()
+s1 = stats(); c1 = cpu()
 time.sleep(elapsed)
-s2 = stats()
+s2 = stats(); c2 = cpu()
 busy, idle = diff(s0, s1), diff(s1, s2)
 print("%d jobs in %.1f s (the idle interval after them equally long); per job:" % (n, elapsed))
 rows = sorted(set(busy) | set(idle), key=lambda k: -(busy.get(k, 0) - idle.get(k, 0)))
@@ -95,6 +101,8 @@ for k in rows:
 print("total commands per job: %.2f" % total)
 scripts = sum(busy.get(k, 0) - idle.get(k, 0) for k in ("evalsha", "eval", "fcall"))
 print("script calls (EVALSHA) per job: %.2f" % (scripts / n))
+print("Redis CPU per job (used_cpu_sys + used_cpu_user, idle share taken off; the whole Redis, so use"
+      " a private one): %.0f us (idle share %.0f us)" % (((c1 - c0) - (c2 - c1)) / n * 1e6, (c2 - c1) / n * 1e6))
 PY
 
 # One more job under MONITOR: every command of this prefix, "lua" marking those made inside a

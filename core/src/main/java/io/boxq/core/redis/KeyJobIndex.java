@@ -11,9 +11,10 @@ import redis.clients.jedis.params.ZRangeParams;
 import redis.clients.jedis.resps.Tuple;
 
 /**
- * Pages of one key's job index ({@code key:{k}:jobs}), newest first. submit.lua gives every job of
- * a key its own score (submit time in ms × 1000 plus its place in that millisecond), so a cursor,
- * the score just below the last entry looked at, never splits jobs submitted in the same millisecond. One page looks at no more than {@link #MAX_SCANNED} entries,
+ * Pages of one key's job index ({@code key:{k}:jobs}), newest first. submit.lua gives every job its
+ * own score (from the id of its recent-jobs entry: 10^15 + Redis's ms × 1000 + the entry's sequence,
+ * the ms being the job's submitted_at), so a cursor, the score just below the last entry looked at,
+ * never splits jobs submitted in the same millisecond. One page looks at no more than {@link #MAX_SCANNED} entries,
  * whatever the state filter skips, and drops the entries of jobs that expired.
  */
 final class KeyJobIndex {

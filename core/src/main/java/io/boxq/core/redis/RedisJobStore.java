@@ -65,7 +65,7 @@ public final class RedisJobStore {
      * free, else at the end of the key's backlog. One Redis round trip.
      *
      * @param memoryBytes the memory of the container it will run in (the key's tier)
-     * @return the job as stored (state {@code queued})
+     * @return the job as stored (state {@code queued}; its submit time is Redis's, see submit.lua)
      */
     public Job submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit) {
         return submit(id, keyId, memoryBytes, spec, stream, concurrencyLimit, null).job();
@@ -98,8 +98,9 @@ public final class RedisJobStore {
         if (outcome.equals("replay")) {
             return new Submitted(find(jobId).orElseThrow(() -> IdempotencyConflictException.expired(jobId)), true);
         }
+        long submittedAt = Long.parseLong((String) reply.get(2)); // Redis's: see submit.lua
         return new Submitted(new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
-                java.time.Instant.ofEpochMilli(now), null, null, null, null, null), false);
+                java.time.Instant.ofEpochMilli(submittedAt), null, null, null, null, null), false);
     }
 
     /** An Idempotency-Key (hashed) and the hash of the body it came with. */

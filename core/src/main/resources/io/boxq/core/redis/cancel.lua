@@ -1,8 +1,9 @@
 -- Cancels a job. A queued job ends 'cancelled' at once (leaving the backlog, or freeing the run slot
 -- it held: its stream entry is dropped by whichever node reads it). A running job is marked; its
 -- node kills it and stores the end.
--- KEYS: 1 job hash, 2 key's backlog, 3 key's running set, 4 webhooks:due, 5 jobs by state (hash: a
---       queued job that ends here moves from queued to cancelled; a running one is counted by its end)
+-- KEYS: 1 job hash, 2 key's backlog, 3 key's running set, 4 webhooks:due, 5 jobs by state (hash of
+--       moves, see RedisJobCounts: a queued job that ends here counts as ended:cancelled and
+--       ended_queued; a running one is counted by its end)
 -- ARGV: 1 job id, 2 now (ms), 3 result ttl (s), 4 done channel
 -- Returns 'now', 'now_freed' (a run slot came free), 'running', 'missing', or 'ended'.
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -12,8 +13,8 @@ end
 if state == 'queued' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', ARGV[2])
   if redis.call('HEXISTS', KEYS[1], 'op') == 0 then
-    redis.call('HINCRBY', KEYS[5], 'queued', -1)
-    redis.call('HINCRBY', KEYS[5], 'cancelled', 1)
+    redis.call('HINCRBY', KEYS[5], 'ended:cancelled', 1)
+    redis.call('HINCRBY', KEYS[5], 'ended_queued', 1)
   end
   redis.call('LREM', KEYS[2], 0, ARGV[1])
   local freed = redis.call('SREM', KEYS[3], ARGV[1])

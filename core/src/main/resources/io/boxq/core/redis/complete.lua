@@ -4,8 +4,8 @@
 -- tells the caller the key's backlog head, if any: the caller promotes it (promote.lua), since that
 -- job's keys are not known before this call.
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 key's backlog, 5 webhooks:due, 6 jobs by state
---       (hash: a job, not a sandbox operation, moves from running to its terminal state, only when
---       this call stores the end), 7 the job's live output stream, 8 pending usage (list)
+--       (hash of moves, see RedisJobCounts: a job, not a sandbox operation, counts as ended:<its
+--       terminal state>, only when this call stores the end), 7 the job's live output stream, 8 pending usage (list)
 -- ARGV: 1 job id, 2 entry id ('' when none), 3 group, 4 token, 5 ttl (s), 6 done channel,
 --       7 the job's usage entry ('' counts no usage: a sandbox operation), 8 '1' when a cancel asked
 --       for while it ran makes the end 'cancelled' (unless it is 'error'), 9 the most bytes of result
@@ -33,8 +33,7 @@ end
 redis.call('HSET', KEYS[1], unpack(fields))
 local head = ''
 if not cur[3] then
-  redis.call('HINCRBY', KEYS[6], 'running', -1)
-  redis.call('HINCRBY', KEYS[6], state, 1)
+  redis.call('HINCRBY', KEYS[6], 'ended:' .. state, 1)
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 if ARGV[2] ~= '' then

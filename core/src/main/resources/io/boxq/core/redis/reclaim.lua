@@ -6,14 +6,21 @@
 --   delivered more than the maximum          -> dead-letter stream, 'error', 'ended'
 --   already ended or unknown                 -> entry dropped, 'dropped'
 -- KEYS: 1 job hash, 2 stream, 3 key's running set, 4 dead-letter stream, 5 webhooks:due, 6 jobs by
---       state (hash: every move this script makes of a job, not of a sandbox operation)
+--       state (hash of moves, see RedisJobCounts: every move this script makes of a job, not of a
+--       sandbox operation: requeued, or ended:<state> plus ended_queued for a job that never started)
 -- ARGV: 1 job id, 2 entry id, 3 group, 4 now (ms), 5 ttl (s), 6 done channel, 7 max deliveries,
 --       8 reason, 9 '1' to end the job now whatever its attempts (its sandbox died with its node)
 local state = redis.call('HGET', KEYS[1], 'state')
 local function count(from, to)
   if redis.call('HEXISTS', KEYS[1], 'op') == 0 then
-    redis.call('HINCRBY', KEYS[6], from, -1)
-    redis.call('HINCRBY', KEYS[6], to, 1)
+    if to == 'queued' then
+      redis.call('HINCRBY', KEYS[6], 'requeued', 1)
+      return
+    end
+    redis.call('HINCRBY', KEYS[6], 'ended:' .. to, 1)
+    if from == 'queued' then
+      redis.call('HINCRBY', KEYS[6], 'ended_queued', 1)
+    end
   end
 end
 local function drop()

@@ -1,5 +1,6 @@
 -- An executor takes a job: queued -> running, with a new fencing token (the attempt number).
--- KEYS: 1 job hash, 2 jobs by state (hash: a job, not a sandbox operation, moves from queued to running)
+-- KEYS: 1 job hash, 2 jobs by state (hash of moves, see RedisJobCounts: a job, not a sandbox operation,
+--       counts as started)
 -- ARGV: 1 node id, 2 now (ms)
 -- Returns {state, attempt, fields}: state 'running' when the job is now this node's (fields: the
 -- job's hash as it was before this call, as HGETALL gives it, so the node need not read it again),
@@ -13,7 +14,6 @@ end
 local attempt = tonumber(f.attempt or '0') + 1
 redis.call('HSET', KEYS[1], 'attempt', attempt, 'state', 'running', 'node', ARGV[1], 'started_at', ARGV[2])
 if not f.op then
-  redis.call('HINCRBY', KEYS[2], 'queued', -1)
-  redis.call('HINCRBY', KEYS[2], 'running', 1)
+  redis.call('HINCRBY', KEYS[2], 'started', 1)
 end
 return {'running', attempt, h}
