@@ -71,10 +71,23 @@ public final class Bench {
         System.out.println(all.substring(0, all.length() - 1) + ", \"submit\": " + percentiles(submitMs) + "}");
     }
 
-    static void throughput(String base, String key, int n, int clients, String hook) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            runJob(base, key);
+    /** {@code n} unmeasured jobs from {@code clients} clients: what a server's JIT needs to compile the job path. */
+    static void warmUp(String base, String key, int n, int clients) throws Exception {
+        AtomicInteger left = new AtomicInteger(n);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < clients; c++) {
+                pool.submit(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        runJob(base, key);
+                    }
+                    return null;
+                });
+            }
         }
+    }
+
+    static void throughput(String base, String key, int n, int clients, String hook) throws Exception {
+        warmUp(base, key, Integer.getInteger("bench.warmup", 50), clients); // -Dbench.warmup: unmeasured jobs first
         hook(hook, "before");
         AtomicInteger left = new AtomicInteger(n);
         AtomicInteger failed = new AtomicInteger();

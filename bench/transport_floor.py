@@ -13,8 +13,9 @@ import json, os, socket, struct, subprocess, sys, tempfile, time
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def engine_cpu_us():
-    total = 0
+def engine_cpu():
+    """CPU ticks of dockerd, containerd and the shims, by pid."""
+    ticks = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -24,10 +25,15 @@ def engine_cpu_us():
             if comm in ("dockerd", "containerd") or comm.startswith("containerd-shim"):
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
+                ticks[pid] = int(fields[11]) + int(fields[12])
         except OSError:
             pass
-    return total * 1_000_000 // TICK
+    return ticks
+
+
+def engine_cpu_us(before, after):
+    """Engine CPU between two readings, over the processes in both (one that went took its CPU along)."""
+    return sum(after[p] - before[p] for p in after if p in before) * 1_000_000 // TICK
 
 
 def last_pid():
@@ -45,12 +51,12 @@ HARDENED = ["--init", "--user", "65534:65534", "--read-only", "--network", "none
 def measure(n, once):
     for _ in range(50):  # warm up
         once()
-    times, cpu0, pid0 = [], engine_cpu_us(), last_pid()
+    times, cpu0, pid0 = [], engine_cpu(), last_pid()
     for _ in range(n):
         t = time.perf_counter()
         once()
         times.append((time.perf_counter() - t) * 1000)
-    cpu, pids = engine_cpu_us() - cpu0, last_pid() - pid0
+    cpu, pids = engine_cpu_us(cpu0, engine_cpu()), last_pid() - pid0
     times.sort()
     return {"p50_ms": round(times[n // 2], 3), "p99_ms": round(times[n * 99 // 100], 3),
             "engine_cpu_us_per_cmd": round(cpu / n, 1), "host_pids_per_cmd": round(pids / n, 2)}
