@@ -99,6 +99,8 @@ static char *take_str(struct cursor *c, uint32_t *len_out) {
 /* ---------- the connection to the node ---------- */
 
 static int sock = -1;
+static void kill_group(void);
+static int open_regular(int dir, const char *name, int flags, mode_t mode);
 
 static int write_all(int fd, const void *buf, size_t n) {
     const char *p = buf;
@@ -122,6 +124,7 @@ static void send_frame(char type, const void *a, uint32_t alen, const void *b, u
     head[0] = (unsigned char)type;
     put_u32(head + 1, alen + blen);
     if (write_all(sock, head, 5) || (alen && write_all(sock, a, alen)) || (blen && write_all(sock, b, blen))) {
+        kill_group(); /* nobody is left to report it to, or to kill it at its deadline */
         _exit(0);
     }
 }
@@ -194,9 +197,9 @@ static int64_t cgroup_cpu_us(void) {
     return u ? strtoll(u + 11, NULL, 10) : -1;
 }
 
-static void child_fail(const char *what, const char *arg) {
+static void child_fail(const char *what, const char *arg, int code) {
     dprintf(2, "boxq: %s %s: %s\n", what, arg, strerror(errno));
-    _exit(what[0] == 'c' && what[1] == 'a' ? 127 : 1);
+    _exit(code);
 }
 
 /* In the forked child: becomes its own session, takes the pipes, env and workdir, execs the shell. */
@@ -211,10 +214,10 @@ static void exec_command(int in, int out, int err, char *shell, char *command, c
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     for (uint32_t i = 0; i < nenv; i++) putenv(env[i]);
-    if (chdir(workdir) != 0) child_fail("cannot enter", workdir);
+    if (chdir(workdir) != 0) child_fail("cannot enter", workdir, 1);
     char *argv[] = {shell, "-c", command, NULL};
     execvp(shell, argv);
-    child_fail("cannot run", shell);
+    child_fail("cannot run", shell, 127);
 }
 
 static void set_nonblock(int fd) {
@@ -280,10 +283,12 @@ static void start_run(struct cursor *c) {
     if (env) free_strings(env, nenv);
 }
 
-/* Reads what one output pipe holds now; frames go out at once, bytes past the cap are dropped. */
-static void pump(int which) {
+/* Reads what one output pipe holds now (one read per poll round while the command runs, so a fast
+ * writer cannot keep the agent from its deadline or a kill; all of it once it ended); frames go out
+ * at once, bytes past the cap are dropped. */
+static void pump(int which, int all) {
     static unsigned char buf[CHUNK];
-    for (;;) {
+    for (int reads = 0; all || reads < 1; reads++) {
         ssize_t n = read(run.out[which], buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) return;
@@ -320,7 +325,7 @@ static void keep_draining(int fd) {
 
 /* The shell exited: what it wrote is in the pipes already; send it, then the exit frame. */
 static void finish_run(int status) {
-    for (int i = 0; i < 2; i++) if (run.out[i] >= 0) pump(i);
+    for (int i = 0; i < 2; i++) if (run.out[i] >= 0) pump(i, 1);
     int64_t cpu1 = cgroup_cpu_us();
     int64_t cpu = run.cpu0 >= 0 && cpu1 >= run.cpu0 ? cpu1 - run.cpu0 : -1;
     int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -422,7 +427,7 @@ static void file_read(struct cursor *c) {
     if (lstat(full, &st)) { send_statusf(2, "no such file"); goto out; }
     if (S_ISLNK(st.st_mode)) { send_statusf(3, "the path is a symlink"); goto out; }
     if (S_ISDIR(st.st_mode)) { send_statusf(4, "the path is a directory"); goto out; }
-    if (!S_ISREG(st.st_mode) || (fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    if (!S_ISREG(st.st_mode) || (fd = open_regular(AT_FDCWD, full, O_RDONLY, 0)) < 0) {
         send_statusf(2, "no such file"); goto out;
     }
     static unsigned char buf[CHUNK];
@@ -451,40 +456,69 @@ static int lexically_inside(const char *ws, const char *full) {
     return 1;
 }
 
-static void mkdirs(char *dir) {
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0; mkdir(dir, 0755); *p = '/';
+/* Opens name (relative to dir) without following a symlink and without blocking on a fifo; -1 unless
+ * it is a regular file. */
+static int open_regular(int dir, const char *name, int flags, mode_t mode) {
+    int fd = openat(dir, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+    struct stat st;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) { close(fd); errno = EINVAL; return -1; }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+/* Walks from the workspace to the parent of rel (a path below it), making missing directories and
+ * never following a symlink, so nothing is made or opened outside the workspace whatever the
+ * command put there. Returns the parent's fd and the last component in *name, or -1 with *why set
+ * (2: cannot be made, 3: a symlink or not a directory on the way). */
+static int open_parent(const char *ws, char *rel, char **name, int *why) {
+    int fd = open(ws, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *part = rel, *slash;
+    *why = 2;
+    while (fd >= 0 && (slash = strchr(part, '/'))) {
+        *slash = 0;
+        if (*part) {
+            if (mkdirat(fd, part, 0755) && errno != EEXIST) { close(fd); return -1; }
+            int sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0) *why = errno == ENOENT ? 2 : 3;
+            close(fd);
+            fd = sub;
+        }
+        part = slash + 1;
     }
-    mkdir(dir, 0755);
+    *name = part;
+    return fd;
 }
 
 static void file_write(struct cursor *c) {
     uint32_t len = 0;
     char *ws = take_str(c, NULL), *path = take_str(c, NULL), *data = take_str(c, &len);
-    char full[PATH_MAX], real[PATH_MAX];
+    char full[PATH_MAX];
+    char *name;
+    int why, dir = -1, fd = -1;
     struct stat st;
-    int rc;
     if (c->bad || !ws || !path || !data) { send_statusf(2, "malformed write request"); goto out; }
     if (path[0] == '/' ? strlen(path) >= sizeof full : strlen(ws) + strlen(path) + 2 > sizeof full) {
         send_statusf(2, "no such directory"); goto out;
     }
     snprintf(full, sizeof full, path[0] == '/' ? "%s%s" : "%s/%s", path[0] == '/' ? "" : ws, path);
     if (!lexically_inside(ws, full)) { send_statusf(3, "the path leaves the workspace"); goto out; }
-    char *slash = strrchr(full, '/');
-    if (slash != full) { *slash = 0; mkdirs(full); *slash = '/'; }
-    if ((rc = inside(ws, path, full, sizeof full, real))) {
-        send_statusf(rc, rc == 3 ? "the path leaves the workspace" : "no such directory"); goto out;
+    if ((dir = open_parent(ws, full + strlen(ws) + 1, &name, &why)) < 0) {
+        send_statusf(why, why == 3 ? "the path leaves the workspace (a symlink or a file on the way)" : "no such directory");
+        goto out;
     }
-    if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) { send_statusf(3, "the path is a symlink"); goto out; }
-    if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) { send_statusf(4, "the path is a directory"); goto out; }
-    int fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) { send_statusf(1, strerror(errno)); goto out; }
+    if (!*name) { send_statusf(4, "the path is a directory"); goto out; }
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) { send_statusf(3, "the path is a symlink"); goto out; }
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) { send_statusf(4, "the path is a directory"); goto out; }
+    if ((fd = open_regular(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+        send_statusf(errno == EINVAL ? 3 : 1, errno == EINVAL ? "not a regular file" : strerror(errno)); goto out;
+    }
     int bad = write_all(fd, data, len);
     int err = errno;
-    close(fd);
     send_statusf(bad ? 1 : 0, bad ? strerror(err) : "");
 out:
+    if (fd >= 0) close(fd);
+    if (dir >= 0) close(dir);
     free(ws); free(path); free(data);
 }
 
@@ -632,7 +666,7 @@ static int reap(int sigfd) {
 static void serve_loop(int sigfd) {
     static char scratch[CHUNK];
     for (;;) {
-        struct pollfd pf[4 + MAX_DRAINS];
+        struct pollfd pf[5 + MAX_DRAINS]; /* socket, signals, stdout, stderr, stdin, drains */
         int n = 0;
         pf[n++] = (struct pollfd){sock, POLLIN, 0};
         pf[n++] = (struct pollfd){sigfd, POLLIN, 0};
@@ -649,7 +683,7 @@ static void serve_loop(int sigfd) {
         }
         if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR) _exit(70);
         if (run.pid && !run.timed_out && now_ms() >= run.deadline) { run.timed_out = 1; kill_group(); }
-        for (int i = 0; i < 2; i++) if (run.pid && run.out[i] >= 0 && pf[2 + i].revents) pump(i);
+        for (int i = 0; i < 2; i++) if (run.pid && run.out[i] >= 0 && pf[2 + i].revents) pump(i, 0);
         if (run.pid && run.in >= 0 && pf[in_slot].revents) feed_stdin();
         for (int i = ndrains - 1; i >= 0; i--) {
             if (!pf[drain0 + i].revents || read(drains[i], scratch, sizeof scratch) > 0) continue;

@@ -33,6 +33,11 @@ public final class AgentCommandRunner implements CommandRunner {
      * store per chunk, and most commands are done long before anyone could watch them.
      */
     static final Duration LIVE_AFTER = Duration.ofMillis(100);
+    /**
+     * How often a watched run's output goes to its listener after that (or sooner, once a chunk's
+     * worth waits): each hand-over is a store, and a command may write a byte at a time.
+     */
+    static final Duration LIVE_EVERY = Duration.ofMillis(250);
 
     private final String containerId;
     private final AgentConnection connection;
@@ -222,7 +227,9 @@ public final class AgentCommandRunner implements CommandRunner {
 
     /**
      * A run's output as it comes: both streams whole (up to the budget), and for a watched run the
-     * live chunks, held back until {@link #LIVE_AFTER} has passed and sent as they come after that.
+     * live chunks: held back until {@link #LIVE_AFTER} has passed, then handed over every
+     * {@link #LIVE_EVERY} or as soon as {@link AgentWire#CHUNK} bytes wait, whatever sizes of frames
+     * they came in.
      */
     private static final class Output {
         private final Bytes[] streams = {null, new Bytes(), new Bytes()};
@@ -231,6 +238,7 @@ public final class AgentCommandRunner implements CommandRunner {
         private final long liveFrom;
         private final int limit;
         private boolean streaming;
+        private long nextFlush;
 
         Output(OutputListener live, long liveFrom, int limit) {
             this.live = live;
@@ -240,23 +248,36 @@ public final class AgentCommandRunner implements CommandRunner {
 
         /** When the held-back output is due; far in the future when nothing is held back. */
         long flushAt() {
-            return live == null || streaming ? Long.MAX_VALUE : liveFrom;
+            if (live == null) {
+                return Long.MAX_VALUE;
+            }
+            if (!streaming) {
+                return liveFrom;
+            }
+            return held() > 0 ? nextFlush : Long.MAX_VALUE;
         }
 
         void add(byte[] payload) {
             int stream = AgentWire.stream(payload);
             streams[stream].write(payload, 1, payload.length - 1);
-            if (live != null && (streaming || System.nanoTime() - liveFrom >= 0)) {
+            long now = System.nanoTime();
+            if (live != null && (now - (streaming ? nextFlush : liveFrom) >= 0 || streaming && held() >= AgentWire.CHUNK)) {
                 flush();
             }
         }
 
-        /** Hands the listener what it has not had yet (within the limit); from now on output goes to it at once. */
+        /** Bytes within the limit not handed to the listener yet. */
+        private long held() {
+            return Math.min(streams[1].size(), limit) - told[1] + Math.min(streams[2].size(), limit) - told[2];
+        }
+
+        /** Hands the listener what it has not had yet (within the limit); the next hand-over is due {@link #LIVE_EVERY} later. */
         void flush() {
             if (live == null) {
                 return;
             }
             streaming = true;
+            nextFlush = System.nanoTime() + LIVE_EVERY.toNanos();
             for (int s = 1; s <= 2; s++) {
                 int upTo = Math.min(streams[s].size(), limit);
                 if (upTo > told[s]) {

@@ -60,6 +60,22 @@ public final class AgentRunnerFactory implements RunnerFactory {
         this.socketRoot = socketRoot.toAbsolutePath();
         this.workspace = workspace;
         this.handshake = handshake;
+        privateDirectory(this.socketRoot.getParent());
+        privateDirectory(this.socketRoot);
+    }
+
+    /**
+     * Makes {@code dir} (when missing) root's alone: a container sees only its own leaf directory
+     * (bind-mounted), so nothing else needs to pass through here, and another user of the host must
+     * not find a socket and connect in an agent's place.
+     */
+    private static void privateDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the agent directory " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The socket root of node {@code node} under {@code AGENT_DIR}. */

@@ -304,6 +304,33 @@ class AgentCommandRunnerIT {
         assertThat(stdout(image, "cat a/b/c.bin | wc -c")).contains("200000");
     }
 
+    @Test
+    void a_fifo_or_a_symlinked_directory_in_the_workspace_does_not_hang_or_lead_a_file_call_out() throws Exception {
+        AgentCommandRunner runner = runner(BUSYBOX);
+        stdout(BUSYBOX, "mkfifo /workspace/pipe; ln -s /tmp /workspace/out; rm -rf /tmp/a");
+        CompletableFuture<CommandResult> write = CompletableFuture.supplyAsync(
+                () -> runner.writeFile("/workspace", "/workspace/pipe", new byte[] {1}));
+        assertThat(write.orTimeout(10, TimeUnit.SECONDS).join().exitCode()).as("a fifo is no file").isNotZero();
+        CompletableFuture<CommandResult> read = CompletableFuture.supplyAsync(
+                () -> runner.readFile("/workspace", "/workspace/pipe", 100));
+        assertThat(read.orTimeout(10, TimeUnit.SECONDS).join().exitCode()).isEqualTo(2);
+        assertThat(runner.writeFile("/workspace", "/workspace/out/a/b", new byte[] {1}).exitCode()).isEqualTo(3);
+        assertThat(stdout(BUSYBOX, "ls -A /tmp")).as("nothing made through the symlink").doesNotContain("a");
+        assertThat(runner.alive()).isTrue();
+        runner.reset();
+    }
+
+    @Test
+    void more_background_processes_holding_output_than_the_agent_keeps_pipes_for_do_not_break_it() throws Exception {
+        for (int i = 0; i < 70; i++) { // the agent drains 64 such pipes at most, closing the oldest
+            stdout(BUSYBOX, "sleep 300 & echo " + i);
+        }
+        assertThat(stdout(BUSYBOX, "echo still here")).isEqualTo("still here\n");
+        assertThat(runner(BUSYBOX).alive()).isTrue();
+        runner(BUSYBOX).reset();
+        assertThat(processes(BUSYBOX)).doesNotContain("sleep 300");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {BUSYBOX, BOOKWORM})
     void stats_come_from_the_containers_cgroup(String image) {

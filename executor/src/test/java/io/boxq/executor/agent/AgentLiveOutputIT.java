@@ -90,6 +90,18 @@ class AgentLiveOutputIT {
 
     @ParameterizedTest
     @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
+    void output_written_a_few_bytes_at_a_time_is_handed_over_in_a_few_chunks(String image) {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        CommandResult result = run(image, "i=0; while [ $i -lt 300 ]; do echo $i; sleep 0.005; i=$((i+1)); done", seen);
+        assertThat(result.exitCode()).isZero();
+        assertThat(joined(seen, OutputChunk.Stream.STDOUT)).isEqualTo(Arrays.copyOf(result.stdout(),
+                joined(seen, OutputChunk.Stream.STDOUT).length));
+        // 300 lines over 1.5 s or more: a store per line would be 300 chunks; one per 250 ms is a handful
+        assertThat(seen).as("chunks").isNotEmpty().hasSizeLessThan(40);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM})
     void a_short_command_sends_no_frames(String image) {
         int quick = 0;
         for (int i = 0; i < 20; i++) {
