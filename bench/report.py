@@ -302,9 +302,11 @@ if "transport_floor" in results:
            " the command writes it. The rest of a warm job's time is boxq's: the HTTP submit, the stream read, the"
            " start and completion scripts, the long-poll's wake-up; the cost table above says what each part costs.",
            ""]
-# The Redis path of a job, command by command: kept by hand (it changes with the scripts, not per run).
-if os.path.exists("bench/redis-path.md"):
-    md += ["", open("bench/redis-path.md").read().rstrip(), ""]
+# Kept by hand (they change with the code, not per run): why the missed targets are missed, and the
+# Redis path of a job command by command.
+for page in ("bench/missed-targets.md", "bench/redis-path.md"):
+    if os.path.exists(page):
+        md += ["", open(page).read().rstrip(), ""]
 with open("docs/benchmarks.md", "w") as f:
     f.write("\n".join(md))
 print(json.dumps(results, indent=2))
