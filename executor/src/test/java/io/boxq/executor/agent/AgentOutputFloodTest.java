@@ -136,22 +136,23 @@ class AgentOutputFloodTest {
         Duration timeout = Duration.ofSeconds(1);
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean gaveUp = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
         Flood f = flood(2 * limit, started);
         CompletableFuture<CommandResult> run = CompletableFuture.supplyAsync(() -> f.runner().run(watched(limit, timeout,
                 chunk -> {
                     started.countDown();
+                    chunks.incrementAndGet();
                     LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // a store's round trip: 1 ms a chunk
                     if (gaveUp.get()) {
                         throw new IllegalStateException("the test gave up on this run");
                     }
                 })));
         try {
+            // Handed over per frame, 32,768 one-byte frames at 1 ms each would take 32 s; the run must end
+            // (with its result, or failed for its deadline) within the deadline and the kill's grace.
             Duration bound = timeout.plus(AgentCommandRunner.KILL_GRACE).plusSeconds(3);
-            assertThat(run).as("%d one-byte frames at 1 ms each would take %d s", 2 * limit, 2 * limit / 1000)
-                    .failsWithin(bound.toMillis(), TimeUnit.MILLISECONDS)
-                    .withThrowableOfType(ExecutionException.class)
-                    .withCauseInstanceOf(RunnerFailedException.class)
-                    .withMessageContaining("did not end within");
+            org.awaitility.Awaitility.await().atMost(bound).until(run::isDone);
+            assertThat(chunks.get()).as("live hand-overs of %d one-byte frames", 2 * limit).isLessThan(50);
         } finally {
             gaveUp.set(true);
             f.runner().close();
