@@ -10,25 +10,15 @@ containerd and the shims (µs) and the pids allocated on the host (the last pid 
 """
 import json, os, socket, struct, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cost  # noqa: E402  (bench/cost.py: how the bench reads the engine's processes)
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 def engine_cpu():
-    """CPU ticks of dockerd, containerd and the shims, by pid."""
-    ticks = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/comm") as f:
-                comm = f.read().strip()
-            if comm in ("dockerd", "containerd") or comm.startswith("containerd-shim"):
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                ticks[pid] = int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return ticks
+    """CPU ticks of dockerd, containerd and the shims, by process (cost.py's reading)."""
+    return {k: v["ticks"] for k, v in cost.engine_processes().items()}
 
 
 def engine_cpu_us(before, after):
