@@ -92,6 +92,9 @@ public final class AgentRunnerFactory implements RunnerFactory {
         String token = HexFormat.of().formatHex(nonce());
         Path dir = socketRoot.resolve(token);
         try {
+            if (!Files.isDirectory(socketRoot)) { // another node's sweep took it while it was empty
+                privateDirectory(socketRoot);
+            }
             AgentListener listener = AgentListener.open(dir);
             return new RunnerPlacement(List.of(AGENT_IN_CONTAINER, "init", SOCKET_IN_CONTAINER),
                     Map.of(binary.path().toString(), AGENT_IN_CONTAINER, dir.toString(), RUN_IN_CONTAINER),
@@ -154,24 +157,67 @@ public final class AgentRunnerFactory implements RunnerFactory {
         }
     }
 
+    /**
+     * Removes the socket directories, under every node's root, of containers that no longer exist on
+     * this engine (a crashed node's included: other nodes remove its containers, this its
+     * directories), and node roots left empty. A directory younger than {@link #SWEEP_AGE} may
+     * belong to a container being created and is left.
+     */
     @Override
     public int sweep() {
-        if (!Files.isDirectory(socketRoot)) {
+        Path runRoot = socketRoot.getParent();
+        if (!Files.isDirectory(runRoot)) {
+            return 0;
+        }
+        java.util.Set<String> live = new java.util.HashSet<>(tokens.values());
+        try {
+            docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL)).exec()
+                    .forEach(c -> live.add(c.getLabels().get(LABEL)));
+        } catch (RuntimeException e) {
+            log.warn("cannot list containers to sweep agent directories: {}", e.getMessage());
             return 0;
         }
         Instant old = Instant.now().minus(SWEEP_AGE);
         int removed = 0;
-        try (Stream<Path> dirs = Files.list(socketRoot)) {
+        try (Stream<Path> roots = Files.list(runRoot)) {
+            for (Path root : roots.toList()) {
+                boolean quiet = modified(root).isBefore(old); // before its own sweep touches it
+                removed += sweep(root, live, old);
+                if (!root.equals(socketRoot) && quiet) {
+                    try {
+                        Files.deleteIfExists(root); // only when empty
+                    } catch (IOException e) {
+                        // still holds a live container's directory
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the agent directories in {}: {}", runRoot, e.getMessage());
+        }
+        return removed;
+    }
+
+    private static int sweep(Path root, java.util.Set<String> live, Instant old) throws IOException {
+        int removed = 0;
+        try (Stream<Path> dirs = Files.list(root)) {
             for (Path dir : dirs.toList()) {
-                if (!tokens.containsValue(dir.getFileName().toString()) && modified(dir).isBefore(old)) {
+                if (!live.contains(dir.getFileName().toString()) && modified(dir).isBefore(old)) {
                     deleteDir(dir);
                     removed++;
                 }
             }
-        } catch (IOException e) {
-            log.warn("cannot list the agent directories in {}: {}", socketRoot, e.getMessage());
         }
         return removed;
+    }
+
+    /** Removes this node's socket root once its containers (and so their directories) are gone. */
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(socketRoot);
+        } catch (IOException e) {
+            log.debug("agent directory {} not removed (not empty?): {}", socketRoot, e.getMessage());
+        }
     }
 
     /** Waits for the agent's call, then for its hello, which must name this node's build. */

@@ -244,6 +244,7 @@ public final class ExecutorNode implements AutoCloseable {
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
         pool.close();
+        containers.close();
         consumer.awaitSettled(SETTLE_AFTER_CLOSE);
         beating.interrupt();
         try {

@@ -115,6 +115,11 @@ public final class ContainerFactory {
         return runners.reattach(containerId);
     }
 
+    /** The pool is closed and its containers removed: lets the runners clean up after them. */
+    public void close() {
+        runners.close();
+    }
+
     /** Removes what containers that are gone left on the host (their agent directories). */
     public int sweepRunnerLeftovers() {
         return runners.sweep();

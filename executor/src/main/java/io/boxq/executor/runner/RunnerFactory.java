@@ -44,4 +44,7 @@ public interface RunnerFactory {
     default int sweep() {
         return 0;
     }
+
+    /** The node is stopping and its containers are gone: removes what is left of this factory's own. */
+    default void close() {}
 }

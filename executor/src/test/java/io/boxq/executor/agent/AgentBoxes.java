@@ -81,6 +81,7 @@ final class AgentBoxes implements AutoCloseable {
             runtime.remove(id);
             factory.removed(id);
         }
+        factory.close();
         docker.close();
     }
 }

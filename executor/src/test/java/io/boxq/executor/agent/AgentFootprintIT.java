@@ -81,6 +81,21 @@ class AgentFootprintIT {
     }
 
     @Test
+    void a_stopping_nodes_socket_root_goes_once_its_containers_did_and_is_root_s_alone() throws Exception {
+        String node = "it-footprint-" + ProcessHandle.current().pid();
+        Path root = AgentRunnerFactory.socketRoot(AgentBoxes.AGENT_DIR, node);
+        AgentRunnerFactory factory = new AgentRunnerFactory(boxes.docker, AgentBinary.locate(AgentBoxes.AGENT_DIR, null),
+                root, "/workspace", Duration.ofSeconds(10));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(root))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        factory.release(factory.place()); // a container that never started
+        factory.close();
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
     void a_containers_socket_directory_goes_with_it_and_leftovers_are_swept() throws Exception {
         Path root = AgentRunnerFactory.socketRoot(AgentBoxes.AGENT_DIR, "it-" + ProcessHandle.current().pid());
         AgentBoxes.Started other = boxes.startOnly(AgentBoxes.BUSYBOX);
@@ -92,7 +107,12 @@ class AgentFootprintIT {
         Path stale = Files.createDirectories(root.resolve("00000000deadbeef"));
         Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofMinutes(10))));
         Path fresh = Files.createDirectories(root.resolve("00000000feedbeef")); // a container being created
-        assertThat(boxes.factory.sweep()).isEqualTo(1);
+        Path crashed = Files.createDirectories(root.getParent().resolve("it-crashed-" + ProcessHandle.current().pid())
+                .resolve("00000000cafebeef")); // a directory of a node that died, whose container is gone
+        Files.setLastModifiedTime(crashed, FileTime.from(Instant.now().minus(Duration.ofMinutes(10))));
+        Files.setLastModifiedTime(crashed.getParent(), FileTime.from(Instant.now().minus(Duration.ofMinutes(10))));
+        assertThat(boxes.factory.sweep()).isGreaterThanOrEqualTo(2);
+        assertThat(crashed.getParent()).as("the dead node's directory, emptied").doesNotExist();
         assertThat(stale).doesNotExist();
         assertThat(fresh).isDirectory();
         assertThat(dir).as("a live container's directory").isDirectory();
