@@ -19,6 +19,8 @@ public final class Redis implements AutoCloseable {
     private final RedisClient client;
     private final RedisKeys keys;
     private final String url;
+    private final redis.clients.jedis.HostAndPort address;
+    private final redis.clients.jedis.JedisClientConfig clientConfig;
 
     public Redis(String url, String prefix, int maxConnections) {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
@@ -32,16 +34,18 @@ public final class Redis implements AutoCloseable {
         if (!JedisURIHelper.isValid(uri)) {
             throw new IllegalArgumentException("REDIS_URL is not a redis:// URL: " + redact(url));
         }
+        this.address = JedisURIHelper.getHostAndPort(uri);
+        this.clientConfig = DefaultJedisClientConfig.builder()
+                .user(JedisURIHelper.getUser(uri))
+                .password(JedisURIHelper.getPassword(uri))
+                .database(JedisURIHelper.getDBIndex(uri))
+                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                .connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(5000)
+                .build();
         this.client = RedisClient.builder()
-                .hostAndPort(JedisURIHelper.getHostAndPort(uri))
-                .clientConfig(DefaultJedisClientConfig.builder()
-                        .user(JedisURIHelper.getUser(uri))
-                        .password(JedisURIHelper.getPassword(uri))
-                        .database(JedisURIHelper.getDBIndex(uri))
-                        .ssl(JedisURIHelper.isRedisSSLScheme(uri))
-                        .connectionTimeoutMillis(2000)
-                        .socketTimeoutMillis(5000)
-                        .build())
+                .hostAndPort(address)
+                .clientConfig(clientConfig)
                 .poolConfig(pool)
                 .build();
         this.keys = new RedisKeys(prefix);
@@ -71,6 +75,21 @@ public final class Redis implements AutoCloseable {
             command.accept(j);
             return null;
         });
+    }
+
+    /**
+     * Follows {@code channels} on a connection of its own until {@code pubSub} unsubscribes, then
+     * closes it. Never on a pooled connection: one given back after an unsubscribe can still hold
+     * messages pushed meanwhile, and the next command read on it would take them for its reply.
+     *
+     * @throws StoreUnavailableException when Redis cannot be reached, or the connection broke
+     */
+    public void subscribe(redis.clients.jedis.JedisPubSub pubSub, String... channels) {
+        try (redis.clients.jedis.Jedis own = new redis.clients.jedis.Jedis(address, clientConfig)) {
+            own.subscribe(pubSub, channels);
+        } catch (JedisConnectionException e) {
+            throw new StoreUnavailableException("Redis at " + redactedUrl() + " is unreachable", e);
+        }
     }
 
     /** The URL without a password, for logs and messages. */

@@ -67,7 +67,7 @@ public final class Subscription implements AutoCloseable {
         Duration backoff = Duration.ofMillis(100);
         while (running) {
             try {
-                redis.run(j -> j.subscribe(pubSub, channel));
+                redis.subscribe(pubSub, channel);
             } catch (RuntimeException e) {
                 if (running) {
                     log.warn("subscription to {} lost, again in {} ms: {}", channel, backoff.toMillis(), e.getMessage());
