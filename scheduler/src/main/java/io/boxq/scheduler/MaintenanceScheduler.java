@@ -17,7 +17,7 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 
-/** Quartz (RAMJobStore) running a node's maintenance tasks at their configured intervals (DESIGN.md §6). */
+/** Quartz (RAMJobStore) running a node's maintenance tasks at their configured intervals (docs/architecture.md, "Warm pool and maintenance"). */
 public final class MaintenanceScheduler implements AutoCloseable {
     private final Scheduler scheduler;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lockdown of DESIGN.md §5, seen from inside a job's container (and from the engine's side
+ * The lockdown of docs/architecture.md, "Containers", seen from inside a job's container (and from the engine's side
  * where only the engine can tell): an unprivileged user, a read-only root, no network, no
  * capabilities, memory and pids limits that stop a job without hurting the server.
  */

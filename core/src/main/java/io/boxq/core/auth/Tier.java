@@ -2,7 +2,7 @@ package io.boxq.core.auth;
 
 import java.util.Locale;
 
-/** The service level of a user; every API key of the user has it (DESIGN.md §7). */
+/** The service level of a user; every API key of the user has it (docs/architecture.md, "Sandboxes"). */
 public enum Tier {
     FREE,
     PRO,

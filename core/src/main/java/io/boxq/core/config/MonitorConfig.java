@@ -3,7 +3,7 @@ package io.boxq.core.config;
 import java.time.Duration;
 
 /**
- * The resource monitor and the housekeeping around it (DESIGN.md §6): how often each sandbox is
+ * The resource monitor and the housekeeping around it (docs/architecture.md, "Warm pool and maintenance"): how often each sandbox is
  * sampled, how much history is kept, the thresholds of the seed's violation handling, and how often
  * dangling sandbox images are removed.
  *

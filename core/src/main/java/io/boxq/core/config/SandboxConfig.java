@@ -3,7 +3,7 @@ package io.boxq.core.config;
 import java.util.List;
 
 /**
- * How every container is shaped and locked down (DESIGN.md §5). {@code workspaceBytes} of 0 means
+ * How every container is shaped and locked down (docs/architecture.md, "Containers"). {@code workspaceBytes} of 0 means
  * "half of the container's memory", since tmpfs pages count against the memory limit.
  */
 public record SandboxConfig(

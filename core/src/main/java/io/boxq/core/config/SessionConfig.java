@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.OptionalInt;
 
 /**
- * Sandbox lifetimes and the ceilings under the tiers (DESIGN.md §7).
+ * Sandbox lifetimes and the ceilings under the tiers (docs/architecture.md, "Sandboxes").
  *
  * @param endedRetention how long an ended sandbox's record stays readable by its owner (zero: not at all)
  */

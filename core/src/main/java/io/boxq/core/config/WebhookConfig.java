@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Webhook callbacks (DESIGN.md §8): how much output a body carries, which addresses may be called,
+ * Webhook callbacks (docs/architecture.md, "Webhooks"): how much output a body carries, which addresses may be called,
  * the retry schedule, the timeout, and how long a rotated secret stays valid.
  *
  * @param maxOutputBytes stdout and stderr are each cut to this many bytes in a webhook body

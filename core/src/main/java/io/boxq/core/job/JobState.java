@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The life of a job. {@code failed} means the command exited non-zero; {@code error} means boxq could
- * not run it. One table decides which changes are legal (DESIGN.md §4); terminal states are final.
+ * not run it. One table decides which changes are legal (docs/architecture.md, "A job's way"); terminal states are final.
  */
 public enum JobState {
     QUEUED,

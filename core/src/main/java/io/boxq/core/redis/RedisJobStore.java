@@ -20,7 +20,7 @@ import redis.clients.jedis.Response;
 
 /**
  * Jobs in Redis: one hash per job, a per-key index and backlog, and the Lua scripts that move a
- * job through its life atomically (DESIGN.md §2, §3).
+ * job through its life atomically (docs/architecture.md, "A job's way" and "Redis layout").
  */
 public final class RedisJobStore {
     private static final LuaScript SUBMIT = LuaScript.load("submit");

@@ -1,6 +1,6 @@
 package io.boxq.core.redis;
 
-/** Every Redis key name boxq uses (DESIGN.md §3), under one prefix so that tests can keep apart. */
+/** Every Redis key name boxq uses (docs/architecture.md, "Redis layout"), under one prefix so that tests can keep apart. */
 public record RedisKeys(String prefix) {
     public static final String GROUP = "executors";
 

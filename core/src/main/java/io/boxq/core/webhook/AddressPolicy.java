@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which addresses a webhook may be sent to (DESIGN.md §8). Used twice with the same rules: by the
+ * Which addresses a webhook may be sent to (docs/architecture.md, "Webhooks"). Used twice with the same rules: by the
  * api when a {@code callback_url} is submitted, and by the sender's resolver at connect time, so the
  * address that was checked is the address connected to. It works on {@link InetAddress} only; the
  * HTTP client's adapter lives in the executor.

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Webhook deliveries in Redis (DESIGN.md §3): {@code webhooks:due} orders job ids by their next
+ * Webhook deliveries in Redis (docs/architecture.md, "Redis layout"): {@code webhooks:due} orders job ids by their next
  * attempt; {@code webhook:{job}} is the delivery record and {@code webhook:{job}:attempts} its log.
  * The completion script puts a job in {@code webhooks:due} in the same call that stores its result,
  * so no delivery is lost between the two.

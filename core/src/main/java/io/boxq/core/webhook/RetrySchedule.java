@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * When a delivery is attempted (DESIGN.md §8): entry {@code i} is the delay before attempt
+ * When a delivery is attempted (docs/architecture.md, "Webhooks"): entry {@code i} is the delay before attempt
  * {@code i + 1}, so the first entry is the first attempt ("now") and after the last attempt the
  * delivery has failed. Every delay but zero gets ±{@value #JITTER_PERCENT} % of jitter, so receivers
  * that come back after an outage are not hit by every retry at the same instant.

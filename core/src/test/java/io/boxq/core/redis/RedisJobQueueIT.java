@@ -23,7 +23,7 @@ import redis.clients.jedis.resps.StreamPendingEntry;
 /**
  * The executors' side of the job stream against a real Redis ({@code REDIS_URL}), under a prefix
  * of its own: two consumers ("nodes") play out a takeover by hand, as the stalled-job reclaim
- * does it. DESIGN.md §2: a lease renewal never takes back an entry another node reclaimed, and the
+ * does it. docs/architecture.md, "A job's way": a lease renewal never takes back an entry another node reclaimed, and the
  * completion stores a result only under the current fencing token; §6: the reclaim's
  * {@code XAUTOCLAIM} goes on from a saved cursor.
  */

@@ -56,7 +56,7 @@ public final class AgentBinary {
         }
         byte[] source = source();
         String build = build(source);
-        Path binary = agentDir.resolve("bin").resolve(build).resolve("boxq-agent");
+        Path binary = binaryPath(agentDir, build);
         if (!Files.isExecutable(binary)) {
             compile(source, build, binary);
         }
@@ -79,13 +79,11 @@ public final class AgentBinary {
         }
         try {
             byte[] bytes = Files.readAllBytes(configured);
-            Path binary = agentDir.resolve("bin").resolve(build(bytes)).resolve("boxq-agent");
+            Path binary = binaryPath(agentDir, build(bytes));
             if (!Files.isExecutable(binary)) {
-                Path dir = Files.createDirectories(binary.getParent());
-                Path tmp = Files.createTempFile(dir, "boxq-agent", ".tmp");
+                Path tmp = Files.createTempFile(Files.createDirectories(binary.getParent()), "boxq-agent", ".tmp");
                 Files.write(tmp, bytes);
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
-                Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                publish(tmp, binary);
             }
             String version = askVersion(binary);
             if (!version.startsWith(AgentWire.PROTOCOL + " ")) {
@@ -97,6 +95,20 @@ public final class AgentBinary {
             throw new IllegalStateException("cannot install AGENT_BINARY=" + configured + " into " + agentDir + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Where a binary of {@code build} lives: its own directory, so the path names its content. */
+    private static Path binaryPath(Path agentDir, String build) {
+        return agentDir.resolve("bin").resolve(build).resolve("boxq-agent");
+    }
+
+    /**
+     * Makes a finished file the binary in one step (nodes starting together may race to do it, and
+     * a container must never mount half a file): read-only and executable, then an atomic rename.
+     */
+    private static void publish(Path tmp, Path binary) throws IOException {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The build id of the source in this jar: 16 hex digits of SHA-256 over the source and the flags. */
@@ -134,8 +146,7 @@ public final class AgentBinary {
                 cmd.addAll(FLAGS);
                 cmd.addAll(List.of("-DBOXQ_AGENT_BUILD=\"" + build + "\"", "-o", out.toString(), src.toString()));
                 run(cmd, "compiling the agent");
-                Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
-                Files.move(out, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                publish(out, binary);
             } finally {
                 Files.deleteIfExists(src);
                 Files.deleteIfExists(out);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One locked-down container (DESIGN.md §5): an unprivileged user, a read-only root, size-capped
+ * One locked-down container (docs/architecture.md, "Containers"): an unprivileged user, a read-only root, size-capped
  * tmpfs for {@code /workspace} and {@code /tmp}, memory equal to memory+swap, a CPU quota, a pids
  * limit, no capabilities, no new privileges, Docker's init as PID 1, no network unless configured.
  */

@@ -160,10 +160,6 @@ public final class ContainerFactory {
         return id.substring(0, Math.min(12, id.length()));
     }
 
-    ContainerSpec spec(Shape shape) {
-        return spec(shape, RunnerPlacement.KEEPALIVE);
-    }
-
     private ContainerSpec spec(Shape shape, RunnerPlacement placement) {
         Map<String, String> labels = new java.util.HashMap<>(placement.labels());
         labels.putAll(Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label(),

@@ -2,7 +2,7 @@ package io.boxq.executor.pool;
 
 /**
  * What makes containers interchangeable: a container of one shape can be handed out for any job
- * of that shape without changing it (DESIGN.md §5).
+ * of that shape without changing it (docs/architecture.md, "Containers").
  */
 public record Shape(String image, long memoryBytes, String network) {
     /** A short, label-safe name of the shape, such as {@code boxq-sandbox_busybox-256m-none}. */

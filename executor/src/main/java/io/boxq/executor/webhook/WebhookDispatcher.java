@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Sends due webhook deliveries (DESIGN.md §8). {@link #dispatchDue} only claims what is due (for a
+ * Sends due webhook deliveries (docs/architecture.md, "Webhooks"). {@link #dispatchDue} only claims what is due (for a
  * lease, so no other node sends it meanwhile) and hands each delivery to a virtual thread; the
  * attempt's outcome is recorded under that lease: delivered, stopped (410), retried later, or failed
  * after the last attempt of the schedule. A node that dies holding a lease loses nothing: the

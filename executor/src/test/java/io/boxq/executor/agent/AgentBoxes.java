@@ -64,6 +64,15 @@ final class AgentBoxes implements AutoCloseable {
         return track((AgentCommandRunner) factory.attach(s.id(), s.placement()));
     }
 
+    /** A container of each image with its agent attached, by image. */
+    Map<String, AgentCommandRunner> startEach(String... images) {
+        Map<String, AgentCommandRunner> started = new HashMap<>();
+        for (String image : images) {
+            started.put(image, start(image));
+        }
+        return started;
+    }
+
     AgentCommandRunner track(AgentCommandRunner runner) {
         runners.add(runner);
         return runner;

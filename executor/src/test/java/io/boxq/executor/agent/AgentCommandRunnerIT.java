@@ -15,7 +15,6 @@ import io.boxq.executor.runner.RunnerFailedException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +34,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AgentCommandRunnerIT {
     static final int LIMIT = 1 << 20;
     static AgentBoxes boxes;
-    static final Map<String, AgentCommandRunner> runners = new HashMap<>();
+    static Map<String, AgentCommandRunner> runners;
 
     @BeforeAll
     static void start() {
         boxes = new AgentBoxes("AgentCommandRunnerIT");
-        runners.put(BUSYBOX, boxes.start(BUSYBOX));
-        runners.put(BOOKWORM, boxes.start(BOOKWORM));
+        runners = boxes.startEach(BUSYBOX, BOOKWORM);
     }
 
     @AfterAll

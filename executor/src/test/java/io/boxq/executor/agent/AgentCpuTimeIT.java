@@ -1,24 +1,15 @@
 package io.boxq.executor.agent;
 
-import io.boxq.executor.runner.RunRequest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
-import io.boxq.core.config.SandboxUser;
 import io.boxq.core.job.CommandResult;
-import io.boxq.executor.docker.ContainerSpec;
-import io.boxq.executor.docker.DockerClients;
-import io.boxq.executor.docker.DockerRuntime;
-import io.boxq.executor.docker.Labels;
+import io.boxq.executor.runner.RunRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -38,18 +29,13 @@ class AgentCpuTimeIT {
 
     static AgentBoxes boxes;
     static DockerClient docker;
-    static final Map<String, AgentCommandRunner> runners = new HashMap<>();
-    static final Map<String, String> ids = new HashMap<>();
+    static Map<String, AgentCommandRunner> runners;
 
     @BeforeAll
     static void start() {
         boxes = new AgentBoxes("AgentCpuTimeIT");
         docker = boxes.docker;
-        for (String image : List.of(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM)) {
-            AgentCommandRunner runner = boxes.start(image);
-            runners.put(image, runner);
-            ids.put(image, runner.containerId());
-        }
+        runners = boxes.startEach(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM);
     }
 
     @AfterAll
@@ -63,7 +49,7 @@ class AgentCpuTimeIT {
 
     /** The container's cgroup CPU time in microseconds, read past the runner with a {@code docker exec}. */
     static long cgroupMicros(String image) throws InterruptedException {
-        String exec = docker.execCreateCmd(ids.get(image)).withAttachStdout(true).withCmd("/bin/sh", "-c",
+        String exec = docker.execCreateCmd(runners.get(image).containerId()).withAttachStdout(true).withCmd("/bin/sh", "-c",
                 "f=/sys/fs/cgroup/cpuacct/cpuacct.usage; if [ -r $f ]; then echo $(( $(cat $f) / 1000 )); "
                         + "else awk '$1==\"usage_usec\"{print $2}' /sys/fs/cgroup/cpu.stat; fi").exec().getId();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,17 +1,10 @@
 package io.boxq.executor.agent;
 
-import io.boxq.executor.runner.RunRequest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.dockerjava.api.DockerClient;
-import io.boxq.core.config.SandboxUser;
 import io.boxq.core.job.CommandResult;
+import io.boxq.executor.runner.RunRequest;
 import io.boxq.core.job.OutputChunk;
-import io.boxq.executor.docker.ContainerSpec;
-import io.boxq.executor.docker.DockerClients;
-import io.boxq.executor.docker.DockerRuntime;
-import io.boxq.executor.docker.Labels;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,17 +22,12 @@ class AgentLiveOutputIT {
     static final int LIMIT = 1 << 20;
 
     static AgentBoxes boxes;
-    static DockerClient docker;
-    static final Map<String, AgentCommandRunner> runners = new java.util.HashMap<>();
+    static Map<String, AgentCommandRunner> runners;
 
     @BeforeAll
     static void start() {
         boxes = new AgentBoxes("AgentLiveOutputIT");
-        docker = boxes.docker;
-        for (String image : List.of(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM)) {
-            AgentCommandRunner runner = boxes.start(image);
-            runners.put(image, runner);
-        }
+        runners = boxes.startEach(AgentBoxes.BUSYBOX, AgentBoxes.BOOKWORM);
     }
 
     @AfterAll

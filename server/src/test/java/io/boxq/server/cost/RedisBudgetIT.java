@@ -1,10 +1,12 @@
 package io.boxq.server.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.reliability.PrivateRedis;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +40,8 @@ class RedisBudgetIT {
     private static PrivateRedis redis;
     private static BoxqTestServer server;
     private static String key;
+    /** What the test's own ECHOs to MONITOR carry (they count nowhere). */
+    private static final String MARKER = "redis-budget-marker-";
     private static int port;
 
     @BeforeAll
@@ -71,7 +75,9 @@ class RedisBudgetIT {
                 job(client);
             }
         });
-        Counts idle = measure(() -> Thread.sleep(busy.millis));
+        // as long again with no jobs: the node's own periodic work, to take off (the wait is the measurement)
+        Counts idle = measure(() -> await().during(Duration.ofMillis(busy.millis))
+                .atMost(Duration.ofMillis(busy.millis).plusSeconds(5)).until(() -> true));
 
         double commands = (double) (busy.commands - idle.commands) / JOBS;
         double roundTrips = (double) (busy.topLevel - idle.topLevel) / JOBS;
@@ -95,13 +101,16 @@ class RedisBudgetIT {
     /** Commands over {@code work} by commandstats, and the server's top-level ones by MONITOR. */
     private static Counts measure(Work work) throws Exception {
         AtomicLong topLevel = new AtomicLong();
+        java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Jedis monitor = new Jedis("127.0.0.1", port);
         Thread watcher = Thread.ofPlatform().daemon().start(() -> {
             try {
                 monitor.monitor(new JedisMonitor() {
                     @Override
                     public void onCommand(String command) {
-                        if (command.contains(server.prefix()) && !command.contains(" lua]")) {
+                        if (command.contains(MARKER)) {
+                            markers.add(command.substring(command.indexOf(MARKER)));
+                        } else if (command.contains(server.prefix()) && !command.contains(" lua]")) {
                             topLevel.incrementAndGet();
                         }
                     }
@@ -110,22 +119,32 @@ class RedisBudgetIT {
                 // closed below
             }
         });
-        Thread.sleep(200); // MONITOR is in place
+        mark("start", markers); // MONITOR is in place
         Map<String, Long> before = commandStats();
         long t0 = System.nanoTime();
         work.run();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Long> after = commandStats();
-        Thread.sleep(200); // the last MONITOR lines arrive
+        mark("end", markers); // MONITOR has passed on every line before
         monitor.disconnect();
         watcher.join(5_000);
         long commands = 0;
         for (var e : after.entrySet()) {
-            if (!e.getKey().equals("info") && !e.getKey().equals("monitor")) {
+            if (!e.getKey().equals("info") && !e.getKey().equals("monitor") && !e.getKey().equals("echo")) {
                 commands += e.getValue() - before.getOrDefault(e.getKey(), 0L);
             }
         }
         return new Counts(commands, topLevel.get(), millis);
+    }
+
+    /** An ECHO that MONITOR shows; returns once it did (sent again meanwhile: MONITOR may not be in place yet). */
+    private static void mark(String what, java.util.Set<String> seen) {
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                j.echo(MARKER + what);
+                return seen.stream().anyMatch(m -> m.startsWith(MARKER + what));
+            });
+        }
     }
 
     private static Map<String, Long> commandStats() {

@@ -23,7 +23,7 @@ import redis.clients.jedis.resps.StreamPendingSummary;
 /**
  * Two executor nodes and an api, each its own process of the jar, on one Redis prefix. One executor
  * is killed with SIGKILL in the middle of ~30 jobs; every job must still reach a terminal state by
- * the rules of DESIGN.md §2: not started → runs on the survivor; started → runs again only when its
+ * the rules of docs/architecture.md, "A job's way": not started → runs on the survivor; started → runs again only when its
  * max_attempts allows, else {@code error} "executor lost"; the jobs of a sandbox on the dead node
  * end {@code error}. Afterwards nothing is left: no stream entry, run slot, sandbox place, or
  * container of the dead node (the survivor's orphan sweep removes them).

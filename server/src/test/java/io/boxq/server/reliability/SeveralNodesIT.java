@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two executor nodes on one Redis prefix (two in-process servers; the api of the first serves every
- * call), as DESIGN.md §2 and §12 have them: a sandbox's jobs and file calls run on the node that
+ * call), as docs/architecture.md ("A job's way", "Processes and modules") has them: a sandbox's jobs and file calls run on the node that
  * holds the sandbox, in its container, and its files stay between them; plain jobs go to whichever
  * node can start them, and a node takes only as many as it can start now, so a busy node leaves
  * the rest to the other.
