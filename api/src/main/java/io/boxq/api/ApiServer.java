@@ -22,6 +22,7 @@ import io.boxq.api.sandboxes.SandboxRoutes;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.api.keys.KeyRoutes;
+import io.boxq.api.keys.KeyService;
 import io.boxq.api.metrics.ApiMetrics;
 import io.boxq.api.metrics.HttpMetrics;
 import io.boxq.api.metrics.MetricsRoute;
@@ -139,8 +140,8 @@ public final class ApiServer implements AutoCloseable {
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
                 new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);
-        new KeyRoutes(keys, audit, key -> key.limits(config::limits),
-                new CallbackUrlCheck(AddressPolicy.of(config.webhooks())), operations::endAllOf).register(app);
+        new KeyRoutes(keys, new KeyService(keys, audit, operations::endAllOf), key -> key.limits(config::limits),
+                new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);

@@ -3,8 +3,8 @@ package io.boxq.api.keys;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.ProblemException;
-import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
+import io.boxq.core.auth.KeyChange;
 import io.boxq.core.auth.KeyOverrides;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.auth.RedisApiKeyStore;
@@ -34,22 +34,16 @@ public final class KeyRoutes {
     private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS.keySet(), Set.of("tier", "webhook_url"));
 
     private final RedisApiKeyStore keys;
-    private final AuditLog audit;
+    private final KeyService service;
     private final Function<ApiKey, TierLimits> limits;
     private final CallbackUrlCheck webhookUrls;
-    private final Function<ApiKey, Map<String, String>> leftovers;
 
-    /**
-     * @param leftovers ends what a revoked key left (its jobs and sandboxes) and says what it ended,
-     *     for the audit entry
-     */
-    public KeyRoutes(RedisApiKeyStore keys, AuditLog audit, Function<ApiKey, TierLimits> limits,
-            CallbackUrlCheck webhookUrls, Function<ApiKey, Map<String, String>> leftovers) {
-        this.leftovers = leftovers;
-        this.webhookUrls = webhookUrls;
+    public KeyRoutes(RedisApiKeyStore keys, KeyService service, Function<ApiKey, TierLimits> limits,
+            CallbackUrlCheck webhookUrls) {
         this.keys = keys;
-        this.audit = audit;
+        this.service = service;
         this.limits = limits;
+        this.webhookUrls = webhookUrls;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -79,9 +73,8 @@ public final class KeyRoutes {
         KeyOverrides overrides = overrides(b);
         String webhookUrl = webhookUrl(b);
         b.validate();
-        RedisApiKeyStore.Created created = keys.create(user, tier, name, overrides, webhookUrl);
-        audit.record(Authenticator.caller(ctx).id(), "key.created", created.key().id(),
-                Map.of("user", user, "tier", created.key().tier().wireName()));
+        RedisApiKeyStore.Created created =
+                service.create(Authenticator.caller(ctx).id(), user, tier, name, overrides, webhookUrl);
         Map<String, Object> body = view(created.key());
         body.put("key", created.secret());
         ctx.status(HttpStatus.CREATED).json(body);
@@ -95,42 +88,29 @@ public final class KeyRoutes {
     /** Revokes a key (refused from its very next request on), then ends the jobs and sandboxes it left. */
     private void revoke(Context ctx) {
         Authenticator.admin(ctx);
-        ApiKey key = keys.findById(ctx.pathParam("id")).orElse(null);
-        if (key == null || !keys.revoke(key.id())) {
+        if (!service.revoke(Authenticator.caller(ctx).id(), ctx.pathParam("id"))) {
             throw ProblemException.notFound("key " + ctx.pathParam("id"));
         }
-        audit.record(Authenticator.caller(ctx).id(), "key.revoked", key.id(), leftovers.apply(key));
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
+    /** Changes a key's tier, limits or webhook URL in one step: a reader sees all of it or none. */
     private void change(Context ctx) {
         Authenticator.admin(ctx);
-        ApiKey key = keys.findById(ctx.pathParam("id"))
-                .orElseThrow(() -> ProblemException.notFound("key " + ctx.pathParam("id")));
+        String id = ctx.pathParam("id");
+        if (keys.findById(id).isEmpty()) {
+            throw ProblemException.notFound("key " + id);
+        }
         RequestBody b = RequestBody.parse(ctx.body(), PATCH_FIELDS);
-        Tier tier = tier(b);
-        KeyOverrides overrides = overrides(b);
-        Set<KeyOverrides.Limit> cleared = cleared(b);
-        boolean webhookChange = b.names("webhook_url");
-        String webhookUrl = webhookUrl(b); // null or "" removes it
-        if (tier == null && overrides.isEmpty() && cleared.isEmpty() && !webhookChange) {
+        KeyChange change = new KeyChange(tier(b), overrides(b), cleared(b), b.names("webhook_url"),
+                webhookUrl(b)); // a null or empty URL removes it
+        if (change.isEmpty()) {
             b.error("body", "name a tier, a limit or webhook_url to change");
         }
         b.validate();
-        if (tier != null) {
-            keys.setTier(key.user(), tier);
-            audit.record(Authenticator.caller(ctx).id(), "tier.changed", key.user(), Map.of("tier", tier.wireName()));
-        }
-        if (!overrides.isEmpty() || !cleared.isEmpty()) {
-            keys.changeOverrides(key.id(), overrides, cleared);
-            audit.record(Authenticator.caller(ctx).id(), "key.limits_changed", key.id(), Map.of());
-        }
-        if (webhookChange) {
-            keys.setWebhookUrl(key.id(), webhookUrl);
-            audit.record(Authenticator.caller(ctx).id(), "key.webhook_url_changed", key.id(),
-                    Map.of("webhook_url", webhookUrl == null ? "" : webhookUrl));
-        }
-        ctx.json(view(keys.findById(key.id()).orElseThrow()));
+        ApiKey changed = service.change(Authenticator.caller(ctx).id(), id, change)
+                .orElseThrow(() -> ProblemException.notFound("key " + id));
+        ctx.json(view(changed));
     }
 
     private static KeyOverrides overrides(RequestBody b) {

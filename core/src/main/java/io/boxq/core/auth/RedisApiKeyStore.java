@@ -21,7 +21,7 @@ import java.util.Set;
  * ({@link ApiKeyCache}) drop them before their next request.
  */
 public final class RedisApiKeyStore {
-    private static final LuaScript SET_IF_EXISTS = LuaScript.load("hset_if_exists");
+    private static final LuaScript CHANGE = LuaScript.load("/io/boxq/core/auth/key_change");
     private static final LuaScript DEL_IF_EQUAL = LuaScript.load("hdel_if_equal");
 
     private final Redis redis;
@@ -71,37 +71,31 @@ public final class RedisApiKeyStore {
     }
 
     /**
-     * Changes the key's limit overrides as a PATCH does: the non-null limits of {@code set} are set,
-     * those in {@code cleared} fall back to the tier, and the others stay as they are.
+     * Writes {@code change} to the key {@code id} in one step (one script): no reader ever sees part
+     * of it, and a key revoked meanwhile stays revoked.
+     *
+     * @return false when there is no such key
      */
-    public void changeOverrides(String id, KeyOverrides set, Set<KeyOverrides.Limit> cleared) {
+    public boolean change(String id, KeyChange change) {
         String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
-        if (hash == null) {
-            return;
+        ApiKey key = hash == null ? null : findByHash(hash).orElse(null);
+        if (key == null) {
+            return false;
         }
-        redis.run(j -> {
-            if (!cleared.isEmpty()) {
-                j.hdel(keys.apiKey(hash), cleared.stream().map(l -> l.field).toArray(String[]::new));
-            }
-            if (!set.isEmpty()) {
-                j.hset(keys.apiKey(hash), set.toHash());
-            }
+        List<String> args = new ArrayList<>(List.of(id, change.tier() == null ? "" : change.tier().wireName(),
+                !change.webhookUrlChanged() ? "keep" : change.webhookUrl() == null ? "del" : "set",
+                change.webhookUrl() == null ? "" : change.webhookUrl(), Integer.toString(change.cleared().size())));
+        change.cleared().forEach(l -> args.add(l.field));
+        change.set().toHash().forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
         });
-        changed();
-    }
-
-    /** Sets the key's default webhook URL, or removes it when {@code url} is null. */
-    public void setWebhookUrl(String id, String url) {
-        String hash = redis.call(j -> j.hget(keys.apiKeyIndex(), id));
-        if (hash == null) {
-            return;
-        }
-        if (url == null) {
-            redis.run(j -> j.hdel(keys.apiKey(hash), "webhook_url"));
-        } else {
-            redis.call(j -> SET_IF_EXISTS.run(j, List.of(keys.apiKey(hash)), List.of("webhook_url", url)));
+        Object done = redis.call(j -> CHANGE.run(j, List.of(keys.apiKey(hash), keys.user(key.user())), args));
+        if (!Long.valueOf(1).equals(done)) {
+            return false;
         }
         changed();
+        return true;
     }
 
     /**
@@ -158,12 +152,6 @@ public final class RedisApiKeyStore {
         });
         changed();
         return true;
-    }
-
-    /** Sets the tier of {@code user}: every key of the user has it from the next request on. */
-    public void setTier(String user, Tier tier) {
-        redis.run(j -> j.hset(keys.user(user), "tier", tier.wireName()));
-        changed();
     }
 
     /** {@code listener} runs after every change this instance writes (before the call returns). */

@@ -87,12 +87,12 @@ class ApiKeyCacheIT {
         var created = here.create("dave", Tier.FREE, "d", null, null);
         assertThat(cache.findBySecret(created.secret()).orElseThrow().tier()).isEqualTo(Tier.FREE);
 
-        elsewhere.setTier("dave", Tier.PRO);
+        elsewhere.change(created.key().id(), new KeyChange(Tier.PRO, null, Set.of(), false, null));
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
                 .until(() -> cache.findBySecret(created.secret()).orElseThrow().tier() == Tier.PRO);
 
-        elsewhere.changeOverrides(created.key().id(), KeyOverrides.fromHash(java.util.Map.of("requests_per_minute", "7")),
-                Set.of());
+        elsewhere.change(created.key().id(), new KeyChange(null,
+                KeyOverrides.fromHash(java.util.Map.of("requests_per_minute", "7")), Set.of(), false, null));
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
                 .until(() -> cache.findBySecret(created.secret()).orElseThrow().overrides()
                         .equals(KeyOverrides.fromHash(java.util.Map.of("requests_per_minute", "7"))));
