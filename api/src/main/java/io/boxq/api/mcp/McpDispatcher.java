@@ -33,10 +33,14 @@ final class McpDispatcher {
     static final List<String> PROTOCOL_VERSIONS = List.of("2025-06-18", "2025-03-26");
 
     private final Map<String, McpTool> tools = new LinkedHashMap<>();
+    private final Map<String, ToolArguments> arguments = new LinkedHashMap<>();
     private final String serverVersion;
 
     McpDispatcher(List<McpTool> tools, String serverVersion) {
-        tools.forEach(t -> this.tools.put(t.name(), t));
+        tools.forEach(t -> {
+            this.tools.put(t.name(), t);
+            this.arguments.put(t.name(), new ToolArguments(t.inputSchema()));
+        });
         this.serverVersion = serverVersion;
     }
 
@@ -103,7 +107,7 @@ final class McpDispatcher {
             throw new JsonRpc.Failure(null, JsonRpc.INVALID_PARAMS, "Invalid params: arguments must be an object");
         }
         ObjectNode arguments = args instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
-        List<String> problems = ToolSchema.problems(tool.inputSchema(), arguments);
+        List<String> problems = this.arguments.get(tool.name()).problems(arguments);
         if (!problems.isEmpty()) {
             return toolError("invalid arguments: " + String.join("; ", problems));
         }

@@ -7,7 +7,7 @@ import io.boxq.core.json.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ToolSchemaTest {
+class ToolArgumentsTest {
     private final ObjectNode schema = ToolSchema.object()
             .string("command", "the command", true)
             .integer("wait_s", "wait", 0, 60)
@@ -35,17 +35,23 @@ class ToolSchemaTest {
 
     @Test
     void good_arguments_have_no_problems() {
-        assertThat(ToolSchema.problems(schema, args("{\"command\":\"ls\",\"wait_s\":5,\"env\":{\"A\":\"b\"},"
+        assertThat(new ToolArguments(schema).problems(args("{\"command\":\"ls\",\"wait_s\":5,\"env\":{\"A\":\"b\"},"
                 + "\"encoding\":\"base64\"}"))).isEmpty();
     }
 
     @Test
+    void an_argument_given_as_null_counts_as_absent() {
+        assertThat(new ToolArguments(schema).problems(args("{\"command\":\"ls\",\"wait_s\":null}"))).isEmpty();
+        assertThat(new ToolArguments(schema).problems(args("{\"command\":null}"))).containsExactly("command is required");
+    }
+
+    @Test
     void every_problem_is_named() {
-        assertThat(ToolSchema.problems(schema, args("{\"wait_s\":61,\"env\":{\"A\":1},\"encoding\":\"hex\",\"x\":1}")))
+        assertThat(new ToolArguments(schema).problems(args("{\"wait_s\":61,\"env\":{\"A\":1},\"encoding\":\"hex\",\"x\":1}")))
                 .containsExactlyInAnyOrder("command is required", "wait_s must be a whole number from 0 to 60",
                         "env.A must be a string", "encoding must be one of [\"utf8\",\"base64\"]",
                         "x is not an argument of this tool");
-        assertThat(ToolSchema.problems(schema, args("{\"command\":7,\"wait_s\":\"5\",\"env\":[]}")))
+        assertThat(new ToolArguments(schema).problems(args("{\"command\":7,\"wait_s\":\"5\",\"env\":[]}")))
                 .containsExactlyInAnyOrder("command must be a string", "wait_s must be a whole number from 0 to 60",
                         "env must be an object of strings");
     }
