@@ -1,12 +1,16 @@
 package io.boxq.scheduler;
 
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.scheduler.tasks.DispatchWebhooksTask;
 import io.boxq.scheduler.tasks.HeartbeatTask;
+import io.boxq.scheduler.tasks.MonitorResourcesTask;
 import io.boxq.scheduler.tasks.RebalancePoolTask;
 import io.boxq.scheduler.tasks.ReclaimStalledJobsTask;
+import io.boxq.scheduler.tasks.RemoveDanglingImagesTask;
 import io.boxq.scheduler.tasks.ShrinkIdleContainersTask;
 import io.boxq.scheduler.tasks.SweepOrphanContainersTask;
 import java.time.Duration;
+import java.util.Date;
 import java.util.Properties;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -19,6 +23,15 @@ import org.quartz.impl.StdSchedulerFactory;
 
 /** Quartz (RAMJobStore) running a node's maintenance tasks at their configured intervals (docs/architecture.md, "Warm pool and maintenance"). */
 public final class MaintenanceScheduler implements AutoCloseable {
+    /**
+     * Quartz worker threads. Each task has its own trigger and never runs twice at once, so more
+     * threads than tasks would idle; fewer lets a slow task (a rebalance starting containers) hold
+     * up the heartbeat.
+     */
+    static final int THREADS = 4;
+    /** A run later than this (a long GC pause, a busy host) is skipped rather than run late. */
+    static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(5);
+
     private final Scheduler scheduler;
 
     public MaintenanceScheduler(BoxqConfig config, NodeMaintenance node) {
@@ -26,9 +39,9 @@ public final class MaintenanceScheduler implements AutoCloseable {
             Properties p = new Properties();
             p.setProperty("org.quartz.scheduler.instanceName", "boxq-" + config.server().workerId());
             p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-            p.setProperty("org.quartz.threadPool.threadCount", "4");
+            p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(THREADS));
             p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-            p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+            p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(MISFIRE_THRESHOLD.toMillis()));
             this.scheduler = new StdSchedulerFactory(p).getScheduler();
             JobDataMap data = new JobDataMap();
             data.put("node", node);
@@ -38,10 +51,10 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
             schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
-            schedule(io.boxq.scheduler.tasks.DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
-            schedule(io.boxq.scheduler.tasks.MonitorResourcesTask.class, config.monitor().resourceInterval(), data);
+            schedule(DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
+            schedule(MonitorResourcesTask.class, config.monitor().resourceInterval(), data);
             if (config.monitor().imageCleanupEnabled()) {
-                schedule(io.boxq.scheduler.tasks.RemoveDanglingImagesTask.class, config.monitor().imageCleanupInterval(),
+                schedule(RemoveDanglingImagesTask.class, config.monitor().imageCleanupInterval(),
                         data);
             }
         } catch (SchedulerException e) {
@@ -56,7 +69,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
                         .withIdentity(task.getSimpleName())
                         // The heartbeat beats at once: the node's start (warming its pool) may have used up
                         // most of NODE_TTL_SECONDS, and a node whose heartbeat lapses is taken for dead.
-                        .startAt(new java.util.Date(System.currentTimeMillis()
+                        .startAt(new Date(System.currentTimeMillis()
                                 + (task == HeartbeatTask.class ? 0 : every.toMillis())))
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule()
                                 .withIntervalInMilliseconds(every.toMillis())
@@ -70,15 +83,6 @@ public final class MaintenanceScheduler implements AutoCloseable {
             scheduler.start();
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start the maintenance scheduler", e);
-        }
-    }
-
-    /** Runs a task now, for {@code POST /v1/system/cleanup} and tests. */
-    public void triggerNow(Class<? extends Job> task) {
-        try {
-            scheduler.triggerJob(new org.quartz.JobKey(task.getSimpleName()));
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("cannot trigger " + task.getSimpleName(), e);
         }
     }
 

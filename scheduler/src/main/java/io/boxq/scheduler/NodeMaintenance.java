@@ -2,7 +2,8 @@ package io.boxq.scheduler;
 
 /**
  * What the maintenance tasks ask of an executor node. The scheduler knows when; the node knows how.
- * Each method returns how many things it changed, for the log.
+ * Each method returns how many things it changed, for the log. None has a default: a task nobody
+ * wired must not compile, rather than silently do nothing.
  */
 public interface NodeMaintenance {
     /** Grows each pool shape towards its target. */
@@ -21,20 +22,14 @@ public interface NodeMaintenance {
     void heartbeat();
 
     /** Claims the webhook deliveries due now and hands them to the sender (which sends them async). */
-    default int dispatchWebhooks() {
-        return 0;
-    }
+    int dispatchWebhooks();
 
     /**
      * Samples every sandbox of the node (memory, CPU, network, pids, workspace), keeps its history
      * and handles threshold violations; returns how many violations it found.
      */
-    default int monitorResources() {
-        return 0;
-    }
+    int monitorResources();
 
     /** Removes dangling sandbox images ({@code boxq.image=true}, untagged); returns how many. */
-    default int removeDanglingImages() {
-        return 0;
-    }
+    int removeDanglingImages();
 }

@@ -28,6 +28,7 @@ public final class RedisSandboxStore {
     private static final LuaScript RESERVE = LuaScript.load("sandbox_reserve");
     private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
     private static final LuaScript UPDATE = LuaScript.load("sandbox_update");
+    private static final LuaScript ADD_VIOLATION = LuaScript.load("/io/boxq/core/sandbox/sandbox_violation");
     /** Violations kept on a sandbox's record; older ones stay in the audit stream. */
     static final int MAX_VIOLATIONS = 20;
     private static final TypeReference<List<ResourceViolation>> VIOLATIONS = new TypeReference<>() {};
@@ -106,10 +107,8 @@ public final class RedisSandboxStore {
      * the sandbox has ended meanwhile.
      */
     public void addViolation(String id, ResourceViolation violation) {
-        List<ResourceViolation> all = new ArrayList<>(find(id).map(Sandbox::violations).orElse(List.of()));
-        all.add(violation);
-        List<ResourceViolation> kept = all.subList(Math.max(0, all.size() - MAX_VIOLATIONS), all.size());
-        updateIfLive(id, Map.of("violations", Json.write(kept)));
+        redis.call(j -> ADD_VIOLATION.run(j, List.of(keys.sandbox(id)),
+                List.of(Json.write(violation), Integer.toString(MAX_VIOLATIONS))));
     }
 
     /** The sandbox's record, live or ended (an ended one until its retention time is over). */
@@ -162,19 +161,19 @@ public final class RedisSandboxStore {
 
     /** The key's live sandboxes, oldest first. */
     public List<Sandbox> listForKey(String keyId) {
-        return live(load(redis.call(j -> j.smembers(keys.keySandboxes(keyId)))));
+        return live(findAll(redis.call(j -> j.smembers(keys.keySandboxes(keyId)))));
     }
 
     /** The key's ended sandboxes whose records are still kept, oldest first. */
     public List<Sandbox> listEndedForKey(String keyId) {
         String since = Long.toString(clock.millis() - endedRetention.toMillis());
         List<String> ids = redis.call(j -> j.zrangeByScore(keys.keyEndedSandboxes(keyId), since, "+inf"));
-        return load(new java.util.LinkedHashSet<>(ids)).stream().filter(Sandbox::ended).toList();
+        return findAll(ids).stream().filter(Sandbox::ended).toList();
     }
 
     /** The node's live sandboxes, oldest first. */
     public List<Sandbox> listForNode(String node) {
-        return live(load(redis.call(j -> j.smembers(keys.nodeSandboxes(node)))));
+        return live(findAll(redis.call(j -> j.smembers(keys.nodeSandboxes(node)))));
     }
 
     /**
@@ -206,10 +205,6 @@ public final class RedisSandboxStore {
         return updateIfLive(id, Map.of("state", "ready", "container_id", containerId));
     }
 
-    public void markFailed(String id, String error) {
-        updateIfLive(id, Map.of("state", "error", "error", error));
-    }
-
     /** Notes activity now (a job, a file call, a keepalive): the idle timeout starts again. */
     public void touch(String id) {
         updateIfLive(id, Map.of("last_activity", Long.toString(clock.millis())));
@@ -232,15 +227,6 @@ public final class RedisSandboxStore {
             args.add(v);
         });
         return Long.valueOf(1).equals(redis.call(j -> UPDATE.run(j, List.of(keys.sandbox(id)), args)));
-    }
-
-    private List<Sandbox> load(Set<String> ids) {
-        List<Sandbox> list = new ArrayList<>();
-        for (String id : ids) {
-            find(id).ifPresent(list::add);
-        }
-        list.sort(java.util.Comparator.comparing(Sandbox::createdAt));
-        return list;
     }
 
     private List<String> setKeys(Sandbox s) {
@@ -277,25 +263,31 @@ public final class RedisSandboxStore {
         try {
             env = Json.mapper().readValue(h.getOrDefault("env", "{}"), STRING_MAP);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            env = Map.of();
+            throw corrupt(h, "env", e);
         }
         return new Sandbox(h.get("id"), h.get("key_id"), h.get("user"), h.get("node"), h.get("container_id"),
                 h.get("image"), Long.parseLong(h.getOrDefault("memory_bytes", "0")), env, h.get("state"),
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
-                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")),
+                instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h),
                 h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"));
     }
 
-    private static List<ResourceViolation> violations(String json) {
+    private static List<ResourceViolation> violations(Map<String, String> h) {
+        String json = h.get("violations");
         if (json == null || json.isEmpty()) {
             return List.of();
         }
         try {
             return Json.mapper().readValue(json, VIOLATIONS);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return List.of();
+            throw corrupt(h, "violations", e);
         }
+    }
+
+    /** A field boxq wrote that does not read back is a bug or tampering, never "empty". */
+    private static IllegalStateException corrupt(Map<String, String> h, String field, Exception e) {
+        return new IllegalStateException("sandbox " + h.get("id") + ": its " + field + " is not valid JSON", e);
     }
 
     private static Instant instant(Map<String, String> h, String field) {

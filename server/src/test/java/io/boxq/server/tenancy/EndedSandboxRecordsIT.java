@@ -116,6 +116,39 @@ class EndedSandboxRecordsIT {
         assertThat(store.countForKey("key1")).isZero();
     }
 
+    @Test
+    void violations_written_at_once_are_all_kept_then_only_the_newest_twenty() throws Exception {
+        reserve("sbx_a", "key1");
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 10; i++) {
+                threads.submit(() -> store.addViolation("sbx_a", violation(50)));
+            }
+        }
+        assertThat(store.get("sbx_a", "key1").violations()).as("none lost to another write").hasSize(10);
+
+        for (int i = 1; i <= 15; i++) {
+            store.addViolation("sbx_a", violation(100 + i));
+        }
+        var kept = store.get("sbx_a", "key1").violations();
+        assertThat(kept).hasSize(20);
+        assertThat(kept.get(19).percent()).isEqualTo(115);
+        assertThat(kept.get(19).at()).isEqualTo(violation(115).at());
+    }
+
+    @Test
+    void a_record_whose_json_does_not_read_back_fails_loudly() {
+        reserve("sbx_a", "key1");
+        redis.run(j -> j.hset(redis.keys().sandbox("sbx_a"), "env", "{\"A\":"));
+
+        assertThatThrownBy(() -> store.get("sbx_a", "key1")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sbx_a").hasMessageContaining("env");
+    }
+
+    private static ResourceViolation violation(double percent) {
+        return new ResourceViolation(Instant.parse("2026-12-07T05:00:00.123456Z"), ResourceViolation.Kind.CPU,
+                ResourceViolation.Level.WARNING, percent, 90, "recorded");
+    }
+
     private Sandbox reserve(String id, String keyId) {
         Instant now = Instant.now();
         Sandbox s = new Sandbox(id, keyId, "user1", "node1", null, TestEnvironment.BUSYBOX, 256L << 20, Map.of(),
