@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /v1/jobs/batch} over real HTTP, Redis and containers: every item gets its own
@@ -21,23 +21,15 @@ import org.junit.jupiter.api.Test;
  * counts the batch once, and an Idempotency-Key gives a retried batch its jobs back.
  */
 class BatchSubmitIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("batch", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient client;
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("batch", Map.of());
+        server = boxq.server();
         client = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server == null) {
-            return;
-        }
-        String prefix = server.prefix();
-        assertThat(server.stop()).as("containers left after the node closed").isEmpty();
-        assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
     }
 
     @Test

@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,24 +21,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the error answers (problem+json naming the field).
  */
 class JobSliceIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("slice", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient client;
     private static String keyA;
     private static String keyB;
 
     @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("slice", Map.of());
+    static void twoKeysOfTwoUsers() {
+        server = boxq.server();
         client = server.client;
-        keyA = client.createKey(server.adminKey(), "alice", "free").path("key").asText();
-        keyB = client.createKey(server.adminKey(), "bob", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
+        keyA = server.newKey("free");
+        keyB = server.newKey("free");
     }
 
     @Test

@@ -10,16 +10,18 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real answers of a real server, over every documented route, held to the /openapi.json that
  * server serves: documented status, media type, schema, no undocumented field, rate-limit headers.
  */
 class OpenApiResponsesIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("openapi", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient client;
     private static OpenApiContract contract;
@@ -28,22 +30,12 @@ class OpenApiResponsesIT {
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("openapi", Map.of());
+        server = boxq.server();
         client = server.client;
         HttpResponse<String> doc = client.exchange(client.request("/openapi.json", null).GET());
         assertThat(doc.statusCode()).isEqualTo(200);
         contract = new OpenApiContract(doc.body());
         key = client.createKey(server.adminKey(), TestEnvironment.unique("contract"), "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server == null) {
-            return;
-        }
-        String prefix = server.prefix();
-        assertThat(server.stop()).as("containers left after the node closed").isEmpty();
-        assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
     }
 
     @AfterEach

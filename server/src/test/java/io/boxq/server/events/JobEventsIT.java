@@ -6,16 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqClient.Reply;
-import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import io.boxq.server.events.EventStreamClient.Event;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /v1/jobs/{id}/events} over real HTTP against a real node: output arrives while the
@@ -23,24 +23,15 @@ import org.junit.jupiter.api.Test;
  * byte exactly once, and another key's job is 404.
  */
 class JobEventsIT {
-    private static BoxqTestServer server;
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("events", Map.of());
     private static BoxqClient client;
     private static String keyA;
-    private static String keyB;
 
     @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("events", Map.of());
-        client = server.client;
-        keyA = client.createKey(server.adminKey(), "alice", "free").path("key").asText();
-        keyB = client.createKey(server.adminKey(), "bob", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
+    static void aKey() {
+        client = boxq.client();
+        keyA = boxq.server().newKey("free");
     }
 
     private static String submit(String command) {
@@ -142,7 +133,7 @@ class JobEventsIT {
         String id = submit("echo hi; echo there >&2");
         JsonNode job = client.awaitEnd(keyA, id);
 
-        assertThat(TestEnvironment.redisKeys(server.prefix())).as("keys of the fast path")
+        assertThat(TestEnvironment.redisKeys(boxq.server().prefix())).as("keys of the fast path")
                 .noneMatch(k -> k.endsWith("out:" + id));
         try (EventStreamClient events = EventStreamClient.open(client, keyA, id, null)) {
             events.awaitEnd(Duration.ofSeconds(30));
@@ -155,7 +146,7 @@ class JobEventsIT {
 
     @Test
     void a_queued_jobs_stream_stays_open_until_it_has_run() throws Exception {
-        Reply created = client.post("/v1/keys", server.adminKey(),
+        Reply created = client.post("/v1/keys", boxq.server().adminKey(),
                 Map.of("user", "carol", "tier", "free", "concurrent_jobs", 1));
         String keyC = created.json().path("key").asText();
         String blocker = client.submit(keyC, Map.of("command", "sleep 2")).path("id").asText();
@@ -179,7 +170,7 @@ class JobEventsIT {
         String id = submit("echo mine");
         client.awaitEnd(keyA, id);
 
-        for (Reply r : List.of(client.get("/v1/jobs/" + id + "/events", keyB),
+        for (Reply r : List.of(client.get("/v1/jobs/" + id + "/events", boxq.server().newKey("free")),
                 client.get("/v1/jobs/job_0123456789abcdef/events", keyA),
                 client.get("/v1/jobs/nope/events", keyA))) {
             assertThat(r.status()).isEqualTo(404);

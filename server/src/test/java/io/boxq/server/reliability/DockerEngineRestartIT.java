@@ -84,13 +84,7 @@ class DockerEngineRestartIT {
 
         engine.restart();
 
-        JsonNode lost = http.awaitEnd(key, once);
-        assertThat(lost.path("state").asText()).as(lost.toString()).isEqualTo("error");
-        assertThat(lost.path("error").asText()).isNotBlank();
-        JsonNode again = http.awaitEnd(key, twice);
-        assertThat(again.path("state").asText()).as(again.toString()).isEqualTo("succeeded");
-        assertThat(again.path("stdout").asText()).isEqualTo("twice\n");
-        assertThat(again.path("attempt").asInt()).as("ran again in a new container").isEqualTo(2);
+        LostJobs.assertOneLostAndOneRetried(http, key, once, twice);
         await("the pool rebuilt itself: fresh, running containers only").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250)).until(() -> {
                     List<Container> now = containers();

@@ -79,13 +79,7 @@ class DockerRestartIT {
 
         fault.run();
 
-        JsonNode lost = http.awaitEnd(key, once);
-        assertThat(lost.path("state").asText()).as(lost.toString()).isEqualTo("error");
-        assertThat(lost.path("error").asText()).isNotBlank();
-        JsonNode again = http.awaitEnd(key, twice);
-        assertThat(again.path("state").asText()).as(again.toString()).isEqualTo("succeeded");
-        assertThat(again.path("stdout").asText()).isEqualTo("twice\n");
-        assertThat(again.path("attempt").asInt()).as("ran again in a new container").isEqualTo(2);
+        LostJobs.assertOneLostAndOneRetried(http, key, once, twice);
 
         server.node().rebalancePool();
         assertThat(http.get("/health", null).json().path("pool").path("available").asInt())

@@ -10,6 +10,7 @@ import io.boxq.core.job.JobState;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.RedisKeys;
+import io.boxq.server.TestEnvironment;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +42,8 @@ class BacklogPromotionIT {
 
     @BeforeAll
     static void connect() {
-        prefix = "test-" + TenancyServer.unique("promote") + ":";
-        redis = new Redis(TenancyServer.redisUrl(), prefix, 16);
+        prefix = "test-" + TestEnvironment.unique("promote") + ":";
+        redis = new Redis(TestEnvironment.redisUrl(), prefix, 16);
         keys = redis.keys();
         store = new RedisJobStore(redis, Duration.ofMinutes(5), Clock.systemUTC());
     }
@@ -58,7 +59,7 @@ class BacklogPromotionIT {
             cursor = page.getCursor();
         } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         redis.close();
-        assertThat(TenancyServer.keysLeft(prefix)).isZero();
+        assertThat(TestEnvironment.redisKeys(prefix).size()).isZero();
     }
 
     @Test

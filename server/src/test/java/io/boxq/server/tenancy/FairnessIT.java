@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestEnvironment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,18 +26,18 @@ class FairnessIT {
     private static final int JOBS_OF_A = 20;
     private static final int CONCURRENT = 2;
 
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("fairness", Map.of("TIER_FREE_CONCURRENT_JOBS", Integer.toString(CONCURRENT)));
-        api = server.api;
+        server = BoxqTestServer.start("fairness", Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_CONCURRENT_JOBS", Integer.toString(CONCURRENT)));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -76,7 +79,7 @@ class FairnessIT {
     /** The figure: a key with 1,000 queued jobs does not delay another key's job. */
     @Test
     void a_key_with_a_thousand_queued_jobs_does_not_hold_back_another_keys_job() {
-        JsonNode createdA = api.createKey(server.adminKey(), TenancyServer.unique("many"), "free");
+        JsonNode createdA = api.createKey(server.adminKey(), TestEnvironment.unique("many"), "free");
         String a = createdA.path("key").asText();
         String b = server.newKey("free");
         List<String> jobsOfA = new ArrayList<>();
@@ -85,7 +88,7 @@ class FairnessIT {
             for (int i = 0; i < 100; i++) {
                 items.add(Map.of("command", "sleep 60"));
             }
-            Api.Reply r = api.post("/v1/jobs/batch", a, Map.of("jobs", items));
+            BoxqClient.Reply r = api.post("/v1/jobs/batch", a, Map.of("jobs", items));
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             r.json().path("results").forEach(item -> jobsOfA.add(item.path("job").path("id").asText()));
         }

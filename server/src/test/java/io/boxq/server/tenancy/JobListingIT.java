@@ -8,7 +8,10 @@ import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobStore;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestEnvironment;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +37,8 @@ class JobListingIT {
     private static final int CONCURRENT_SUBMITS = 60;
     private static final int SAME_MILLISECOND = 30;
 
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
     private static String key;
     private static String running;
     private static final List<String> queued = Collections.synchronizedList(new ArrayList<>());
@@ -43,9 +46,9 @@ class JobListingIT {
 
     @BeforeAll
     static void submitJobs() throws Exception {
-        server = TenancyServer.start("listing", Map.of());
-        api = server.api;
-        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TenancyServer.unique("lister"),
+        server = BoxqTestServer.start("listing", Map.of("MAX_POOL_SIZE", "8"));
+        api = server.client;
+        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("lister"),
                 "tier", "free", "concurrent_jobs", 1, "requests_per_minute", 100_000));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         key = created.json().path("key").asText();
@@ -84,7 +87,7 @@ class JobListingIT {
                 api.post("/v1/jobs/" + running + "/cancel", key, Map.of());
             }
         } finally {
-            server.stopAndCheck();
+            server.stopAndAssertClean();
         }
     }
 
@@ -150,7 +153,7 @@ class JobListingIT {
     /** Jobs stored the way the api stores a submit, all in one millisecond: behind the running job, they wait. */
     private static List<String> storeInOneMillisecond(String keyId, int count) {
         List<String> ids = new ArrayList<>();
-        try (Redis redis = new Redis(TenancyServer.redisUrl(), server.prefix(), 2)) {
+        try (Redis redis = new Redis(TestEnvironment.redisUrl(), server.prefix(), 2)) {
             RedisJobStore store = new RedisJobStore(redis, Duration.ofMinutes(10),
                     Clock.fixed(Instant.now(), ZoneOffset.UTC));
             // A job's time is Redis's, from the id of its recent-jobs entry: with the stream's last id a

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestEnvironment;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,39 +25,39 @@ import org.junit.jupiter.api.Test;
  * and the admin sees nodes and sandboxes, the audit trail, and can run the sweeps now.
  */
 class KeysAndAdminIT {
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("admin", Map.of());
-        api = server.api;
+        server = BoxqTestServer.start("admin", Map.of("MAX_POOL_SIZE", "8"));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
     void a_revoked_key_gets_401_on_its_very_next_request() {
-        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("rita"), "free");
+        JsonNode created = api.createKey(server.adminKey(), TestEnvironment.unique("rita"), "free");
         String key = created.path("key").asText();
         String id = created.path("id").asText();
         assertThat(api.get("/v1/sandboxes", key).status()).isEqualTo(200);
 
         assertThat(api.delete("/v1/keys/" + id, server.adminKey()).status()).isEqualTo(204);
 
-        Api.assertProblem(api.get("/v1/sandboxes", key), 401);
-        Api.assertProblem(api.send(api.request("/v1/quota/usage", null).header("X-API-Key", key).GET()), 401);
-        Api.assertProblem(api.post("/v1/jobs", key, Map.of("command", "true")), 401);
+        BoxqClient.assertProblem(api.get("/v1/sandboxes", key), 401);
+        BoxqClient.assertProblem(api.send(api.request("/v1/quota/usage", null).header("X-API-Key", key).GET()), 401);
+        BoxqClient.assertProblem(api.post("/v1/jobs", key, Map.of("command", "true")), 401);
         assertThat(api.get("/v1/keys", server.adminKey()).json().path("keys").findValuesAsText("id")).doesNotContain(id);
-        Api.assertProblem(api.delete("/v1/keys/" + id, server.adminKey()), 404);
+        BoxqClient.assertProblem(api.delete("/v1/keys/" + id, server.adminKey()), 404);
     }
 
     @Test
     void revoking_a_key_cancels_its_jobs_and_ends_its_sandboxes_so_its_user_gets_the_places_back() {
-        String user = TenancyServer.unique("rex");
+        String user = TestEnvironment.unique("rex");
         JsonNode created = api.createKey(server.adminKey(), user, "free");
         String key = created.path("key").asText();
         String sandbox = api.createSandbox(key);
@@ -73,7 +76,8 @@ class KeysAndAdminIT {
             assertThat(server.jobState(running)).isEqualTo("cancelled");
             assertThat(server.jobState(waiting)).isEqualTo("cancelled");
         });
-        assertThat(TenancyServer.containerExists(container)).as("the sandbox's container").isFalse();
+        await("the sandbox's container removed (the pool removes it in the background)").atMost(Duration.ofSeconds(30))
+                .until(() -> !BoxqTestServer.containerExists(container));
         String other = api.post("/v1/keys", server.adminKey(), Map.of("user", user)).json().path("key").asText();
         assertThat(api.usage(other).path("user_sandboxes").asInt()).as("the user's places came back").isZero();
         assertThat(audit()).anySatisfy(e -> {
@@ -85,7 +89,7 @@ class KeysAndAdminIT {
 
     @Test
     void a_non_admin_key_gets_403_on_every_admin_route_and_changes_nothing() {
-        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("nadia"), "free");
+        JsonNode created = api.createKey(server.adminKey(), TestEnvironment.unique("nadia"), "free");
         String key = created.path("key").asText();
         String id = created.path("id").asText();
         Map<String, Function<String, Reply>> routes = new LinkedHashMap<>();
@@ -100,7 +104,7 @@ class KeysAndAdminIT {
         routes.forEach((route, call) -> {
             Reply r = call.apply(key);
             assertThat(r.status()).as(route).isEqualTo(403);
-            Api.assertProblem(r, 403);
+            BoxqClient.assertProblem(r, 403);
         });
 
         JsonNode usage = api.get("/v1/quota/usage", key).json();
@@ -111,7 +115,7 @@ class KeysAndAdminIT {
 
     @Test
     void a_patch_changes_the_limits_it_names_keeps_the_others_and_null_returns_one_to_the_tier() {
-        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TenancyServer.unique("lim"), "tier",
+        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("lim"), "tier",
                 "free", "memory_mb", 512, "concurrent_jobs", 3));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String id = created.json().path("id").asText();
@@ -129,7 +133,7 @@ class KeysAndAdminIT {
 
     @Test
     void the_admin_keys_user_name_cannot_be_given_to_a_key() {
-        Api.assertFieldError(api.post("/v1/keys", server.adminKey(), Map.of("user", "admin")), "user");
+        BoxqClient.assertFieldError(api.post("/v1/keys", server.adminKey(), Map.of("user", "admin")), "user");
     }
 
     @Test
@@ -151,7 +155,7 @@ class KeysAndAdminIT {
 
     @Test
     void system_stats_count_jobs_by_state_exactly_and_not_sandbox_operations() {
-        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TenancyServer.unique("stella"),
+        Reply created = api.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("stella"),
                 "tier", "free", "concurrent_jobs", 1));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String key = created.json().path("key").asText();
@@ -199,7 +203,7 @@ class KeysAndAdminIT {
 
     @Test
     void the_audit_stream_records_keys_tiers_sandboxes_and_admin_actions_and_pages() {
-        JsonNode created = api.createKey(server.adminKey(), TenancyServer.unique("audrey"), "free");
+        JsonNode created = api.createKey(server.adminKey(), TestEnvironment.unique("audrey"), "free");
         String key = created.path("key").asText();
         String keyId = created.path("id").asText();
         String sandbox = api.createSandbox(key);
@@ -225,7 +229,7 @@ class KeysAndAdminIT {
         assertThat(second.path("entries").get(0).path("id").asText()).isNotEqualTo(cursor);
 
         for (String bad : List.of("x", "1", "99999999999999999999-0", "9223372036854775808-1", "1-99999999999999999999")) {
-            Api.assertFieldError(api.get("/v1/audit?cursor=" + bad, server.adminKey()), "cursor");
+            BoxqClient.assertFieldError(api.get("/v1/audit?cursor=" + bad, server.adminKey()), "cursor");
         }
     }
 

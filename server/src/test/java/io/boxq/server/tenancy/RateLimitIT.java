@@ -3,7 +3,9 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +21,18 @@ import org.junit.jupiter.api.Test;
 class RateLimitIT {
     private static final int LIMIT = 5;
 
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("ratelimit", Map.of("TIER_FREE_REQUESTS_PER_MINUTE", Integer.toString(LIMIT)));
-        api = server.api;
+        server = BoxqTestServer.start("ratelimit", Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_REQUESTS_PER_MINUTE", Integer.toString(LIMIT)));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -54,7 +56,7 @@ class RateLimitIT {
                 assertThat(number(r, "X-RateLimit-Reset")).isBetween(1L, 60L);
             }
             Reply refused = replies.get(LIMIT);
-            Api.assertProblem(refused, 429);
+            BoxqClient.assertProblem(refused, 429);
             assertThat(refused.header("X-RateLimit-Limit")).isEqualTo(Integer.toString(LIMIT));
             assertThat(refused.header("X-RateLimit-Remaining")).isEqualTo("0");
             assertThat(number(refused, "Retry-After")).isBetween(1L, 60L);

@@ -2,7 +2,10 @@ package io.boxq.server.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,26 +18,26 @@ import org.junit.jupiter.api.Test;
  * refusal is a 429 problem naming the limit that was hit, while the tier (free: 2) would still allow.
  */
 class SandboxCeilingsIT {
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("ceilings", Map.of(
+        server = BoxqTestServer.start("ceilings", Map.of("MAX_POOL_SIZE", "8", 
                 "MAX_SANDBOXES_PER_API_KEY", "1",
                 "MAX_SANDBOXES_PER_USER", "1",
                 "MAX_TOTAL_SANDBOXES", "2"));
-        api = server.api;
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
     void each_ceiling_refuses_with_a_problem_naming_it() {
-        String user = TenancyServer.unique("ursula");
+        String user = TestEnvironment.unique("ursula");
         String firstKey = api.createKey(server.adminKey(), user, "free").path("key").asText();
         String secondKey = api.createKey(server.adminKey(), user, "free").path("key").asText();
         List<String> held = new ArrayList<>();
@@ -59,6 +62,6 @@ class SandboxCeilingsIT {
     }
 
     private static void assertLimit(Reply r, String limit) {
-        assertThat(Api.assertProblem(r, 429).path("limit").asText()).as(r.toString()).isEqualTo(limit);
+        assertThat(BoxqClient.assertProblem(r, 429).path("limit").asText()).as(r.toString()).isEqualTo(limit);
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,20 +28,20 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxExpiryIT {
     private static final long RETENTION_SECONDS = 600;
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
         // A session timeout longer than the tier's lifetime: a plain keepalive runs into the ceiling.
-        server = TenancyServer.start("expiry", Map.of("SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1",
+        server = BoxqTestServer.start("expiry", Map.of("MAX_POOL_SIZE", "8", "SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1",
                 "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
-        api = server.api;
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -50,7 +52,7 @@ class SandboxExpiryIT {
         String firstContainer = server.containerOf(first);
         String secondContainer = server.containerOf(second);
         assertThat(api.usage(key).path("sandboxes").asInt()).isEqualTo(2);
-        Api.assertProblem(api.post("/v1/sandboxes", key, Map.of()), 429);
+        BoxqClient.assertProblem(api.post("/v1/sandboxes", key, Map.of()), 429);
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             server.node().sweepOrphans();
@@ -67,7 +69,7 @@ class SandboxExpiryIT {
         assertThat(ids(api.get("/v1/sandboxes", key).json())).containsExactlyInAnyOrder(third, fourth);
         assertThat(ids(api.get("/v1/sandboxes?state=all", key).json()))
                 .containsExactlyInAnyOrder(first, second, third, fourth);
-        Api.assertFieldError(api.get("/v1/sandboxes?state=dead", key), "state");
+        BoxqClient.assertFieldError(api.get("/v1/sandboxes?state=dead", key), "state");
         assertThat(api.delete("/v1/sandboxes/" + third, key).status()).isEqualTo(204);
         assertThat(api.delete("/v1/sandboxes/" + fourth, key).status()).isEqualTo(204);
     }
@@ -97,13 +99,13 @@ class SandboxExpiryIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/jobs/" + job, key).json().path("state").asText(),
                 "running"::equals);
 
-        // The job runs on, well past the idle timeout, while the shrink runs (and stops before the job ends).
-        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < until) {
-            server.node().shrinkIdle();
-            assertThat(state(key, sandbox)).isEqualTo("ready");
-            await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-        }
+        // The job runs on, well past the idle timeout, while the shrink runs every 300 ms for 3 s (and
+        // stops before the job ends): the sandbox stays ready all along.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    server.node().shrinkIdle();
+                    return state(key, sandbox);
+                }, "ready"::equals);
 
         JsonNode ended = api.awaitEnd(key, job);
         assertThat(ended.path("state").asText()).as(ended.toString()).isEqualTo("succeeded");
@@ -174,7 +176,7 @@ class SandboxExpiryIT {
         assertThat(instant(extended.json(), "max_expires_at")).isEqualTo(ceiling);
 
         Reply tooLong = api.post("/v1/sandboxes/" + sandbox + "/keepalive", key, Map.of("ttl_s", 7200));
-        Api.assertFieldError(tooLong, "ttl_s");
+        BoxqClient.assertFieldError(tooLong, "ttl_s");
         JsonNode after = api.get("/v1/sandboxes/" + sandbox, key).json();
         assertThat(instant(after, "expires_at")).isBeforeOrEqualTo(ceiling);
         assertThat(instant(after, "max_expires_at")).isEqualTo(ceiling);
@@ -215,7 +217,7 @@ class SandboxExpiryIT {
                 api.post(path + "/keepalive", key, Map.of()), api.delete(path, key),
                 api.get(path + "/stats", key), api.getFile(sandbox, "note", key),
                 api.putFile(sandbox, "note", key, "x".getBytes(StandardCharsets.UTF_8)))) {
-            JsonNode problem = Api.assertProblem(acting, 410);
+            JsonNode problem = BoxqClient.assertProblem(acting, 410);
             assertThat(problem.path("type").asText()).endsWith("/sandbox-ended");
             assertThat(problem.path("detail").asText()).contains(sandbox, state, view.path("end_reason").asText());
         }
@@ -223,13 +225,13 @@ class SandboxExpiryIT {
                 .isEqualTo(state);
 
         String other = server.newKey("free");
-        Api.assertProblem(api.get(path, other), 404);
-        Api.assertProblem(api.delete(path, other), 404);
-        Api.assertProblem(api.post("/v1/jobs", other, Map.of("command", "true", "sandbox_id", sandbox)), 404);
+        BoxqClient.assertProblem(api.get(path, other), 404);
+        BoxqClient.assertProblem(api.delete(path, other), 404);
+        BoxqClient.assertProblem(api.post("/v1/jobs", other, Map.of("command", "true", "sandbox_id", sandbox)), 404);
         assertThat(ids(api.get("/v1/sandboxes?state=all", other).json())).isEmpty();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(TenancyServer.containerExists(container)).as("container %s", container).isFalse());
+                assertThat(BoxqTestServer.containerExists(container)).as("container %s", container).isFalse());
         return view;
     }
 

@@ -3,7 +3,9 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -18,22 +20,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SandboxFilesIT {
     private static final int FILE_MAX = 64 * 1024;
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
     private static String key;
     private static String sandbox;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("files", Map.of("FILE_MAX_BYTES", Integer.toString(FILE_MAX)));
-        api = server.api;
+        server = BoxqTestServer.start("files", Map.of("MAX_POOL_SIZE", "8", "FILE_MAX_BYTES", Integer.toString(FILE_MAX)));
+        api = server.client;
         key = server.newKey("free");
         sandbox = api.createSandbox(key);
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -64,7 +66,7 @@ class SandboxFilesIT {
 
     @Test
     void files_past_file_max_bytes_are_refused_with_413_both_ways_and_one_at_the_limit_passes() {
-        Api.assertProblem(api.putFile(sandbox, "big.up", key, new byte[FILE_MAX + 1]), 413);
+        BoxqClient.assertProblem(api.putFile(sandbox, "big.up", key, new byte[FILE_MAX + 1]), 413);
         assertThat(api.runIn(key, sandbox, "test -e big.up || echo absent").path("stdout").asText())
                 .isEqualTo("absent\n");
         Reply atLimit = api.putFile(sandbox, "max.up", key, new byte[FILE_MAX]);
@@ -73,7 +75,7 @@ class SandboxFilesIT {
 
         assertThat(api.runIn(key, sandbox, "head -c " + (FILE_MAX + 1) + " /dev/zero > big.down").path("state")
                 .asText()).isEqualTo("succeeded");
-        Api.assertProblem(api.getFile(sandbox, "big.down", key), 413);
+        BoxqClient.assertProblem(api.getFile(sandbox, "big.down", key), 413);
     }
 
     @Test
@@ -95,8 +97,8 @@ class SandboxFilesIT {
     @ParameterizedTest
     @ValueSource(strings = {"../etc/passwd", "/etc/passwd", "a/../../x", "/workspace/../etc/passwd", ""})
     void paths_leaving_the_workspace_are_refused_naming_path(String path) {
-        Api.assertFieldError(api.getFile(sandbox, path, key), "path");
-        Api.assertFieldError(api.putFile(sandbox, path, key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+        BoxqClient.assertFieldError(api.getFile(sandbox, path, key), "path");
+        BoxqClient.assertFieldError(api.putFile(sandbox, path, key, "x".getBytes(StandardCharsets.UTF_8)), "path");
     }
 
     @Test
@@ -104,15 +106,15 @@ class SandboxFilesIT {
         JsonNode links = api.runIn(key, sandbox, "ln -s /etc link && ln -s /etc/passwd pw && ls link/passwd");
         assertThat(links.path("state").asText()).as(links.toString()).isEqualTo("succeeded");
 
-        Api.assertFieldError(api.getFile(sandbox, "link/passwd", key), "path");
-        Api.assertFieldError(api.getFile(sandbox, "pw", key), "path");
-        Api.assertFieldError(api.putFile(sandbox, "link/evil", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
-        Api.assertFieldError(api.putFile(sandbox, "pw", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+        BoxqClient.assertFieldError(api.getFile(sandbox, "link/passwd", key), "path");
+        BoxqClient.assertFieldError(api.getFile(sandbox, "pw", key), "path");
+        BoxqClient.assertFieldError(api.putFile(sandbox, "link/evil", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
+        BoxqClient.assertFieldError(api.putFile(sandbox, "pw", key, "x".getBytes(StandardCharsets.UTF_8)), "path");
     }
 
     @Test
     void a_missing_file_is_a_404_problem() {
-        Api.assertProblem(api.getFile(sandbox, "no/such/file.txt", key), 404);
-        Api.assertProblem(api.getFile(sandbox, "nothing-here.txt", key), 404);
+        BoxqClient.assertProblem(api.getFile(sandbox, "no/such/file.txt", key), 404);
+        BoxqClient.assertProblem(api.getFile(sandbox, "nothing-here.txt", key), 404);
     }
 }

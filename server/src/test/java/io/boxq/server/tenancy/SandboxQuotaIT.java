@@ -3,7 +3,9 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +25,18 @@ import org.junit.jupiter.api.Test;
 class SandboxQuotaIT {
     private static final int PARALLEL = 50;
 
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("quota", Map.of());
-        api = server.api;
+        server = BoxqTestServer.start("quota", Map.of("MAX_POOL_SIZE", "8"));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -48,7 +50,7 @@ class SandboxQuotaIT {
         assertThat(created).as("201 answers").hasSize(2);
         assertThat(refused).as("refused answers").hasSize(PARALLEL - 2);
         for (Reply r : refused) {
-            assertThat(Api.assertProblem(r, 429).path("limit").asText()).as(r.toString()).isEqualTo("tier");
+            assertThat(BoxqClient.assertProblem(r, 429).path("limit").asText()).as(r.toString()).isEqualTo("tier");
         }
         List<String> ids = created.stream().map(r -> r.json().path("id").asText()).toList();
         assertThat(ids).doesNotHaveDuplicates();
@@ -56,7 +58,7 @@ class SandboxQuotaIT {
         assertThat(api.get("/v1/sandboxes", key).json().path("sandboxes").findValuesAsText("id"))
                 .containsExactlyInAnyOrderElementsOf(ids);
         List<String> containers = ids.stream().map(server::containerOf).toList();
-        assertThat(containers).doesNotHaveDuplicates().allMatch(TenancyServer::containerExists);
+        assertThat(containers).doesNotHaveDuplicates().allMatch(BoxqTestServer::containerExists);
 
         for (String id : ids) {
             assertThat(api.delete("/v1/sandboxes/" + id, key).status()).isEqualTo(204);
@@ -66,7 +68,7 @@ class SandboxQuotaIT {
         assertThat(api.usage(key).path("user_sandboxes").asInt()).isZero();
         assertThat(api.get("/v1/sandboxes", key).json().path("sandboxes")).isEmpty();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(containers).noneMatch(TenancyServer::containerExists));
+                assertThat(containers).noneMatch(BoxqTestServer::containerExists));
         // The places came back: the key can hold two again.
         String again = api.createSandbox(key);
         assertThat(api.usage(key).path("sandboxes").asInt()).isEqualTo(1);

@@ -3,7 +3,9 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -16,18 +18,18 @@ import org.junit.jupiter.api.Test;
  * capacity for plain jobs. A plain job waits (never fails) until a container frees up.
  */
 class SandboxesFillTheNodeIT {
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("fullnode", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "2"));
-        api = server.api;
+        server = BoxqTestServer.start("fullnode", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "2"));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.job.JobIds;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * A's job or sandbox as for one that does not exist, and none of B's attempts changes A's sandbox.
  */
 class TenantIsolationIT {
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
     private static String keyA;
     private static String keyB;
     private static String sandboxOfA;
@@ -29,8 +31,8 @@ class TenantIsolationIT {
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("isolation", Map.of());
-        api = server.api;
+        server = BoxqTestServer.start("isolation", Map.of("MAX_POOL_SIZE", "8"));
+        api = server.client;
         keyA = server.newKey("free");
         keyB = server.newKey("free");
         sandboxOfA = api.createSandbox(keyA);
@@ -42,7 +44,7 @@ class TenantIsolationIT {
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
@@ -110,7 +112,7 @@ class TenantIsolationIT {
         routes.forEach((name, call) -> {
             Reply real = call.apply(realId);
             Reply missing = call.apply(madeUpId);
-            Api.assertProblem(real, 404);
+            BoxqClient.assertProblem(real, 404);
             assertThat(real.body()).as(name).doesNotContain("mine");
             assertThat(real.body()).as(name + ": same answer as for an id that does not exist")
                     .isEqualTo(missing.body().replace(madeUpId, realId));

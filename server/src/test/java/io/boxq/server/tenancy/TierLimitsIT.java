@@ -3,7 +3,10 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.server.tenancy.Api.Reply;
+import io.boxq.server.BoxqClient.Reply;
+import io.boxq.server.BoxqClient;
+import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestEnvironment;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,23 +22,23 @@ class TierLimitsIT {
     private static final String READ_LIMIT =
             "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max";
 
-    private static TenancyServer server;
-    private static Api api;
+    private static BoxqTestServer server;
+    private static BoxqClient api;
 
     @BeforeAll
     static void startServer() {
-        server = TenancyServer.start("tiers", Map.of());
-        api = server.api;
+        server = BoxqTestServer.start("tiers", Map.of("MAX_POOL_SIZE", "8"));
+        api = server.client;
     }
 
     @AfterAll
     static void stopServer() {
-        server.stopAndCheck();
+        server.stopAndAssertClean();
     }
 
     @Test
     void a_free_sandbox_has_256_mib_and_after_the_user_moves_to_pro_new_containers_have_1_gib() {
-        String user = TenancyServer.unique("tess");
+        String user = TestEnvironment.unique("tess");
         JsonNode created = api.createKey(server.adminKey(), user, "free");
         String key = created.path("key").asText();
 

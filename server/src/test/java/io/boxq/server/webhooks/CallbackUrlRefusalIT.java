@@ -3,6 +3,7 @@ package io.boxq.server.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.server.BoxqClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,13 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * addresses refused, nothing allow-listed). No executor runs: nothing here needs Docker.
  */
 class CallbackUrlRefusalIT {
-    private static WebhookSystem boxq;
+    private static WebhookCalls boxq;
     private static String key;
 
     @BeforeAll
     static void start() {
-        boxq = WebhookSystem.start(WebhookSystem.env("webhook-refusal",
-                Map.of("WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS", "3600")), false);
+        boxq = WebhookCalls.start("webhook-refusal", Map.of("WEBHOOK_SECRET_ROTATION_WINDOW_SECONDS", "3600"), false);
         key = boxq.newKey(null);
     }
 
@@ -39,7 +39,7 @@ class CallbackUrlRefusalIT {
             "http://localhost:9000/hook", "http://[::1]/hook", "http://[::ffff:127.0.0.1]/hook", "http://[fd00:ec2::254]/",
             "http://100.100.100.200/", "http://192.168.1.10/", "http://0.0.0.0:80/"})
     void a_callback_url_to_a_private_loopback_link_local_or_metadata_address_is_a_400(String url) {
-        WebhookSystem.Reply reply = boxq.post("/v1/jobs", key, Map.of("command", "echo x", "callback_url", url));
+        BoxqClient.Reply reply = boxq.post("/v1/jobs", key, Map.of("command", "echo x", "callback_url", url));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         JsonNode problem = reply.json();
@@ -50,7 +50,7 @@ class CallbackUrlRefusalIT {
 
     @Test
     void the_refusal_of_a_host_name_does_not_tell_which_address_it_resolved_to() {
-        WebhookSystem.Reply reply = boxq.post("/v1/jobs", key,
+        BoxqClient.Reply reply = boxq.post("/v1/jobs", key,
                 Map.of("command", "echo x", "callback_url", "http://localhost:9000/hook"));
 
         assertThat(reply.json().get("errors").get(0).get("message").asText())
@@ -61,7 +61,7 @@ class CallbackUrlRefusalIT {
     @ValueSource(strings = {"ftp://hooks.example.com/x", "file:///etc/passwd", "not a url", "//hooks.example.com/x",
             "https://user:secret@hooks.example.com/"})
     void a_malformed_callback_url_is_a_400(String url) {
-        WebhookSystem.Reply reply = boxq.post("/v1/jobs", key, Map.of("command", "echo x", "callback_url", url));
+        BoxqClient.Reply reply = boxq.post("/v1/jobs", key, Map.of("command", "echo x", "callback_url", url));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         assertThat(reply.json().get("errors").get(0).get("field").asText()).isEqualTo("callback_url");
@@ -69,7 +69,7 @@ class CallbackUrlRefusalIT {
 
     @Test
     void a_public_callback_url_is_accepted() {
-        WebhookSystem.Reply reply = boxq.post("/v1/jobs", key,
+        BoxqClient.Reply reply = boxq.post("/v1/jobs", key,
                 Map.of("command", "echo x", "callback_url", "https://93.184.215.14/hook"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(202);
@@ -77,7 +77,7 @@ class CallbackUrlRefusalIT {
 
     @Test
     void a_keys_default_webhook_url_is_checked_the_same_way() {
-        WebhookSystem.Reply reply = boxq.post("/v1/keys", boxq.adminKey(),
+        BoxqClient.Reply reply = boxq.post("/v1/keys", boxq.adminKey(),
                 Map.of("user", "hooky", "webhook_url", "http://169.254.169.254/latest/"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -94,7 +94,7 @@ class CallbackUrlRefusalIT {
         assertThat(boxq.webhookSecret(other)).isNotEqualTo(first);
         assertThat(boxq.get("/v1/webhook-secret", key).json().has("previous_secret_expires_at")).isFalse();
 
-        WebhookSystem.Reply rotated = boxq.post("/v1/webhook-secret/rotate", key, "");
+        BoxqClient.Reply rotated = boxq.post("/v1/webhook-secret/rotate", key, "");
         String second = rotated.json().get("secret").asText();
         Instant expires = Instant.parse(rotated.json().get("previous_secret_expires_at").asText());
 

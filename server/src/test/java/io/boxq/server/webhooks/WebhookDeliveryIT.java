@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.json.Json;
+import io.boxq.server.BoxqClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,16 +21,16 @@ import org.junit.jupiter.api.Test;
  * Standard Webhooks specification, retries on a shortened schedule (now, 1 s, 1 s).
  */
 class WebhookDeliveryIT {
-    private static WebhookSystem boxq;
+    private static WebhookCalls boxq;
     private Receiver receiver;
 
     @BeforeAll
     static void start() {
-        boxq = WebhookSystem.start(WebhookSystem.env("webhooks", Map.of(
+        boxq = WebhookCalls.start("webhooks", Map.of(
                 "WEBHOOK_ALLOWLIST", "127.0.0.1",
                 "WEBHOOK_RETRY_SCHEDULE_SECONDS", "0,1,1",
                 "WEBHOOK_TIMEOUT_SECONDS", "2",
-                "WEBHOOK_MAX_OUTPUT_BYTES", "32")), true);
+                "WEBHOOK_MAX_OUTPUT_BYTES", "32"), true);
     }
 
     @AfterAll
@@ -168,17 +169,17 @@ class WebhookDeliveryIT {
         String key = record.get("key").asText();
         String path = "/v1/keys/" + record.get("id").asText();
 
-        WebhookSystem.Reply refused = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", "ftp://example.com/x"));
+        BoxqClient.Reply refused = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", "ftp://example.com/x"));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("webhook_url");
-        WebhookSystem.Reply set = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", receiver.url("/patched")));
+        BoxqClient.Reply set = boxq.patch(path, boxq.adminKey(), Map.of("webhook_url", receiver.url("/patched")));
         assertThat(set.status()).as(set.body()).isEqualTo(200);
         assertThat(set.json().get("webhook_url").asText()).isEqualTo(receiver.url("/patched"));
         String called = boxq.submit(key, Map.of("command", "echo patched"));
         boxq.awaitDelivery(key, called, "delivered");
         assertThat(receiver.requests()).extracting(Receiver.Request::path).containsExactly("/patched");
 
-        WebhookSystem.Reply cleared = boxq.patch(path, boxq.adminKey(), "{\"webhook_url\": null}");
+        BoxqClient.Reply cleared = boxq.patch(path, boxq.adminKey(), "{\"webhook_url\": null}");
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         assertThat(cleared.json().has("webhook_url")).isFalse();
         String quiet = boxq.submit(key, Map.of("command", "echo quiet"));
@@ -220,7 +221,7 @@ class WebhookDeliveryIT {
         receiver = Receiver.answering(200);
         String key = boxq.newKey(null);
         String old = boxq.webhookSecret(key);
-        WebhookSystem.Reply rotated = boxq.post("/v1/webhook-secret/rotate", key, "");
+        BoxqClient.Reply rotated = boxq.post("/v1/webhook-secret/rotate", key, "");
         assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
         String current = rotated.json().get("secret").asText();
         assertThat(current).startsWith("whsec_").isNotEqualTo(old);
@@ -280,7 +281,7 @@ class WebhookDeliveryIT {
         String owner = boxq.newKey(null);
         String job = boxq.submit(owner, Map.of("command", "echo mine"));
 
-        WebhookSystem.Reply other = boxq.get("/v1/jobs/" + job + "/deliveries", boxq.newKey(null));
+        BoxqClient.Reply other = boxq.get("/v1/jobs/" + job + "/deliveries", boxq.newKey(null));
         assertThat(other.status()).isEqualTo(404);
         assertThat(boxq.get("/v1/jobs/job_0000/deliveries", owner).status()).isEqualTo(404);
         JsonNode mine = boxq.get("/v1/jobs/" + job + "/deliveries", owner).json();

@@ -29,7 +29,7 @@ class WebhookDurabilityIT {
             "WEBHOOK_RETRY_SCHEDULE_SECONDS", "0,2,2,2,2,2,2,2,2,2",
             "WEBHOOK_TIMEOUT_SECONDS", "2");
 
-    private WebhookSystem boxq;
+    private WebhookCalls boxq;
     private Receiver receiver;
 
     @AfterEach
@@ -44,7 +44,7 @@ class WebhookDurabilityIT {
 
     @Test
     void a_delivery_survives_a_restart_of_the_node_that_scheduled_it() {
-        boxq = WebhookSystem.start(WebhookSystem.env("webhook-restart", ENV), true);
+        boxq = WebhookCalls.start("webhook-restart", ENV, true);
         receiver = Receiver.answering(503);
         String key = boxq.newKey(null);
         String job = boxq.submit(key, Map.of("command", "echo survive", "callback_url", receiver.url("/hook")));
@@ -69,7 +69,7 @@ class WebhookDurabilityIT {
 
     @Test
     void a_delivery_that_fell_due_while_no_node_ran_is_sent_when_a_node_starts() {
-        boxq = WebhookSystem.start(WebhookSystem.env("webhook-nonode", ENV), false);
+        boxq = WebhookCalls.start("webhook-nonode", ENV, false);
         receiver = Receiver.answering(200);
         String key = boxq.newKey(null);
         String job = endedWithoutANode(key, receiver.url("/hook"));
@@ -85,7 +85,7 @@ class WebhookDurabilityIT {
 
     @Test
     void a_delivery_claimed_by_a_node_that_died_is_sent_by_another_once_the_lease_has_run_out() {
-        boxq = WebhookSystem.start(WebhookSystem.env("webhook-lease", ENV), false);
+        boxq = WebhookCalls.start("webhook-lease", ENV, false);
         receiver = Receiver.answering(200);
         String key = boxq.newKey(null);
         String job = endedWithoutANode(key, receiver.url("/hook"));
