@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.core.json.Json;
+import io.boxq.server.BoxqClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,13 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class McpClient {
     static final String ACCEPT_BOTH = "application/json, text/event-stream";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final BoxqClient http;
     private final URI endpoint;
     private final String key;
     private final AtomicInteger ids = new AtomicInteger();
     private String sessionId;
 
     McpClient(URI base, String key) {
+        this.http = new BoxqClient(base);
         this.endpoint = base.resolve("/mcp");
         this.key = key;
     }
@@ -118,14 +118,7 @@ final class McpClient {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.exchange(request);
     }
 
     static JsonNode json(String body) {
