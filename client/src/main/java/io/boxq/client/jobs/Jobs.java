@@ -115,6 +115,11 @@ public final class Jobs {
 
     /** All the key's jobs (in {@code state}, if not null), newest first, fetched page by page as the stream is read. */
     public Stream<Job> list(String state) {
+        return list(state, 100);
+    }
+
+    /** Like {@link #list(String)}, asking {@code pageSize} jobs (1 to 100) per request. */
+    public Stream<Job> list(String state, int pageSize) {
         Iterator<Job> all = new Iterator<>() {
             private Iterator<Job> current = List.<Job>of().iterator();
             private String cursor;
@@ -123,7 +128,7 @@ public final class Jobs {
             @Override
             public boolean hasNext() {
                 while (!current.hasNext() && !last) {
-                    JobPage p = page(state, 100, cursor);
+                    JobPage p = page(state, pageSize, cursor);
                     current = p.jobs().iterator();
                     cursor = p.nextCursor();
                     last = cursor == null;
