@@ -20,7 +20,7 @@ public final class LiveServer implements BeforeAllCallback, AutoCloseable {
         synchronized (LiveServer.class) {
             if (server == null) {
                 server = BoxqTestServer.start("clients", Map.of("WEBHOOK_ALLOW_PRIVATE", "true",
-                        "WEBHOOK_DISPATCH_INTERVAL_SECONDS", "1", "MAX_POOL_SIZE", "8"));
+                        "WEBHOOK_DISPATCH_INTERVAL_SECONDS", "1", "MAX_POOL_SIZE", "16"));
                 server.runMaintenance();
                 context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(LiveServer.class, this);
             }
