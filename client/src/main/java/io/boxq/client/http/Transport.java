@@ -36,7 +36,9 @@ public final class Transport {
         this.apiKey = apiKey;
         this.options = options;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout()).build();
+        // HTTP/1.1: no h2c upgrade attempt, which proxies in front of boxq may not pass on.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.connectTimeout()).build();
     }
 
     public ObjectMapper json() {
