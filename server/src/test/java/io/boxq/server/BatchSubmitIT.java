@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,12 +24,6 @@ class BatchSubmitIT {
     static final TestServerExtension boxq = new TestServerExtension("batch", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient client;
-
-    @BeforeAll
-    static void startServer() {
-        server = boxq.server();
-        client = server.client;
-    }
 
     @Test
     void each_item_gets_its_own_result_and_the_good_ones_run() {

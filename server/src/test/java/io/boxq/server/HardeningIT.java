@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The lockdown of docs/architecture.md, "Containers", seen from inside a job's container (and from the engine's side
@@ -24,22 +24,15 @@ class HardeningIT {
     /** TMP_SIZE's default. */
     private static final long TMP_SIZE = 64L << 20;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("hardening", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient client;
     private static String key;
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("hardening", Map.of());
-        client = server.client;
         key = client.createKey(server.adminKey(), "hardening", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
     }
 
     @Test

@@ -30,8 +30,6 @@ class JobSliceIT {
 
     @BeforeAll
     static void twoKeysOfTwoUsers() {
-        server = boxq.server();
-        client = server.client;
         keyA = server.newKey("free");
         keyB = server.newKey("free");
     }

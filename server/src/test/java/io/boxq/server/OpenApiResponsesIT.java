@@ -30,8 +30,6 @@ class OpenApiResponsesIT {
 
     @BeforeAll
     static void startServer() {
-        server = boxq.server();
-        client = server.client;
         HttpResponse<String> doc = client.exchange(client.request("/openapi.json", null).GET());
         assertThat(doc.statusCode()).isEqualTo(200);
         contract = new OpenApiContract(doc.body());

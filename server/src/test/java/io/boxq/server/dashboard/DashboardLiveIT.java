@@ -6,13 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard keeps itself current: with the page open in a headless Chromium (through
@@ -27,22 +28,15 @@ class DashboardLiveIT {
     private static final String STATE = "const row = document.querySelector('[data-job=\"' + arguments[0] + '\"]');"
             + " return row ? row.querySelector('[data-field=\"job-state\"]').textContent : null;";
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("dashboard-live", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient api;
     private static String userKey;
 
     @BeforeAll
     static void start() {
-        server = BoxqTestServer.start("dashboard-live", Map.of());
-        api = server.client;
         userKey = api.createKey(server.adminKey(), TestEnvironment.unique("ops"), "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
     }
 
     @Test

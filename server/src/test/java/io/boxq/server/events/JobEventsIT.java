@@ -30,7 +30,6 @@ class JobEventsIT {
 
     @BeforeAll
     static void aKey() {
-        client = boxq.client();
         keyA = boxq.server().newKey("free");
     }
 

@@ -4,36 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /mcp} driven over real HTTP as an MCP client drives it, against real Redis and real
  * containers: the tools act as the calling key, through the same paths as {@code /v1}.
  */
 class McpIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("mcp", Map.of());
     private static BoxqTestServer server;
     private static String alice;
     private static String bob;
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("mcp", Map.of());
         alice = server.client.createKey(server.adminKey(), "alice", "free").path("key").asText();
         bob = server.client.createKey(server.adminKey(), "bob", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
     }
 
     private static McpClient client(String key) {

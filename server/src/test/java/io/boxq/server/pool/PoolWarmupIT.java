@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node warms {@code POOL_SIZE} containers at start, before any job asks for one: {@code /health}
@@ -23,20 +23,10 @@ import org.junit.jupiter.api.Test;
 class PoolWarmupIT {
     private static final int POOL_SIZE = 3;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("warmup",
+            Map.of("POOL_SIZE", Integer.toString(POOL_SIZE), "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "6"));
     private static BoxqTestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("warmup", Map.of("POOL_SIZE", Integer.toString(POOL_SIZE), "MIN_POOL_SIZE", "1",
-                "MAX_POOL_SIZE", "6"));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
-    }
 
     @Test
     void right_after_start_pool_size_containers_are_warm_and_counted_on_health() {

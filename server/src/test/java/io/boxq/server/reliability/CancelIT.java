@@ -9,13 +9,13 @@ import io.boxq.core.redis.RedisJobStore;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /v1/jobs/{id}/cancel}: a queued job ends at once and its key's backlog moves on; a
@@ -24,27 +24,13 @@ import org.junit.jupiter.api.Test;
  * cancel runs in the very container the cancelled job ran in.
  */
 class CancelIT {
+    // One container: a key's next job must wait for it (reset after a cancel) rather than take a fresh one.
+    // Leases renewed every second: the renewal is where a node finds a cancel whose message it missed.
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("cancel",
+            Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "1", "LEASE_TIMEOUT_SECONDS", "6"));
     private static BoxqTestServer server;
     private static BoxqClient http;
-
-    @BeforeAll
-    static void startServer() {
-        // One container: a key's next job must wait for it (reset after a cancel) rather than take a fresh one.
-        // Leases renewed every second: the renewal is where a node finds a cancel whose message it missed.
-        server = BoxqTestServer.start("cancel", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "1",
-                "LEASE_TIMEOUT_SECONDS", "6"));
-        http = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            String prefix = server.prefix();
-            List<String> leftBehind = server.stop();
-            assertThat(leftBehind).as("containers left after the node closed").isEmpty();
-            assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
-        }
-    }
 
     @Test
     void a_queued_job_is_cancelled_at_once_and_the_backlog_moves_on() {

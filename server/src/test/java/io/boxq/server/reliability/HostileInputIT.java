@@ -7,6 +7,7 @@ import io.boxq.core.json.Json;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,9 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A fuzz of at least 5,000 hostile requests over every route (seeded, so a failure can be
@@ -50,6 +51,9 @@ class HostileInputIT {
      */
     private static final int OVERSIZED = 8 * 1024;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("fuzz",
+            Map.of("SHUTDOWN_GRACE_SECONDS", "5", "MAX_POOL_SIZE", "8", // sandboxes stay below the node's containers, so a create is refused by quota (429), never for room (503) "MAX_TOTAL_SANDBOXES", "3", "NODE_TTL_SECONDS", "3600")); // no Quartz here: the node's one heartbeat must last the run client = server.client; BoxqClient.Reply key = client.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("fuzz"), "tier", "free", "requests_per_minute", 100_000_000, "concurrent_jobs", 2));
     private static BoxqTestServer server;
     private static BoxqClient client;
     /** A generated request to the MCP endpoint (its description starts with the method and path). */
@@ -61,28 +65,12 @@ class HostileInputIT {
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("fuzz", Map.of("SHUTDOWN_GRACE_SECONDS", "5", "MAX_POOL_SIZE", "8",
-                // sandboxes stay below the node's containers, so a create is refused by quota (429), never for room (503)
-                "MAX_TOTAL_SANDBOXES", "3",
-                "NODE_TTL_SECONDS", "3600")); // no Quartz here: the node's one heartbeat must last the run
-        client = server.client;
-        BoxqClient.Reply key = client.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("fuzz"),
-                "tier", "free", "requests_per_minute", 100_000_000, "concurrent_jobs", 2));
         String userKey = key.json().path("key").asText();
         String jobId = client.run(userKey, "echo fuzz").path("id").asText();
         BoxqClient.Reply sandbox = client.post("/v1/sandboxes", userKey, "{}");
         assertThat(sandbox.status()).as(sandbox.body()).isEqualTo(201);
         String spare = client.createKey(server.adminKey(), TestEnvironment.unique("spare"), "free").path("id").asText();
         targets = new HostileRequests.Targets(userKey, server.adminKey(), jobId, sandbox.json().path("id").asText(), spare);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            String prefix = server.prefix();
-            assertThat(server.stop()).as("containers left after the node closed").isEmpty();
-            assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
-        }
     }
 
     /** One request that broke a rule, as the report shows it. */

@@ -8,6 +8,7 @@ import io.boxq.core.json.Json;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -19,9 +20,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code Idempotency-Key}: the same key and body give back the same job (200, {@code
@@ -29,23 +29,10 @@ import org.junit.jupiter.api.Test;
  * the key is scoped to the API key, so another caller's identical header makes its own job.
  */
 class IdempotencyIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("idem", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient http;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("idem", Map.of());
-        http = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            String prefix = server.prefix();
-            assertThat(server.stop()).as("containers left after the node closed").isEmpty();
-            assertThat(TestEnvironment.redisKeys(prefix)).isEmpty();
-        }
-    }
 
     @Test
     void a_repeated_request_gets_the_same_job_which_runs_once() {

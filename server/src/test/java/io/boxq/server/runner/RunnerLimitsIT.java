@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.ContainerShell;
+import io.boxq.server.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runner's limits over real HTTP: {@code timeout_s} kills the command's whole process group and
@@ -25,22 +26,16 @@ class RunnerLimitsIT {
     /** Far less than the commands' sleeps: only the timeout can end them this soon. */
     private static final Duration SOON = Duration.ofSeconds(20);
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("runner-limits",
+            Map.of("OUTPUT_LIMIT_BYTES", Integer.toString(LIMIT)));
     private static BoxqTestServer server;
     private static BoxqClient client;
     private static String key;
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("runner-limits", Map.of("OUTPUT_LIMIT_BYTES", Integer.toString(LIMIT)));
-        client = server.client;
         key = client.createKey(server.adminKey(), "alice", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.stopAndAssertClean();
-        }
     }
 
     @Test

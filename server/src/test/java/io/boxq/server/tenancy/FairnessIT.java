@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-key job concurrency: jobs beyond a key's limit wait in that key's backlog (not refused), start
@@ -26,19 +26,11 @@ class FairnessIT {
     private static final int JOBS_OF_A = 20;
     private static final int CONCURRENT = 2;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("fairness",
+            Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_CONCURRENT_JOBS", Integer.toString(CONCURRENT)));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("fairness", Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_CONCURRENT_JOBS", Integer.toString(CONCURRENT)));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void with_key_a_backlog_full_key_b_job_runs_at_once() {

@@ -8,6 +8,7 @@ import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,28 +17,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API keys and the admin API: a revoked key stops at once, non-admin keys get 403 on admin routes,
  * and the admin sees nodes and sandboxes, the audit trail, and can run the sweeps now.
  */
 class KeysAndAdminIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("admin", Map.of("MAX_POOL_SIZE", "8"));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("admin", Map.of("MAX_POOL_SIZE", "8"));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void a_revoked_key_gets_401_on_its_very_next_request() {

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.fail;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Requests per minute by tier: every answer to a key carries {@code X-RateLimit-*}; past the limit
@@ -21,19 +21,11 @@ import org.junit.jupiter.api.Test;
 class RateLimitIT {
     private static final int LIMIT = 5;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("ratelimit",
+            Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_REQUESTS_PER_MINUTE", Integer.toString(LIMIT)));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("ratelimit", Map.of("MAX_POOL_SIZE", "8", "TIER_FREE_REQUESTS_PER_MINUTE", Integer.toString(LIMIT)));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void remaining_counts_down_and_the_request_past_the_limit_gets_429_with_retry_after() {

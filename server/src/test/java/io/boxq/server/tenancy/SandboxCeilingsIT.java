@@ -6,34 +6,23 @@ import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ceilings under the tier: per API key, per user across keys, and for the whole system. Each
  * refusal is a 429 problem naming the limit that was hit, while the tier (free: 2) would still allow.
  */
 class SandboxCeilingsIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("ceilings",
+            Map.of("MAX_POOL_SIZE", "8",  "MAX_SANDBOXES_PER_API_KEY", "1", "MAX_SANDBOXES_PER_USER", "1", "MAX_TOTAL_SANDBOXES", "2"));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("ceilings", Map.of("MAX_POOL_SIZE", "8", 
-                "MAX_SANDBOXES_PER_API_KEY", "1",
-                "MAX_SANDBOXES_PER_USER", "1",
-                "MAX_TOTAL_SANDBOXES", "2"));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void each_ceiling_refuses_with_a_problem_naming_it() {

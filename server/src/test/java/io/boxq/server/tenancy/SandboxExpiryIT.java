@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sandboxes end by lifetime ({@code ttl_s}), by idleness ({@code idle_timeout_s}) when the node's
@@ -28,21 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxExpiryIT {
     private static final long RETENTION_SECONDS = 600;
+    // A session timeout longer than the tier's lifetime: a plain keepalive runs into the ceiling.
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("expiry",
+            Map.of("MAX_POOL_SIZE", "8", "SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1", "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        // A session timeout longer than the tier's lifetime: a plain keepalive runs into the ceiling.
-        server = BoxqTestServer.start("expiry", Map.of("MAX_POOL_SIZE", "8", "SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1",
-                "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void sandboxes_past_their_lifetime_end_expired_when_the_sweep_runs_and_give_their_places_back() {

@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,6 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SandboxFilesIT {
     private static final int FILE_MAX = 64 * 1024;
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("files",
+            Map.of("MAX_POOL_SIZE", "8", "FILE_MAX_BYTES", Integer.toString(FILE_MAX)));
     private static BoxqTestServer server;
     private static BoxqClient api;
     private static String key;
@@ -27,15 +31,8 @@ class SandboxFilesIT {
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("files", Map.of("MAX_POOL_SIZE", "8", "FILE_MAX_BYTES", Integer.toString(FILE_MAX)));
-        api = server.client;
         key = server.newKey("free");
         sandbox = api.createSandbox(key);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
     }
 
     @Test

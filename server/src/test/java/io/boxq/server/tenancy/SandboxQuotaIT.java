@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The tier's sandbox limit holds under a race: check and take are one Lua call, so 50 parallel
@@ -25,19 +25,10 @@ import org.junit.jupiter.api.Test;
 class SandboxQuotaIT {
     private static final int PARALLEL = 50;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("quota", Map.of("MAX_POOL_SIZE", "8"));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("quota", Map.of("MAX_POOL_SIZE", "8"));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void free_key_gets_exactly_two_sandboxes_under_fifty_parallel_creates() throws Exception {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node whose every container is a sandbox still serves those sandboxes: their jobs, file calls,
@@ -18,19 +18,11 @@ import org.junit.jupiter.api.Test;
  * capacity for plain jobs. A plain job waits (never fails) until a container frees up.
  */
 class SandboxesFillTheNodeIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("fullnode",
+            Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "2"));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("fullnode", Map.of("POOL_SIZE", "1", "MIN_POOL_SIZE", "1", "MAX_POOL_SIZE", "2"));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void sandboxes_holding_every_container_still_run_their_jobs_and_a_plain_job_waits_for_room() {

@@ -7,20 +7,23 @@ import io.boxq.core.job.JobIds;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nothing of one key is visible to another: on every route, key B gets the same 404 problem for key
  * A's job or sandbox as for one that does not exist, and none of B's attempts changes A's sandbox.
  */
 class TenantIsolationIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("isolation", Map.of("MAX_POOL_SIZE", "8"));
     private static BoxqTestServer server;
     private static BoxqClient api;
     private static String keyA;
@@ -31,8 +34,6 @@ class TenantIsolationIT {
 
     @BeforeAll
     static void startServer() {
-        server = BoxqTestServer.start("isolation", Map.of("MAX_POOL_SIZE", "8"));
-        api = server.client;
         keyA = server.newKey("free");
         keyB = server.newKey("free");
         sandboxOfA = api.createSandbox(keyA);
@@ -40,11 +41,6 @@ class TenantIsolationIT {
                 .isEqualTo(201);
         jobOfA = api.runIn(keyA, sandboxOfA, "cat f.txt").path("id").asText();
         jobOfB = api.run(keyB, "echo theirs").path("id").asText();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
     }
 
     @Test

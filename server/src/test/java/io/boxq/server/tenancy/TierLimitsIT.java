@@ -7,10 +7,10 @@ import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The memory a container really gets is its tier's, seen from inside (the cgroup) and in the stats
@@ -22,19 +22,10 @@ class TierLimitsIT {
     private static final String READ_LIMIT =
             "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max";
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("tiers", Map.of("MAX_POOL_SIZE", "8"));
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void startServer() {
-        server = BoxqTestServer.start("tiers", Map.of("MAX_POOL_SIZE", "8"));
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void a_free_sandbox_has_256_mib_and_after_the_user_moves_to_pro_new_containers_have_1_gib() {
