@@ -8,29 +8,20 @@ import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The queue part of {@code GET /v1/system/overview}: a free key (2 run slots) with 4 long jobs. */
 class OverviewQueueIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("overview-queue", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void start() {
-        server = BoxqTestServer.start("overview-queue", Map.of());
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
 
     @Test
     void a_key_with_full_run_slots_shows_its_running_and_waiting_jobs() {

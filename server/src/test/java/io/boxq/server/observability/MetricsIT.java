@@ -11,6 +11,7 @@ import io.boxq.core.redis.Redis;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -19,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /metrics} of an all-in-one server (one registry for the api and the node, as in Main):
@@ -30,20 +31,15 @@ import org.junit.jupiter.api.Test;
 class MetricsIT {
     private static final int JOBS = 5;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("metrics", Map.of("WEBHOOK_ALLOW_PRIVATE", "true"));
     private static BoxqTestServer server;
     private static BoxqClient api;
     private static String key;
 
     @BeforeAll
     static void start() {
-        server = BoxqTestServer.start("metrics", Map.of("WEBHOOK_ALLOW_PRIVATE", "true"));
-        api = server.client;
         key = api.createKey(server.adminKey(), TestEnvironment.unique("user"), "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
     }
 
     @Test

@@ -9,13 +9,13 @@ import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The resource monitor against real sandboxes at the seed's thresholds (memory 90 / 95 % of the
@@ -40,19 +40,10 @@ class ResourceViolationIT {
             ' %s
             """;
 
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("violations", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void start() {
-        server = BoxqTestServer.start("violations", Map.of());
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
 
     @Test
     void a_sandbox_filling_96_percent_of_its_memory_is_terminated_and_shows_why_and_its_job_ends_error_with_the_reason() {

@@ -8,12 +8,12 @@ import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Usage per key and UTC day ({@code usage:{key}:{day}}): jobs run, their wall-clock run seconds,
@@ -22,19 +22,10 @@ import org.junit.jupiter.api.Test;
  * totals'.
  */
 class UsageHistoryIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("usage", Map.of());
     private static BoxqTestServer server;
     private static BoxqClient api;
-
-    @BeforeAll
-    static void start() {
-        server = BoxqTestServer.start("usage", Map.of());
-        api = server.client;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
 
     @Test
     void a_keys_jobs_and_sandbox_time_show_up_in_todays_usage_and_in_the_totals() {

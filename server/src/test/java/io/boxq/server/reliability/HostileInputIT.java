@@ -51,9 +51,11 @@ class HostileInputIT {
      */
     private static final int OVERSIZED = 8 * 1024;
 
+    // Sandboxes stay below the node's containers, so a create is refused by quota (429), never for
+    // room (503); no Quartz here: the node's one heartbeat must last the run.
     @RegisterExtension
-    static final TestServerExtension boxq = new TestServerExtension("fuzz",
-            Map.of("SHUTDOWN_GRACE_SECONDS", "5", "MAX_POOL_SIZE", "8", // sandboxes stay below the node's containers, so a create is refused by quota (429), never for room (503) "MAX_TOTAL_SANDBOXES", "3", "NODE_TTL_SECONDS", "3600")); // no Quartz here: the node's one heartbeat must last the run client = server.client; BoxqClient.Reply key = client.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("fuzz"), "tier", "free", "requests_per_minute", 100_000_000, "concurrent_jobs", 2));
+    static final TestServerExtension boxq = new TestServerExtension("fuzz", Map.of("SHUTDOWN_GRACE_SECONDS", "5",
+            "MAX_POOL_SIZE", "8", "MAX_TOTAL_SANDBOXES", "3", "NODE_TTL_SECONDS", "3600"));
     private static BoxqTestServer server;
     private static BoxqClient client;
     /** A generated request to the MCP endpoint (its description starts with the method and path). */
@@ -65,6 +67,8 @@ class HostileInputIT {
 
     @BeforeAll
     static void startServer() {
+        BoxqClient.Reply key = client.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("fuzz"),
+                "tier", "free", "requests_per_minute", 100_000_000, "concurrent_jobs", 2));
         String userKey = key.json().path("key").asText();
         String jobId = client.run(userKey, "echo fuzz").path("id").asText();
         BoxqClient.Reply sandbox = client.post("/v1/sandboxes", userKey, "{}");

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SandboxCeilingsIT {
     @RegisterExtension
     static final TestServerExtension boxq = new TestServerExtension("ceilings",
-            Map.of("MAX_POOL_SIZE", "8",  "MAX_SANDBOXES_PER_API_KEY", "1", "MAX_SANDBOXES_PER_USER", "1", "MAX_TOTAL_SANDBOXES", "2"));
+            Map.of("MAX_POOL_SIZE", "8", "MAX_SANDBOXES_PER_API_KEY", "1", "MAX_SANDBOXES_PER_USER", "1", "MAX_TOTAL_SANDBOXES", "2"));
     private static BoxqTestServer server;
     private static BoxqClient api;
 

@@ -31,7 +31,8 @@ class SandboxExpiryIT {
     // A session timeout longer than the tier's lifetime: a plain keepalive runs into the ceiling.
     @RegisterExtension
     static final TestServerExtension boxq = new TestServerExtension("expiry",
-            Map.of("MAX_POOL_SIZE", "8", "SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1", "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
+            Map.of("MAX_POOL_SIZE", "8", "SESSION_TIMEOUT_MINUTES", "120", "TIER_FREE_LIFETIME_HOURS", "1",
+                    "ENDED_SANDBOX_RETENTION_SECONDS", Long.toString(RETENTION_SECONDS)));
     private static BoxqTestServer server;
     private static BoxqClient api;
 
