@@ -11,7 +11,7 @@ import io.boxq.core.config.DotEnv;
 import io.boxq.core.config.ServerConfig.Role;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.Redis;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.scheduler.MaintenanceScheduler;
 import io.boxq.scheduler.NodeMaintenance;

@@ -6,7 +6,7 @@ import io.boxq.api.metrics.ProcessMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.scheduler.MaintenanceScheduler;
 import java.net.URI;

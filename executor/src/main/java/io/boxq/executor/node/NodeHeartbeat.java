@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /** The node's {@code node:{id}} hash: alive while its TTL runs, with the pool's figures for /health
  * and, per shape, for the admin overview. */
-final class NodeHeartbeat {
+public final class NodeHeartbeat {
     private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
 
     private final Redis redis;
@@ -23,7 +23,7 @@ final class NodeHeartbeat {
     private final BoxqConfig config;
     private final Clock clock;
 
-    NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
+    public NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
         this.redis = redis;
         this.node = node;
         this.config = config;
@@ -35,7 +35,7 @@ final class NodeHeartbeat {
     }
 
     /** Writes the heartbeat; {@code shapes} go in as one JSON field for the admin overview. */
-    void beat(PoolStats stats, List<ShapeStats> shapes) {
+    public void beat(PoolStats stats, List<ShapeStats> shapes) {
         String key = redis.keys().node(node);
         Map<String, String> fields = new HashMap<>(Map.of(
                 "worker_id", node,
@@ -61,7 +61,7 @@ final class NodeHeartbeat {
         }
     }
 
-    void stop() {
+    public void stop() {
         try {
             // Stays in the registry: the stalled-job reclaim settles what is left in its stream.
             redis.run(j -> j.del(redis.keys().node(node)));
