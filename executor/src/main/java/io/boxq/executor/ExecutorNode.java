@@ -29,7 +29,12 @@ import io.boxq.executor.node.JobHandler;
 import io.boxq.executor.node.NodeHeartbeat;
 import io.boxq.executor.node.OrphanSweep;
 import io.boxq.executor.node.StalledJobReclaimer;
+import io.boxq.executor.sandbox.SandboxCopies;
 import io.boxq.executor.sandbox.SandboxDispatcher;
+import io.boxq.executor.snapshot.WorkspaceArchive;
+import io.boxq.executor.snapshot.WorkspaceSnapshots;
+import io.boxq.core.snapshot.RedisSnapshotStore;
+import io.boxq.core.redis.NodeDirectory;
 import io.boxq.executor.sandbox.SandboxLifecycle;
 import io.boxq.executor.sandbox.SandboxRunners;
 import io.boxq.executor.sandbox.SandboxSampler;
@@ -76,6 +81,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final SandboxLifecycle sandboxes;
     private final SandboxReconciler reconciler;
     private final ControlListener control;
+    private final WorkspaceSnapshots snapshots;
     private final RunningJobs running;
     private final StalledJobReclaimer reclaimer;
     private final WebhookDispatcher webhooks;
@@ -109,8 +115,11 @@ public final class ExecutorNode implements AutoCloseable {
         SandboxRunners runners = new SandboxRunners(containers);
         this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, audit, config, node, clock);
         SandboxSampler sampler = new SandboxSampler(sandboxes, runners, containers, config, clock);
+        this.snapshots = new WorkspaceSnapshots(new WorkspaceArchive(dockerClient, config.sandbox().workspace()),
+                Path.of(config.snapshots().dir()), new RedisSnapshotStore(redis, clock), new NodeDirectory(redis), audit,
+                node, config.sandbox().runtime(), config.sandbox().workspace());
         SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, containers,
-                running, completer, config);
+                running, completer, config, new SandboxCopies(sandboxes, runners, sandboxStore, snapshots));
         this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
         JobHandler handler = new JobHandler(store, queue, pool, containers, dispatcher, running, config, node,
@@ -127,7 +136,8 @@ public final class ExecutorNode implements AutoCloseable {
                 recording.andThen(reclaimUsage(usage)));
         this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
-        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
+        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle() + sweepSnapshots(),
+                running::cancel, snapshots::sweepFiles);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
                 config.sandbox().network());
     }
@@ -204,6 +214,11 @@ public final class ExecutorNode implements AutoCloseable {
     /** Removes orphan containers, ends expired sandboxes, and gives up the sandboxes of dead nodes. */
     public int sweepOrphans() {
         return orphans.sweep() + containers.sweepRunnerLeftovers() + sandboxes.expire() + reconciler.reconcile();
+    }
+
+    /** Removes expired snapshots, pending ones of dead nodes, and snapshot files nobody keeps a record of. */
+    public int sweepSnapshots() {
+        return snapshots.sweep();
     }
 
     public int reclaimStalledJobs() {

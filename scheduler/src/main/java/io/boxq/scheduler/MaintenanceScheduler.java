@@ -37,6 +37,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
+            schedule(io.boxq.scheduler.tasks.SweepExpiredSnapshotsTask.class, config.sessions().cleanupInterval(), data);
             schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
             schedule(io.boxq.scheduler.tasks.DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
             schedule(io.boxq.scheduler.tasks.MonitorResourcesTask.class, config.monitor().resourceInterval(), data);

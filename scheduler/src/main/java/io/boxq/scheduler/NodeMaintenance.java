@@ -37,4 +37,9 @@ public interface NodeMaintenance {
     default int removeDanglingImages() {
         return 0;
     }
+
+    /** Removes expired snapshots (records and files) and snapshot files nobody keeps a record of; returns how many. */
+    default int sweepSnapshots() {
+        return 0;
+    }
 }

@@ -158,6 +158,11 @@ public final class Main {
             public int removeDanglingImages() {
                 return node.removeDanglingImages();
             }
+
+            @Override
+            public int sweepSnapshots() {
+                return node.sweepSnapshots();
+            }
         };
     }
 }

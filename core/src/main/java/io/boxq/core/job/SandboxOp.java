@@ -12,7 +12,9 @@ public record SandboxOp(Kind kind, String path) {
         DESTROY("sandbox.destroy"),
         WRITE_FILE("file.write"),
         READ_FILE("file.read"),
-        STATS("sandbox.stats");
+        STATS("sandbox.stats"),
+        SNAPSHOT("sandbox.snapshot"),
+        FORK("sandbox.fork");
 
         private final String wire;
 

@@ -36,11 +36,13 @@ public final class SandboxDispatcher {
     private final RunningJobs running;
     private final JobCompleter completer;
     private final BoxqConfig config;
+    private final SandboxCopies copies;
 
     /** @param completer stores the ends of the sandboxes' jobs (and tells metrics and usage about them) */
     public SandboxDispatcher(RedisSandboxStore sandboxes, SandboxLifecycle lifecycle, SandboxRunners runners,
             SandboxSampler sampler, ContainerFactory containers, RunningJobs running, JobCompleter completer,
-            BoxqConfig config) {
+            BoxqConfig config, SandboxCopies copies) {
+        this.copies = copies;
         this.sandboxes = sandboxes;
         this.lifecycle = lifecycle;
         this.runners = runners;
@@ -67,7 +69,7 @@ public final class SandboxDispatcher {
         }
         SandboxOp.Kind kind = job.isOp() ? job.op().kind() : null;
         if (kind == SandboxOp.Kind.CREATE) {
-            Optional<String> failed = lifecycle.create(sandbox.get());
+            Optional<String> failed = copies.create(sandbox.get(), job.spec().stdin());
             finish(job, entry, token, failed.isEmpty() ? JobState.SUCCEEDED : JobState.ERROR,
                     failed.isEmpty() ? empty() : null, failed.orElse(null));
             return;
@@ -84,6 +86,13 @@ public final class SandboxDispatcher {
         }
         if (kind == SandboxOp.Kind.STATS) {
             stats(sandbox.get(), container.get(), job, entry, token);
+            return;
+        }
+        if (kind == SandboxOp.Kind.SNAPSHOT || kind == SandboxOp.Kind.FORK) {
+            CommandResult r = kind == SandboxOp.Kind.SNAPSHOT
+                    ? copies.snapshot(sandbox.get(), container.get(), job.spec().stdin())
+                    : copies.fork(sandbox.get(), container.get(), job.spec().stdin());
+            finish(job, entry, token, JobState.SUCCEEDED, r, null);
             return;
         }
         runInside(sandbox.get(), container.get(), job, entry, token);

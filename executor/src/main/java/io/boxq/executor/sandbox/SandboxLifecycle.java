@@ -60,19 +60,47 @@ public final class SandboxLifecycle {
      * @return empty when it is ready, else why it is not (its record is then discarded or ended)
      */
     Optional<String> create(Sandbox s) {
+        return create(s, c -> { });
+    }
+
+    /**
+     * Gives a new sandbox its container, lets {@code fill} put its workspace in (a snapshot's, a
+     * fork's source's), and marks it ready; a sandbox whose filling fails never comes to be.
+     *
+     * @return empty when it is ready, else why it is not (its record is then discarded or ended)
+     */
+    Optional<String> create(Sandbox s, java.util.function.Consumer<PooledContainer> fill) {
+        PooledContainer c;
         try {
-            PooledContainer c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
-            held.put(s.id(), c);
-            if (!sandboxes.markReady(s.id(), c.id())) {
-                pool.unpin(held.remove(s.id()));
-                return Optional.of("the sandbox ended before it was ready");
-            }
-            log.info("sandbox {} of key {} ready in container {}", s.id(), s.keyId(), c);
-            return Optional.empty();
+            c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
         } catch (RuntimeException e) {
             sandboxes.discard(s);
             return Optional.of("no container could be had: " + e.getMessage());
         }
+        try {
+            fill.accept(c);
+        } catch (RuntimeException e) {
+            pool.unpin(c);
+            sandboxes.discard(s);
+            return Optional.of(e.getMessage());
+        }
+        held.put(s.id(), c);
+        if (!sandboxes.markReady(s.id(), c.id())) {
+            pool.unpin(held.remove(s.id()));
+            return Optional.of("the sandbox ended before it was ready");
+        }
+        log.info("sandbox {} of key {} ready in container {}", s.id(), s.keyId(), c);
+        return Optional.empty();
+    }
+
+    /** Takes back a sandbox that was made but must not be (a fork whose siblings failed): as if it never was. */
+    void discard(Sandbox s) {
+        PooledContainer c = held.remove(s.id());
+        runners.forget(s.id());
+        if (c != null) {
+            pool.unpin(c);
+        }
+        sandboxes.discard(s);
     }
 
     /**
