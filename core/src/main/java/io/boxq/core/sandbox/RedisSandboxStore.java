@@ -28,6 +28,7 @@ public final class RedisSandboxStore {
     private static final LuaScript RESERVE = LuaScript.load("sandbox_reserve");
     private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
     private static final LuaScript UPDATE = LuaScript.load("sandbox_update");
+    private static final LuaScript RESERVE_MANY = LuaScript.load("sandbox_reserve_many");
     /** Violations kept on a sandbox's record; older ones stay in the audit stream. */
     static final int MAX_VIOLATIONS = 20;
     private static final TypeReference<List<ResourceViolation>> VIOLATIONS = new TypeReference<>() {};
@@ -69,6 +70,39 @@ public final class RedisSandboxStore {
                 case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";
                 case "api_key" -> "this API key may hold " + limits.perKey() + " sandboxes at once";
                 case "user" -> "this user may hold " + limits.perUser() + " sandboxes at once";
+                default -> "the system holds its maximum of " + limits.system() + " sandboxes";
+            });
+        }
+    }
+
+    /**
+     * Records several new sandboxes of one key, all on one node, if every limit and the node's
+     * {@code nodeRoom} (its maximum; -1: none) allow all of them; else none.
+     *
+     * @throws QuotaExceededException naming the limit that was hit ({@code node}: the node is full)
+     */
+    public void reserveAll(List<Sandbox> all, Limits limits, int nodeRoom) {
+        Sandbox first = all.get(0);
+        List<String> k = new ArrayList<>(setKeys(first).subList(1, 5));
+        all.forEach(s -> k.add(keys.sandbox(s.id())));
+        List<String> args = new ArrayList<>(List.of(Integer.toString(limits.tier()), Integer.toString(limits.perKey()),
+                Integer.toString(limits.perUser()), Integer.toString(limits.system()), Integer.toString(nodeRoom)));
+        for (Sandbox s : all) {
+            Map<String, String> h = toHash(s);
+            args.add(s.id());
+            args.add(Integer.toString(h.size() * 2));
+            h.forEach((f, v) -> {
+                args.add(f);
+                args.add(v);
+            });
+        }
+        String outcome = (String) redis.call(j -> RESERVE_MANY.run(j, k, args));
+        if (!"ok".equals(outcome)) {
+            throw new QuotaExceededException(outcome, switch (outcome) {
+                case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";
+                case "api_key" -> "this API key may hold " + limits.perKey() + " sandboxes at once";
+                case "user" -> "this user may hold " + limits.perUser() + " sandboxes at once";
+                case "node" -> "the node of the sandbox holds its maximum of " + nodeRoom + " sandboxes";
                 default -> "the system holds its maximum of " + limits.system() + " sandboxes";
             });
         }
