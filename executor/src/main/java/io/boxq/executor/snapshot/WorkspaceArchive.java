@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +26,6 @@ public final class WorkspaceArchive {
     private static final String CLOSE = resource("close.sh");
     /** Bytes of mode lines per exec: well under Linux's 128 KiB for one environment string. */
     private static final int MODES_CHUNK = 64 * 1024;
-    private static final long START_TIMEOUT_SECONDS = 120;
 
     private final DockerClient docker;
     private final String workspace;
@@ -43,8 +41,6 @@ public final class WorkspaceArchive {
         private final Map<String, Integer> modes = new ConcurrentHashMap<>();
         private final List<String> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
         private final StringBuilder errors = new StringBuilder();
-        private final CountDownLatch begun = new CountDownLatch(1);
-        private final StringBuilder line = new StringBuilder();
         private String execId;
         private ResultCallback.Adapter<Frame> callback;
 
@@ -62,22 +58,27 @@ public final class WorkspaceArchive {
         }
 
         private void onStderr(byte[] bytes) {
-            for (char c : new String(bytes, StandardCharsets.UTF_8).toCharArray()) {
-                if (c != '\n') {
-                    line.append(c);
-                    continue;
+            if (errors.length() < 4096) {
+                errors.append(new String(bytes, StandardCharsets.UTF_8));
+            }
+        }
+
+        /** Reads the script's header (modes, sockets) up to its "B" line; the archive follows. */
+        private void readHeader() throws IOException {
+            while (true) {
+                String l = line(pipe.in);
+                if (l == null) {
+                    throw new IOException("the workspace copy ended before its archive"
+                            + (errors.isEmpty() ? "" : ": " + errors.toString().strip()));
                 }
-                String l = line.toString();
-                line.setLength(0);
                 if (l.equals("B")) {
-                    begun.countDown();
-                } else if (l.startsWith("M ") && l.indexOf(' ', 2) > 0) {
-                    int space = l.indexOf(' ', 2);
+                    return;
+                }
+                int space = l.indexOf(' ', 2);
+                if (l.startsWith("M ") && space > 0) {
                     modes.put(l.substring(space + 1), Integer.parseInt(l.substring(2, space), 8));
                 } else if (l.startsWith("S ")) {
                     sockets.add(l.substring(2));
-                } else if (errors.length() < 4096) {
-                    errors.append(l).append('\n');
                 }
             }
         }
@@ -114,6 +115,8 @@ public final class WorkspaceArchive {
     /**
      * Starts reading the workspace of {@code containerId}: returns once the script has stopped the
      * sandbox's processes and reported the modes and sockets, with the archive to read.
+     *
+     * @throws UncheckedIOException when the script ends or breaks before its archive starts
      */
     Capture capture(String containerId) {
         Capture c = new Capture();
@@ -140,7 +143,6 @@ public final class WorkspaceArchive {
             @Override
             public void onError(Throwable t) {
                 c.pipe.breakWith(new IOException("the workspace stream broke: " + t.getMessage(), t));
-                c.begun.countDown();
                 super.onError(t);
             }
 
@@ -151,19 +153,14 @@ public final class WorkspaceArchive {
                 } catch (IOException e) {
                     // the reader went away
                 }
-                c.begun.countDown();
                 super.onComplete();
             }
         });
         try {
-            if (!c.begun.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                c.close();
-                throw new IllegalStateException("the workspace copy did not start");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            c.readHeader();
+        } catch (IOException e) {
             c.close();
-            throw new IllegalStateException("interrupted", e);
+            throw new UncheckedIOException(e);
         }
         return c;
     }
@@ -171,6 +168,7 @@ public final class WorkspaceArchive {
     /** Writing a workspace in: an open {@code tar -x} in the container, fed through {@link #input()}. */
     final class Restore {
         private final BytePipe pipe = new BytePipe();
+        private final BlockFrames frames = new BlockFrames(pipe.out);
         private final StringBuilder output = new StringBuilder();
         private final String containerId;
         private String execId;
@@ -180,8 +178,9 @@ public final class WorkspaceArchive {
             this.containerId = containerId;
         }
 
+        /** Where the archive goes; closing it ends the stream for {@code tar}. */
         java.io.OutputStream input() {
-            return pipe.out;
+            return frames;
         }
 
         /**
@@ -267,6 +266,19 @@ public final class WorkspaceArchive {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** One line of ASCII from {@code in}, without its newline; null at the end. */
+    private static String line(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (b.size() > 64 * 1024) {
+                throw new IOException("a header line of the workspace copy is too long");
+            }
+            b.write(c);
+        }
+        return c < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
     }
 
     private static String resource(String name) {

@@ -2,8 +2,8 @@
 # stopped meanwhile (SIGSTOP; docker-init, PID 1, is never signalled), so nothing changes a file
 # while it is read. Runs as the sandbox user, which may read only what its modes allow: files it
 # cannot read and directories it cannot list or enter are opened up for the copy and closed again
-# after (also when the copy is cut off), and their real modes go to stderr as "M <mode> <path>".
-# FIFOs and sockets go to stderr as "S <path>". "B" on stderr: the archive starts.
+# after (also when the copy is cut off). Before the archive, stdout has a header of lines: the real
+# modes of what was opened ("M <octal mode> <path>"), FIFOs and sockets ("S <path>"), then "B".
 ws=$1
 list=/tmp/.boxq-snapshot-modes.$$
 cd "$ws" || exit 70
@@ -31,7 +31,7 @@ open() { # $1: find's test for "cannot use", $2: the bits that make it usable
 }
 open "-type d ! -perm -500" u+rx
 open "! -type d ! -type l ! -perm -400" u+r
-sed 's/^/M /' "$list" >&2
-find . \( -type p -o -type s \) -print | sed 's/^/S /' >&2
-echo B >&2
+sed 's/^/M /' "$list"
+find . \( -type p -o -type s \) -print 2>/dev/null | sed 's/^/S /'
+echo B
 tar -c -f - . 2>/dev/null
