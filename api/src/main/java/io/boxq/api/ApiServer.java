@@ -144,7 +144,7 @@ public final class ApiServer implements AutoCloseable {
         new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
         new SandboxRoutes(config, operations, clock, new RedisSandboxStats(redis)).register(app);
         new SnapshotRoutes(snapshots, forks).register(app);
-        new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
+        new McpRoutes(config, redis, clock, submitter, awaiter, operations, snapshots, forks).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
                 new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The six tools of {@code /mcp}. Each acts as the calling key through the services the REST routes
+ * The job, sandbox and file tools of {@code /mcp} (the copying ones are {@link CopyTools}). Each acts as the calling key through the services the REST routes
  * use ({@link JobSubmitter}, {@link JobAwaiter}, {@link SandboxOperations}), so validation, quotas,
  * tenant isolation and the way to the executors (Redis, never Docker) are the same.
  */
@@ -73,6 +73,8 @@ final class BoxqTools {
                                 .integer("ttl_s", "lifetime in seconds (the tier caps it)", 1, Integer.MAX_VALUE)
                                 .integer("idle_timeout_s", "end it after this many idle seconds", 1, Integer.MAX_VALUE)
                                 .stringMap("env", "environment variables of every command in it")
+                                .string("snapshot_id", "start with this snapshot's workspace (from snapshot_sandbox)",
+                                        false)
                                 .build(),
                         this::createSandbox),
                 new McpTool("destroy_sandbox", "Destroy a sandbox and everything in it.",

@@ -83,7 +83,7 @@ class SnapshotsIT {
         String restored = createSandbox(key, Map.of("snapshot_id", snap.path("id").asText()));
 
         assertThat(run(key, restored, LISTING).path("stdout").asText()).isEqualTo(before).contains("1750 directory")
-                .contains("0 ./zero").contains("600 ./locked").contains("symbolic link './link' -> 'src/a.txt'")
+                .startsWith("0 zero\n600 locked\n").contains("symbolic link './link' -> 'src/a.txt'")
                 .contains("'./empty'");
         assertThat(run(key, restored, "test -e pipe || echo no-fifo").path("stdout").asText()).isEqualTo("no-fifo\n");
         assertThat(run(key, restored, "echo more >> src/a.txt && cat src/a.txt").path("stdout").asText())
