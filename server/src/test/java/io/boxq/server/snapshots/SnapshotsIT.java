@@ -84,7 +84,7 @@ class SnapshotsIT {
 
         assertThat(run(key, restored, LISTING).path("stdout").asText()).isEqualTo(before).contains("1750 directory")
                 .startsWith("0 zero\n600 locked\n").contains("symbolic link './link' -> 'src/a.txt'")
-                .contains("'./empty'");
+                .contains("directory ./empty");
         assertThat(run(key, restored, "test -e pipe || echo no-fifo").path("stdout").asText()).isEqualTo("no-fifo\n");
         assertThat(run(key, restored, "echo more >> src/a.txt && cat src/a.txt").path("stdout").asText())
                 .as("the workspace is writable after the restore").isEqualTo("hello\nmore\n");
@@ -132,6 +132,24 @@ class SnapshotsIT {
         assertThat(TestEnvironment.redisKeys(server.prefix())).noneMatch(k -> k.contains(id));
         assertThat(snapshotFiles()).doesNotContain(id + ".tar.gz");
         http.delete("/v1/sandboxes/" + sandbox, key);
+    }
+
+    @Test
+    void a_snapshot_kept_by_a_node_that_is_down_lists_as_unavailable_and_cannot_be_restored() {
+        String sandbox = createSandbox(key, Map.of());
+        String id = http.post("/v1/sandboxes/" + sandbox + "/snapshots", key, Map.of()).json().path("id").asText();
+        http.delete("/v1/sandboxes/" + sandbox, key);
+        try (Redis redis = new Redis(TestEnvironment.redisUrl(), server.prefix(), 2)) {
+            redis.run(j -> j.del(redis.keys().node(server.workerId()))); // as when its heartbeat expires
+        }
+        try {
+            assertThat(http.get("/v1/snapshots/" + id, key).json().path("available").asBoolean()).isFalse();
+            Reply refused = http.post("/v1/sandboxes", key, Map.of("snapshot_id", id));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        } finally {
+            server.node().heartbeat();
+        }
+        deleteSnapshot(key, id);
     }
 
     @Test
