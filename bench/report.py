@@ -88,6 +88,9 @@ results = {
 }
 if "transport_floor" in raw:
     results["transport_floor"] = raw["transport_floor"]
+for copy in ("snapshot_ms", "fork_ms"):  # a 10 MiB workspace (bench/copies.py)
+    if copy in raw:
+        results[copy] = raw[copy]
 jfr = by_runner("jfr")
 if jfr:
     results["jfr"] = jfr
@@ -136,6 +139,9 @@ i5 = idle_500
 rows += [
     ("sandbox from the warm pool, p50 (POST /v1/sandboxes)", f"{results['warm_handout_ms']['p50']} ms", "≤ 10 ms", ok(results["warm_handout_ms"]["p50"] <= 10)),
     ("cold sandbox (pool empty), p50", f"{results['cold_start_ms']['p50']} ms", "≤ 300 ms", ok(results["cold_start_ms"]["p50"] <= 300)),
+    *[(f"{what} of a 10 MiB workspace, p50 / p90", f"{results[k]['p50']} / {results[k]['p90']} ms", "", "")
+      for k, what in (("snapshot_ms", "snapshot (POST /v1/sandboxes/{id}/snapshots)"),
+                      ("fork_ms", "fork (POST /v1/sandboxes/{id}/fork)")) if k in results],
     ("pool refill (start-up warm-up)", f"{refill} containers/s", "≥ 7/s", ok(refill is not None and refill >= 7)),
     (f"{i5['held']} idle sandboxes held (of {i5['requested']} asked): submit (POST /v1/jobs) p50 / p99", f"{i5['submit_p50_ms']} / {i5['submit_p99_ms']} ms", "500 held, p99 ≤ 20 ms", ok(i5["held"] >= 500 and i5["submit_p99_ms"] <= 20)),
     (f"{i5['held']} idle sandboxes held: whole job p50 / p99", f"{i5['job_p50_ms']} / {i5['job_p99_ms']} ms", "", ""),

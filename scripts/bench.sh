@@ -274,6 +274,14 @@ out=$(bench sandboxes "$BASE" "$key" "$(n 30 10)")
 put "cold_start_ms" "$out"
 stop_server
 
+boxq_log "snapshots and forks of a 10 MiB workspace"
+start_server copies POOL_SIZE=5 MIN_POOL_SIZE=5 MAX_POOL_SIZE=40 SNAPSHOT_DIR="$PWD/bench/tmp/snapshots"
+key=$(make_key)
+out=$(python3 bench/copies.py "$BASE" "$key" "$(n 20 5)")
+put "snapshot_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["snapshot_ms"]))')"
+put "fork_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["fork_ms"]))')"
+stop_server
+
 boxq_log "$IDLE_N idle sandboxes (runner=$CANDIDATE)"
 # (the pool's own warm-ups count against MAX_POOL_SIZE while they start: room for them)
 start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=$((IDLE_N + 100)) \

@@ -38,7 +38,12 @@ final class SnapshotFiles {
     /** Makes the directory (root's alone: snapshots hold the users' files). */
     void ensureDir() {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own permissions apply
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create SNAPSHOT_DIR " + dir, e);
         }
