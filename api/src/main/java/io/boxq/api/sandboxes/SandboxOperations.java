@@ -2,6 +2,7 @@ package io.boxq.api.sandboxes;
 
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobCanceller;
+import io.boxq.api.jobs.JobRequestParser;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -89,7 +90,7 @@ public final class SandboxOperations {
                 maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
         int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
                 (int) maxLifetime.toSeconds());
-        Map<String, String> env = b.stringMap("env", "[A-Za-z_][A-Za-z0-9_]{0,127}", 128, 32 * 1024);
+        Map<String, String> env = b.stringMap("env", JobRequestParser.ENV_NAME, 128, 32 * 1024);
         String network = b.string("network", false, 64);
         if (network != null && !network.equals(config.sandbox().network())) {
             b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
