@@ -31,6 +31,7 @@ import io.boxq.executor.node.OrphanSweep;
 import io.boxq.executor.node.StalledJobReclaimer;
 import io.boxq.executor.sandbox.SandboxDispatcher;
 import io.boxq.executor.sandbox.SandboxLifecycle;
+import io.boxq.executor.sandbox.SandboxPauses;
 import io.boxq.executor.sandbox.SandboxRunners;
 import io.boxq.executor.sandbox.SandboxSampler;
 import io.boxq.executor.sandbox.SandboxReconciler;
@@ -74,6 +75,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final ContainerFactory containers;
     private final Shape defaultShape;
     private final SandboxLifecycle sandboxes;
+    private final SandboxPauses pauses;
     private final SandboxReconciler reconciler;
     private final ControlListener control;
     private final RunningJobs running;
@@ -107,10 +109,11 @@ public final class ExecutorNode implements AutoCloseable {
         JobEndListener recording = recording(metrics);
         JobCompleter completer = new JobCompleter(store, node, recording);
         SandboxRunners runners = new SandboxRunners(containers);
-        this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, audit, config, node, clock);
-        SandboxSampler sampler = new SandboxSampler(sandboxes, runners, containers, config, clock);
-        SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, containers,
-                running, completer, config);
+        this.pauses = new SandboxPauses(sandboxStore, docker, runners, clock);
+        this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, pauses, audit, config, node, clock);
+        SandboxSampler sampler = new SandboxSampler(sandboxes, runners, pauses, docker, containers, config, clock);
+        SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, pauses,
+                containers, running, completer, config);
         this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
         JobHandler handler = new JobHandler(store, queue, pool, containers, dispatcher, running, config, node,
@@ -125,7 +128,7 @@ public final class ExecutorNode implements AutoCloseable {
                 .onCancelRequested(running::cancel);
         this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node,
                 recording.andThen(reclaimUsage(usage)));
-        this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
+        this.heartbeat = new NodeHeartbeat(redis, node, config, clock, pauses::count);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
@@ -190,6 +193,11 @@ public final class ExecutorNode implements AutoCloseable {
 
     public PoolStats poolStats() {
         return pool.stats();
+    }
+
+    /** How many of this node's sandboxes are paused now (for {@code /health}). */
+    public int pausedSandboxes() {
+        return pauses.count();
     }
 
     public int rebalancePool() {
@@ -261,6 +269,7 @@ public final class ExecutorNode implements AutoCloseable {
         control.close();
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
+        sandboxes.close(); // thaws paused sandboxes: the pool removes every container next
         pool.close();
         containers.close();
         consumer.awaitSettled(SETTLE_AFTER_CLOSE);

@@ -268,8 +268,16 @@ public final class SandboxOperations {
         return awaiter.await(opId, caller.id(), OP_WAIT);
     }
 
+    /** Sends an operation without a payload and waits for its end, or as long as {@code wait}. */
+    Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, Duration wait) {
+        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, null), null,
+                (int) OP_WAIT.toSeconds());
+        return awaiter.await(opId, caller.id(), wait);
+    }
+
+    /** A sandbox that takes jobs and file calls: ready, or paused (the call resumes it first). */
     static Sandbox ready(Sandbox s) {
-        if (!s.ready()) {
+        if (!s.usable()) {
             throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                     "sandbox " + s.id() + " is " + s.state()));
         }

@@ -32,6 +32,7 @@ public final class SandboxDispatcher {
     private final SandboxLifecycle lifecycle;
     private final SandboxRunners runners;
     private final SandboxSampler sampler;
+    private final SandboxPauses pauses;
     private final ContainerFactory containers;
     private final RunningJobs running;
     private final JobCompleter completer;
@@ -39,8 +40,9 @@ public final class SandboxDispatcher {
 
     /** @param completer stores the ends of the sandboxes' jobs (and tells metrics and usage about them) */
     public SandboxDispatcher(RedisSandboxStore sandboxes, SandboxLifecycle lifecycle, SandboxRunners runners,
-            SandboxSampler sampler, ContainerFactory containers, RunningJobs running, JobCompleter completer,
-            BoxqConfig config) {
+            SandboxSampler sampler, SandboxPauses pauses, ContainerFactory containers, RunningJobs running,
+            JobCompleter completer, BoxqConfig config) {
+        this.pauses = pauses;
         this.sandboxes = sandboxes;
         this.lifecycle = lifecycle;
         this.runners = runners;
@@ -86,6 +88,13 @@ public final class SandboxDispatcher {
             stats(sandbox.get(), container.get(), job, entry, token);
             return;
         }
+        if (kind == SandboxOp.Kind.PAUSE || kind == SandboxOp.Kind.RESUME) {
+            pauseOrResume(sandbox.get(), container.get(), job, entry, token);
+            return;
+        }
+        if (!resumeFirst(sandbox.get(), container.get(), job, entry, token)) {
+            return;
+        }
         runInside(sandbox.get(), container.get(), job, entry, token);
     }
 
@@ -125,6 +134,48 @@ public final class SandboxDispatcher {
             runnerLock.unlock();
             sandboxes.touch(id);
             runners.markFree(id);
+        }
+    }
+
+    /**
+     * Pause and resume, in the sandbox's line: a pause that reaches the front later than
+     * {@link SandboxOp#PAUSE_WAIT} after it was sent (a job ran before it) is called off, ending
+     * {@code cancelled}: its caller has been answered {@code 409 sandbox-busy} by then.
+     */
+    private void pauseOrResume(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        try {
+            if (job.op().kind() == SandboxOp.Kind.RESUME) {
+                pauses.resume(s, container);
+                finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+                return;
+            }
+            boolean late = job.submittedAt() != null
+                    && job.submittedAt().plus(SandboxOp.PAUSE_WAIT).isBefore(java.time.Instant.now());
+            SandboxPauses.Outcome outcome = late ? SandboxPauses.Outcome.BUSY : pauses.pause(s, container);
+            switch (outcome) {
+                case PAUSED -> finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+                case BUSY -> finish(job, entry, token, JobState.CANCELLED, null,
+                        "the sandbox was busy for longer than the pause waits (" + SandboxOp.PAUSE_WAIT.toSeconds() + " s)");
+                case ENDED -> finish(job, entry, token, JobState.ERROR, null, "the sandbox ended meanwhile");
+            }
+        } catch (RuntimeException e) {
+            finish(job, entry, token, JobState.ERROR, null, "the engine could not " + job.op().kind().wireName()
+                    .substring("sandbox.".length()) + " the sandbox: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A job or file call sent to a paused sandbox thaws it first.
+     *
+     * @return false when it could not be thawed (the job has ended with why)
+     */
+    private boolean resumeFirst(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        try {
+            pauses.resume(s, container);
+            return true;
+        } catch (RuntimeException e) {
+            finish(job, entry, token, JobState.ERROR, null, "the paused sandbox could not be resumed: " + e.getMessage());
+            return false;
         }
     }
 
