@@ -149,9 +149,8 @@ public final class SandboxDispatcher {
                 finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
                 return;
             }
-            boolean late = job.submittedAt() != null
-                    && job.submittedAt().plus(SandboxOp.PAUSE_WAIT).isBefore(java.time.Instant.now());
-            SandboxPauses.Outcome outcome = late ? SandboxPauses.Outcome.BUSY : pauses.pause(s, container);
+            java.time.Instant sent = job.submittedAt() != null ? job.submittedAt() : java.time.Instant.now();
+            SandboxPauses.Outcome outcome = pauses.pause(s, container, sent.plus(SandboxOp.PAUSE_WAIT));
             switch (outcome) {
                 case PAUSED -> finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
                 case BUSY -> finish(job, entry, token, JobState.CANCELLED, null,

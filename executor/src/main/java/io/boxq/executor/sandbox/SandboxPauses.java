@@ -6,6 +6,8 @@ import io.boxq.core.sandbox.Sandbox;
 import io.boxq.executor.docker.DockerRuntime;
 import io.boxq.executor.pool.PooledContainer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -44,13 +46,15 @@ public final class SandboxPauses {
     /**
      * Freezes a ready sandbox; a paused one stays paused.
      *
-     * @return {@code BUSY} when its runner stayed in use for {@link SandboxOp#PAUSE_WAIT}, {@code ENDED}
-     *     when the sandbox ended meanwhile (it is thawed again for its removal)
+     * @param deadline when its caller stops waiting (sent + {@link SandboxOp#PAUSE_WAIT})
+     * @return {@code BUSY} when its runner stayed in use until {@code deadline}, {@code ENDED} when
+     *     the sandbox ended meanwhile (it is thawed again for its removal)
      */
-    Outcome pause(Sandbox s, PooledContainer c) {
+    Outcome pause(Sandbox s, PooledContainer c, Instant deadline) {
         ReentrantLock lock = runners.lock(s.id());
         try {
-            if (!lock.tryLock(SandboxOp.PAUSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            long left = Duration.between(clock.instant(), deadline).toMillis();
+            if (left <= 0 || !lock.tryLock(left, TimeUnit.MILLISECONDS)) {
                 return Outcome.BUSY;
             }
         } catch (InterruptedException e) {

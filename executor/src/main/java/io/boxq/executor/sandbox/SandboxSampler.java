@@ -49,12 +49,13 @@ public final class SandboxSampler {
      * Samples a sandbox's resources now (the resource monitor). Uses the sandbox's runner when it
      * is free, else (a job is running) a separate {@code docker exec}, so a long job is watched too.
      *
-     * @return empty when the sandbox is not held here or its figures could not be read
+     * @return empty when the sandbox is not held here, is paused (paused since it was listed), or its
+     *     figures could not be read
      * @throws RunnerFailedException when the runner broke while sampling (it is relaunched)
      */
     public Optional<ResourceSample> sample(Sandbox s) {
         Optional<PooledContainer> c = lifecycle.container(s.id());
-        if (c.isEmpty()) {
+        if (c.isEmpty() || pauses.frozen(s.id())) {
             return Optional.empty();
         }
         CommandResult r = read(s, c.get());
