@@ -128,9 +128,11 @@ class SandboxPauseIT {
     }
 
     @Test
-    void a_paused_sandbox_outlives_its_idle_timeout_not_its_lifetime_and_expires_thawed_and_removed() {
+    void a_paused_sandbox_outlives_its_idle_timeout_not_its_lifetime_and_expires_thawed_and_removed()
+            throws InterruptedException {
         String id = create(Map.of("ttl_s", 8, "idle_timeout_s", 1));
         String container = containerOf(id);
+        Instant since = Instant.now();
         pause(id);
         Instant idleFrom = Instant.parse(ok(client.get("/v1/sandboxes/" + id, key)).path("last_activity_at").asText());
         await("past its idle timeout").atMost(Duration.ofSeconds(10))
@@ -149,8 +151,52 @@ class SandboxPauseIT {
         await("its container is removed").atMost(Duration.ofSeconds(20))
                 .until(() -> TestEnvironment.containersOf(server.workerId()).stream()
                         .noneMatch(c -> c.getId().equals(container)));
+        assertThat(engineActions(container, since)).as("thawed before it was removed")
+                .containsSubsequence("pause", "unpause", "destroy");
         JsonNode today = ok(client.get("/v1/quota/usage", key)).path("history");
         assertThat(today.get(today.size() - 1).path("paused_seconds").asDouble()).isPositive();
+    }
+
+    @Test
+    void a_paused_sandbox_deleted_ends_deleted_thawed_and_removed_and_a_stopping_node_thaws_its_paused_ones()
+            throws InterruptedException {
+        String deleted = create(Map.of("ttl_s", 600));
+        String deletedContainer = containerOf(deleted);
+        Instant since = Instant.now();
+        pause(deleted);
+        assertThat(client.delete("/v1/sandboxes/" + deleted, key).status()).isEqualTo(204);
+        assertThat(ok(client.get("/v1/sandboxes/" + deleted, key)).path("state").asText()).isEqualTo("deleted");
+        await("its container is removed").atMost(Duration.ofSeconds(20))
+                .until(() -> engineActions(deletedContainer, since).contains("destroy"));
+        assertThat(engineActions(deletedContainer, since)).containsSubsequence("pause", "unpause", "destroy");
+
+        BoxqTestServer other = BoxqTestServer.start("pause-stop", Map.of());
+        String otherKey = other.client.createKey(other.adminKey(), "stopper", "free").path("key").asText();
+        BoxqClient.Reply made = other.client.post("/v1/sandboxes", otherKey, Map.of("ttl_s", 600));
+        String host = other.client.run(otherKey, Map.of("command", "hostname", "sandbox_id", made.json().path("id").asText()))
+                .path("stdout").asText().trim();
+        String frozen = TestEnvironment.containersOf(other.workerId()).stream().map(c -> c.getId())
+                .filter(c -> c.startsWith(host)).findFirst().orElseThrow();
+        assertThat(other.client.post("/v1/sandboxes/" + made.json().path("id").asText() + "/pause", otherKey, Map.of())
+                .json().path("state").asText()).isEqualTo("paused");
+        other.stopAndAssertClean();
+        assertThat(engineActions(frozen, since)).as("the stopping node thawed it, then removed it")
+                .containsSubsequence("pause", "unpause", "destroy");
+    }
+
+    /** What the engine did to a container since {@code since}, in order (pause, unpause, kill, destroy, …). */
+    private static List<String> engineActions(String containerId, Instant since) throws InterruptedException {
+        List<String> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TestEnvironment.docker().eventsCmd().withContainerFilter(containerId)
+                .withSince(Long.toString(since.getEpochSecond() - 1))
+                .withUntil(Long.toString(Instant.now().getEpochSecond() + 1))
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Event e) {
+                        actions.add(e.getAction());
+                    }
+                }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        return actions;
     }
 
     private static String create(Map<String, ?> body) {
