@@ -88,6 +88,9 @@ results = {
 }
 if "transport_floor" in raw:
     results["transport_floor"] = raw["transport_floor"]
+for name in ("pause_ms", "resume_ms"):  # POST /v1/sandboxes/{id}/pause|resume, HTTP round trip
+    if name in raw:
+        results[name] = pick(raw[name])
 for copy in ("snapshot_ms", "fork_ms"):  # a 10 MiB workspace (bench/copies.py)
     if copy in raw:
         results[copy] = raw[copy]
@@ -139,6 +142,8 @@ i5 = idle_500
 rows += [
     ("sandbox from the warm pool, p50 (POST /v1/sandboxes)", f"{results['warm_handout_ms']['p50']} ms", "≤ 10 ms", ok(results["warm_handout_ms"]["p50"] <= 10)),
     ("cold sandbox (pool empty), p50", f"{results['cold_start_ms']['p50']} ms", "≤ 300 ms", ok(results["cold_start_ms"]["p50"] <= 300)),
+    *([("pause / resume of a sandbox, p50 (POST …/pause, POST …/resume)", f"{results['pause_ms']['p50']} / {results['resume_ms']['p50']} ms", "", "")]
+      if "pause_ms" in results else []),
     *[(f"{what} of a 10 MiB workspace, p50 / p90", f"{results[k]['p50']} / {results[k]['p90']} ms", "", "")
       for k, what in (("snapshot_ms", "snapshot (POST /v1/sandboxes/{id}/snapshots)"),
                       ("fork_ms", "fork (POST /v1/sandboxes/{id}/fork)")) if k in results],

@@ -36,6 +36,7 @@ import io.boxq.executor.snapshot.WorkspaceSnapshots;
 import io.boxq.core.snapshot.RedisSnapshotStore;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.executor.sandbox.SandboxLifecycle;
+import io.boxq.executor.sandbox.SandboxPauses;
 import io.boxq.executor.sandbox.SandboxRunners;
 import io.boxq.executor.sandbox.SandboxSampler;
 import io.boxq.executor.sandbox.SandboxReconciler;
@@ -79,6 +80,7 @@ public final class ExecutorNode implements AutoCloseable {
     private final ContainerFactory containers;
     private final Shape defaultShape;
     private final SandboxLifecycle sandboxes;
+    private final SandboxPauses pauses;
     private final SandboxReconciler reconciler;
     private final ControlListener control;
     private final WorkspaceSnapshots snapshots;
@@ -113,13 +115,15 @@ public final class ExecutorNode implements AutoCloseable {
         JobEndListener recording = recording(metrics);
         JobCompleter completer = new JobCompleter(store, node, recording);
         SandboxRunners runners = new SandboxRunners(containers);
-        this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, audit, config, node, clock);
-        SandboxSampler sampler = new SandboxSampler(sandboxes, runners, containers, config, clock);
+        this.pauses = new SandboxPauses(sandboxStore, docker, runners, clock);
+        this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, pauses, audit, config, node, clock);
+        SandboxSampler sampler = new SandboxSampler(sandboxes, runners, pauses, docker, containers, config, clock);
         this.snapshots = new WorkspaceSnapshots(new WorkspaceArchive(dockerClient, config.sandbox().workspace()),
                 Path.of(config.snapshots().dir()), new RedisSnapshotStore(redis, clock), new NodeDirectory(redis), audit,
                 node, config.sandbox().runtime(), config.sandbox().workspace());
-        SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, containers,
-                running, completer, config, new SandboxCopies(sandboxes, runners, sandboxStore, snapshots));
+        SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, pauses,
+                containers, running, completer, config,
+                new SandboxCopies(sandboxes, runners, pauses, sandboxStore, snapshots));
         this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
         JobHandler handler = new JobHandler(store, queue, pool, containers, dispatcher, running, config, node,
@@ -134,7 +138,7 @@ public final class ExecutorNode implements AutoCloseable {
                 .onCancelRequested(running::cancel);
         this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node,
                 recording.andThen(reclaimUsage(usage)));
-        this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
+        this.heartbeat = new NodeHeartbeat(redis, node, config, clock, pauses::count);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle() + sweepSnapshots(),
                 running::cancel, snapshots::sweepFiles);
@@ -200,6 +204,11 @@ public final class ExecutorNode implements AutoCloseable {
 
     public PoolStats poolStats() {
         return pool.stats();
+    }
+
+    /** How many of this node's sandboxes are paused now (for {@code /health}). */
+    public int pausedSandboxes() {
+        return pauses.count();
     }
 
     public int rebalancePool() {
@@ -276,6 +285,7 @@ public final class ExecutorNode implements AutoCloseable {
         control.close();
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
+        sandboxes.close(); // thaws paused sandboxes: the pool removes every container next
         pool.close();
         containers.close();
         consumer.awaitSettled(SETTLE_AFTER_CLOSE);

@@ -113,7 +113,8 @@ public final class Main {
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();
         return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), s.sandboxes(),
-                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup(),
+                node.pausedSandboxes());
     }
 
     /** The maintenance tasks' view of a node (also used by the in-process test server). */

@@ -133,6 +133,7 @@ public final class BoxqTestServer {
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();
         return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), 0,
-                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup(),
+                node.pausedSandboxes());
     }
 }

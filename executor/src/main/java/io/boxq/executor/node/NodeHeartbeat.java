@@ -22,8 +22,16 @@ public final class NodeHeartbeat {
     private final String node;
     private final BoxqConfig config;
     private final Clock clock;
+    private final java.util.function.IntSupplier paused;
 
+    /** A node that never pauses a sandbox. */
     public NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
+        this(redis, node, config, clock, () -> 0);
+    }
+
+    /** @param paused how many of the node's sandboxes are paused now */
+    public NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock, java.util.function.IntSupplier paused) {
+        this.paused = paused;
         this.redis = redis;
         this.node = node;
         this.config = config;
@@ -49,6 +57,7 @@ public final class NodeHeartbeat {
                 "aggressive_cleanup", Boolean.toString(config.pool().aggressiveCleanup()),
                 "heartbeat_at", Long.toString(clock.millis())));
         fields.put("busy", Integer.toString(stats.busy()));
+        fields.put("paused_sessions", Integer.toString(paused.getAsInt()));
         fields.put("shapes", Json.write(shapes));
         try {
             redis.run(j -> {

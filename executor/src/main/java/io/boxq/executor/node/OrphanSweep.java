@@ -54,6 +54,9 @@ public final class OrphanSweep {
                     : owner != null && !nodeAlive(owner) && c.getCreated() < cutoff;
             if (orphan) {
                 log.info("removing orphan container {} of node {}", c.getId().substring(0, 12), owner);
+                if ("paused".equals(c.getState())) {
+                    docker.unpause(c.getId()); // a paused sandbox's: thawed first, never left frozen
+                }
                 docker.remove(c.getId());
                 removed++;
             }

@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The sandbox operations that copy a workspace (docs/architecture.md, "Snapshots and forks"): a
  * snapshot of a sandbox, a new sandbox made from a snapshot, and forks of a sandbox, each new
  * sandbox filled before it is marked ready. A snapshot and a fork take the source's runner, so no
- * job or file call runs in it meanwhile.
+ * job or file call runs in it meanwhile. A paused source stays paused: its container is thawed only
+ * for the copy, with its processes stopped by the copy's own script.
  */
 public final class SandboxCopies {
     /** Exit code of a fork's result when a sibling could not be made. */
@@ -27,11 +28,13 @@ public final class SandboxCopies {
 
     private final SandboxLifecycle lifecycle;
     private final SandboxRunners runners;
+    private final SandboxPauses pauses;
     private final RedisSandboxStore sandboxes;
     private final WorkspaceSnapshots snapshots;
 
-    public SandboxCopies(SandboxLifecycle lifecycle, SandboxRunners runners, RedisSandboxStore sandboxes,
-            WorkspaceSnapshots snapshots) {
+    public SandboxCopies(SandboxLifecycle lifecycle, SandboxRunners runners, SandboxPauses pauses,
+            RedisSandboxStore sandboxes, WorkspaceSnapshots snapshots) {
+        this.pauses = pauses;
         this.lifecycle = lifecycle;
         this.runners = runners;
         this.sandboxes = sandboxes;
@@ -49,7 +52,7 @@ public final class SandboxCopies {
 
     /** The snapshot operation (see {@link WorkspaceSnapshots#take}). */
     CommandResult snapshot(Sandbox s, PooledContainer c, byte[] payload) {
-        return withRunner(s, () -> snapshots.take(s, c.id(), payload));
+        return withRunner(s, () -> pauses.whileThawed(s, c, () -> snapshots.take(s, c.id(), payload)));
     }
 
     /**
@@ -61,7 +64,7 @@ public final class SandboxCopies {
     CommandResult fork(Sandbox source, PooledContainer c, byte[] payload) {
         Map<?, ?> p = Json.read(new String(payload, StandardCharsets.UTF_8), Map.class);
         List<String> ids = ((List<?>) p.get("sandbox_ids")).stream().map(String::valueOf).toList();
-        return withRunner(source, () -> {
+        return withRunner(source, () -> pauses.whileThawed(source, c, () -> {
             List<Sandbox> made = new ArrayList<>();
             Set<String> skipped = new LinkedHashSet<>();
             for (String id : ids) {
@@ -77,7 +80,7 @@ public final class SandboxCopies {
                 made.add(child.get());
             }
             return result(0, Json.write(Map.of("sandbox_ids", ids, "skipped", List.copyOf(skipped))), "");
-        });
+        }));
     }
 
     private CommandResult withRunner(Sandbox s, java.util.function.Supplier<CommandResult> work) {

@@ -32,6 +32,7 @@ public final class SandboxDispatcher {
     private final SandboxLifecycle lifecycle;
     private final SandboxRunners runners;
     private final SandboxSampler sampler;
+    private final SandboxPauses pauses;
     private final ContainerFactory containers;
     private final RunningJobs running;
     private final JobCompleter completer;
@@ -40,8 +41,9 @@ public final class SandboxDispatcher {
 
     /** @param completer stores the ends of the sandboxes' jobs (and tells metrics and usage about them) */
     public SandboxDispatcher(RedisSandboxStore sandboxes, SandboxLifecycle lifecycle, SandboxRunners runners,
-            SandboxSampler sampler, ContainerFactory containers, RunningJobs running, JobCompleter completer,
-            BoxqConfig config, SandboxCopies copies) {
+            SandboxSampler sampler, SandboxPauses pauses, ContainerFactory containers, RunningJobs running,
+            JobCompleter completer, BoxqConfig config, SandboxCopies copies) {
+        this.pauses = pauses;
         this.copies = copies;
         this.sandboxes = sandboxes;
         this.lifecycle = lifecycle;
@@ -88,11 +90,18 @@ public final class SandboxDispatcher {
             stats(sandbox.get(), container.get(), job, entry, token);
             return;
         }
-        if (kind == SandboxOp.Kind.SNAPSHOT || kind == SandboxOp.Kind.FORK) {
+        if (kind == SandboxOp.Kind.PAUSE || kind == SandboxOp.Kind.RESUME) {
+            pauseOrResume(sandbox.get(), container.get(), job, entry, token);
+            return;
+        }
+        if (kind == SandboxOp.Kind.SNAPSHOT || kind == SandboxOp.Kind.FORK) { // a paused sandbox stays paused
             CommandResult r = kind == SandboxOp.Kind.SNAPSHOT
                     ? copies.snapshot(sandbox.get(), container.get(), job.spec().stdin())
                     : copies.fork(sandbox.get(), container.get(), job.spec().stdin());
             finish(job, entry, token, JobState.SUCCEEDED, r, null);
+            return;
+        }
+        if (!resumeFirst(sandbox.get(), container.get(), job, entry, token)) {
             return;
         }
         runInside(sandbox.get(), container.get(), job, entry, token);
@@ -134,6 +143,47 @@ public final class SandboxDispatcher {
             runnerLock.unlock();
             sandboxes.touch(id);
             runners.markFree(id);
+        }
+    }
+
+    /**
+     * Pause and resume, in the sandbox's line: a pause that reaches the front later than
+     * {@link SandboxOp#PAUSE_WAIT} after it was sent (a job ran before it) is called off, ending
+     * {@code cancelled}: its caller has been answered {@code 409 sandbox-busy} by then.
+     */
+    private void pauseOrResume(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        try {
+            if (job.op().kind() == SandboxOp.Kind.RESUME) {
+                pauses.resume(s, container);
+                finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+                return;
+            }
+            java.time.Instant sent = job.submittedAt() != null ? job.submittedAt() : java.time.Instant.now();
+            SandboxPauses.Outcome outcome = pauses.pause(s, container, sent.plus(SandboxOp.PAUSE_WAIT));
+            switch (outcome) {
+                case PAUSED -> finish(job, entry, token, JobState.SUCCEEDED, empty(), null);
+                case BUSY -> finish(job, entry, token, JobState.CANCELLED, null,
+                        "the sandbox was busy for longer than the pause waits (" + SandboxOp.PAUSE_WAIT.toSeconds() + " s)");
+                case ENDED -> finish(job, entry, token, JobState.ERROR, null, "the sandbox ended meanwhile");
+            }
+        } catch (RuntimeException e) {
+            finish(job, entry, token, JobState.ERROR, null, "the engine could not " + job.op().kind().wireName()
+                    .substring("sandbox.".length()) + " the sandbox: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A job or file call sent to a paused sandbox thaws it first.
+     *
+     * @return false when it could not be thawed (the job has ended with why)
+     */
+    private boolean resumeFirst(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        try {
+            pauses.resume(s, container);
+            return true;
+        } catch (RuntimeException e) {
+            finish(job, entry, token, JobState.ERROR, null, "the paused sandbox could not be resumed: " + e.getMessage());
+            return false;
         }
     }
 

@@ -28,6 +28,7 @@ public final class SandboxLifecycle {
     private final RedisSandboxStore sandboxes;
     private final WarmPool pool;
     private final SandboxRunners runners;
+    private final SandboxPauses pauses;
     private final AuditLog audit;
     private final BoxqConfig config;
     private final String node;
@@ -38,8 +39,9 @@ public final class SandboxLifecycle {
 
     private record Termination(String reason, long atNanos) {}
 
-    public SandboxLifecycle(RedisSandboxStore sandboxes, WarmPool pool, SandboxRunners runners, AuditLog audit,
-            BoxqConfig config, String node, Clock clock) {
+    public SandboxLifecycle(RedisSandboxStore sandboxes, WarmPool pool, SandboxRunners runners, SandboxPauses pauses,
+            AuditLog audit, BoxqConfig config, String node, Clock clock) {
+        this.pauses = pauses;
         this.sandboxes = sandboxes;
         this.pool = pool;
         this.runners = runners;
@@ -104,14 +106,14 @@ public final class SandboxLifecycle {
     }
 
     /**
-     * Ends a sandbox: its container goes, its quota places come back, and its record is kept,
-     * marked {@code how} with {@code why} (unless it had already ended).
+     * Ends a sandbox: its container goes (thawed first when paused), its quota places come back,
+     * and its record is kept, marked {@code how} with {@code why} (unless it had already ended).
      */
     public void destroy(Sandbox s, SandboxEnd how, String why) {
         PooledContainer c = held.remove(s.id());
         runners.forget(s.id());
         if (c != null) {
-            pool.unpin(c);
+            release(s.id(), c);
         }
         if (sandboxes.end(s, how, why)) {
             log.info("sandbox {} of key {} ended ({}): {}", s.id(), s.keyId(), how.wireName(), why);
@@ -128,7 +130,7 @@ public final class SandboxLifecycle {
         int ended = 0;
         for (Sandbox s : sandboxes.listForNode(node)) {
             String reason = s.expiredReason(clock.instant(), runners.busy(s.id()));
-            boolean lost = s.ready() && !held.containsKey(s.id());
+            boolean lost = s.usable() && !held.containsKey(s.id());
             if (reason != null || lost) {
                 String why = lost ? "its container was lost" : reason;
                 destroy(s, lost ? SandboxEnd.LOST : SandboxEnd.EXPIRED, why);
@@ -138,7 +140,7 @@ public final class SandboxLifecycle {
         }
         for (String id : held.keySet()) {
             if (sandboxes.find(id).filter(s -> !s.ended()).isEmpty()) {
-                pool.unpin(held.remove(id));
+                release(id, held.remove(id));
                 ended++;
             }
         }
@@ -159,6 +161,16 @@ public final class SandboxLifecycle {
         terminated.put(s.id(), new Termination(reason, now));
         destroy(s, SandboxEnd.TERMINATED, cause);
         return reason;
+    }
+
+    /** Thaws every frozen sandbox of this node (it is stopping and its pool removes the containers next). */
+    public void close() {
+        held.forEach(pauses::thaw);
+    }
+
+    private void release(String sandboxId, PooledContainer c) {
+        pauses.thaw(sandboxId, c);
+        pool.unpin(c);
     }
 
     /** The reason a job of a sandbox the monitor terminated ends with, given once; empty when it was not. */

@@ -56,8 +56,8 @@ class McpIT {
             assertThat(t.path("inputSchema").path("type").asText()).isEqualTo("object");
             assertThat(t.path("inputSchema").path("properties").size()).isPositive();
         });
-        assertThat(names).contains("run_command", "get_job", "create_sandbox", "destroy_sandbox",
-                "read_file", "write_file", "snapshot_sandbox", "fork_sandbox");
+        assertThat(names).containsExactlyInAnyOrder("run_command", "get_job", "create_sandbox", "destroy_sandbox",
+                "read_file", "write_file", "pause_sandbox", "resume_sandbox", "snapshot_sandbox", "fork_sandbox");
 
         JsonNode sandbox = mcp.ok("create_sandbox", Map.of("ttl_s", 600));
         String sandboxId = sandbox.path("id").asText();

@@ -153,15 +153,21 @@ class SnapshotsIT {
     }
 
     @Test
-    void a_deleted_snapshot_leaves_nothing_on_disk() {
+    void a_paused_sandbox_is_snapshotted_and_stays_paused_and_a_deleted_snapshot_leaves_nothing_on_disk() {
         String sandbox = createSandbox(key, Map.of());
-        String id = http.post("/v1/sandboxes/" + sandbox + "/snapshots", key, Map.of()).json().path("id").asText();
+        run(key, sandbox, "echo kept > /workspace/f");
+        assertThat(http.post("/v1/sandboxes/" + sandbox + "/pause", key, Map.of()).status()).isEqualTo(200);
+        Reply taken = http.post("/v1/sandboxes/" + sandbox + "/snapshots", key, Map.of());
+        assertThat(taken.status()).as(taken.body()).isEqualTo(201);
+        assertThat(http.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText()).isEqualTo("paused");
+        String id = taken.json().path("id").asText();
         assertThat(snapshotFiles()).contains(id + ".tar.gz");
 
         deleteSnapshot(key, id);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(snapshotFiles()).doesNotContain(id + ".tar.gz"));
+        assertThat(run(key, sandbox, "cat /workspace/f").path("stdout").asText()).isEqualTo("kept\n");
         http.delete("/v1/sandboxes/" + sandbox, key);
     }
 
