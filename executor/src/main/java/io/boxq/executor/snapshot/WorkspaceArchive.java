@@ -85,19 +85,7 @@ public final class WorkspaceArchive {
 
         /** Waits for the end of the script (it has closed the modes again and woken the sandbox). */
         void finish() {
-            try {
-                if (!callback.awaitCompletion(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the workspace copy did not end");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-            Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-            if (exit == null || exit != 0) {
-                throw new IllegalStateException("copying the workspace out failed (exit " + exit + ")"
-                        + (errors.isEmpty() ? "" : ": " + errors.toString().strip()));
-            }
+            awaitExit(callback, execId, 60, "copying the workspace out", errors);
         }
 
         /** Cuts the copy off: tar gets a broken pipe, and the script still closes the modes and wakes the sandbox. */
@@ -189,19 +177,9 @@ public final class WorkspaceArchive {
          */
         void finish(List<String> toClose) {
             try {
-                if (!callback.awaitCompletion(120, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("unpacking the workspace did not end");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+                awaitExit(callback, execId, 120, "unpacking the workspace", output);
             } finally {
                 pipe.breakWith(new IOException("done"));
-            }
-            Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-            if (exit == null || exit != 0) {
-                throw new IllegalStateException("unpacking the workspace failed (exit " + exit + ")"
-                        + (output.isEmpty() ? "" : ": " + output.toString().strip()));
             }
             closeModes(containerId, toClose);
         }
@@ -235,6 +213,28 @@ public final class WorkspaceArchive {
             }
         });
         return r;
+    }
+
+    /**
+     * Waits for an exec's stream to end, then for its exit code, which must be 0.
+     *
+     * @throws IllegalStateException saying that {@code what} failed, with what the exec said
+     */
+    private void awaitExit(ResultCallback.Adapter<Frame> callback, String execId, int seconds, String what,
+            CharSequence said) {
+        try {
+            if (!callback.awaitCompletion(seconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(what + " did not end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+        if (exit == null || exit != 0) {
+            throw new IllegalStateException(what + " failed (exit " + exit + ")"
+                    + (said.isEmpty() ? "" : ": " + said.toString().strip()));
+        }
     }
 
     private void closeModes(String containerId, List<String> lines) {
