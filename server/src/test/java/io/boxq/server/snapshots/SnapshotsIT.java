@@ -135,6 +135,21 @@ class SnapshotsIT {
     }
 
     @Test
+    void revoking_a_key_deletes_its_snapshots_from_redis_and_disk() {
+        JsonNode created = http.createKey(server.adminKey(), "snap-revoked", "pro");
+        String revoked = created.path("key").asText();
+        String sandbox = createSandbox(revoked, Map.of());
+        String id = http.post("/v1/sandboxes/" + sandbox + "/snapshots", revoked, Map.of()).json().path("id").asText();
+        assertThat(snapshotFiles()).contains(id + ".tar.gz");
+
+        assertThat(http.delete("/v1/keys/" + created.path("id").asText(), server.adminKey()).status()).isEqualTo(204);
+
+        assertThat(TestEnvironment.redisKeys(server.prefix())).noneMatch(k -> k.contains(id));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(snapshotFiles()).doesNotContain(id + ".tar.gz"));
+    }
+
+    @Test
     void a_snapshot_kept_by_a_node_that_is_down_lists_as_unavailable_and_cannot_be_restored() {
         String sandbox = createSandbox(key, Map.of());
         String id = http.post("/v1/sandboxes/" + sandbox + "/snapshots", key, Map.of()).json().path("id").asText();
