@@ -184,6 +184,21 @@ class SandboxPauseIT {
                 .containsSubsequence("pause", "unpause", "destroy");
     }
 
+    @Test
+    void a_pause_and_a_delete_racing_leave_one_end_deleted_with_the_container_gone() throws Exception {
+        String id = create(Map.of("ttl_s", 600));
+        String container = containerOf(id);
+        var pausing = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> client.post("/v1/sandboxes/" + id + "/pause", key, Map.of()));
+        var deleting = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.delete("/v1/sandboxes/" + id, key));
+        assertThat(deleting.get().status()).as(deleting.get().body()).isEqualTo(204);
+        assertThat(pausing.get().status()).as(pausing.get().body()).isIn(200, 409, 410);
+        assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText()).isEqualTo("deleted");
+        await("its container is removed, frozen or not").atMost(Duration.ofSeconds(20))
+                .until(() -> TestEnvironment.containersOf(server.workerId()).stream()
+                        .noneMatch(c -> c.getId().equals(container)));
+    }
+
     /** What the engine did to a container since {@code since}, in order (pause, unpause, kill, destroy, …). */
     private static List<String> engineActions(String containerId, Instant since) throws InterruptedException {
         List<String> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
