@@ -130,7 +130,7 @@ class SandboxPauseIT {
     @Test
     void a_paused_sandbox_outlives_its_idle_timeout_not_its_lifetime_and_expires_thawed_and_removed()
             throws InterruptedException {
-        String id = create(Map.of("ttl_s", 8, "idle_timeout_s", 1));
+        String id = create(Map.of("ttl_s", 15, "idle_timeout_s", 1));
         String container = containerOf(id);
         Instant since = Instant.now();
         pause(id);
@@ -141,7 +141,7 @@ class SandboxPauseIT {
         assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText())
                 .as("paused, so not idle").isEqualTo("paused");
 
-        JsonNode ended = await("past its lifetime it expires").atMost(Duration.ofSeconds(20))
+        JsonNode ended = await("past its lifetime it expires").atMost(Duration.ofSeconds(40))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     server.node().shrinkIdle();
