@@ -6,7 +6,7 @@ import io.boxq.api.metrics.ProcessMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.scheduler.MaintenanceScheduler;
 import java.net.URI;
@@ -133,6 +133,7 @@ public final class BoxqTestServer {
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();
         return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), 0,
-                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup(),
+                node.pausedSandboxes());
     }
 }

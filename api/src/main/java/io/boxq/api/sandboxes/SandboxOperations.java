@@ -2,6 +2,7 @@ package io.boxq.api.sandboxes;
 
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobCanceller;
+import io.boxq.api.jobs.JobRequestParser;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -89,7 +90,7 @@ public final class SandboxOperations {
                 maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
         int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
                 (int) maxLifetime.toSeconds());
-        Map<String, String> env = b.stringMap("env", "[A-Za-z_][A-Za-z0-9_]{0,127}", 128, 32 * 1024);
+        Map<String, String> env = b.stringMap("env", JobRequestParser.ENV_NAME, 128, 32 * 1024);
         String network = b.string("network", false, 64);
         if (network != null && !network.equals(config.sandbox().network())) {
             b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
@@ -262,13 +263,18 @@ public final class SandboxOperations {
 
     /** Sends an operation to the sandbox's node and waits for its end. */
     Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload) {
-        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, path), payload,
-                (int) OP_WAIT.toSeconds());
-        return awaiter.await(opId, caller.id(), OP_WAIT);
+        return runOp(caller, s, new SandboxOp(kind, path), payload, OP_WAIT);
     }
 
+    /** Sends an operation to the sandbox's node and waits for its end, or as long as {@code wait}. */
+    Job runOp(ApiKey caller, Sandbox s, SandboxOp op, byte[] payload, Duration wait) {
+        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), op, payload, (int) OP_WAIT.toSeconds());
+        return awaiter.await(opId, caller.id(), wait);
+    }
+
+    /** A sandbox that takes jobs and file calls: ready, or paused (the call resumes it first). */
     static Sandbox ready(Sandbox s) {
-        if (!s.ready()) {
+        if (!s.usable()) {
             throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                     "sandbox " + s.id() + " is " + s.state()));
         }

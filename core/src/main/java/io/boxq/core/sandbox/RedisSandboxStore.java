@@ -90,6 +90,7 @@ public final class RedisSandboxStore {
     }
 
     private boolean release(Sandbox s, String state, String reason) {
+        Instant pausedAt = find(s.id()).map(Sandbox::pausedAt).orElse(null); // the caller's copy may be older
         List<String> args = List.of(s.id(), state, Long.toString(clock.millis()), reason == null ? "" : reason,
                 Long.toString(endedRetention.toMillis()));
         Object released = redis.call(j -> RELEASE.run(j, releaseKeys(s), args));
@@ -97,6 +98,9 @@ public final class RedisSandboxStore {
         boolean ended = Long.valueOf(1).equals(released);
         if (ended) {
             usage.sandboxEnded(s.keyId(), s.createdAt(), clock.instant());
+            if (pausedAt != null) {
+                usage.sandboxPaused(s.keyId(), pausedAt, clock.instant());
+            }
         }
         return ended;
     }
@@ -206,6 +210,30 @@ public final class RedisSandboxStore {
         return updateIfLive(id, Map.of("state", "ready", "container_id", containerId));
     }
 
+    /**
+     * Marks a ready sandbox paused since {@code at} (its container was just frozen).
+     *
+     * @return false when the sandbox has ended or is gone meanwhile (nothing is written then)
+     */
+    public boolean markPaused(String id, Instant at) {
+        return updateIfLive(id, Map.of("state", "paused", "paused_at", Long.toString(at.toEpochMilli())));
+    }
+
+    /**
+     * Marks a paused sandbox ready again (its container was just thawed); the pause counts in its
+     * key's {@code paused_seconds}. Resuming counts as activity: its idle timeout starts again.
+     *
+     * @return false when the sandbox has ended or is gone meanwhile (nothing is written then)
+     */
+    public boolean markResumed(Sandbox s, Instant at) {
+        boolean written = updateIfLive(s.id(), Map.of("state", "ready", "paused_at", "",
+                "last_activity", Long.toString(at.toEpochMilli())));
+        if (written && s.pausedAt() != null) {
+            usage.sandboxPaused(s.keyId(), s.pausedAt(), at);
+        }
+        return written;
+    }
+
     public void markFailed(String id, String error) {
         updateIfLive(id, Map.of("state", "error", "error", error));
     }
@@ -284,7 +312,8 @@ public final class RedisSandboxStore {
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
                 instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")),
-                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"));
+                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"),
+                h.getOrDefault("paused_at", "").isEmpty() ? null : instant(h, "paused_at"));
     }
 
     private static List<ResourceViolation> violations(String json) {

@@ -10,7 +10,7 @@ import java.util.function.IntSupplier;
  * (run the sweeps and report how many things were removed) and {@code cancel <job>} (kill the
  * job's command if it runs here).
  */
-final class ControlListener implements AutoCloseable {
+public final class ControlListener implements AutoCloseable {
     private static final long RESULT_TTL_SECONDS = 300;
 
     private final Redis redis;
@@ -19,7 +19,7 @@ final class ControlListener implements AutoCloseable {
     private final Consumer<String> cancel;
     private final Subscription subscription;
 
-    ControlListener(Redis redis, String node, IntSupplier cleanup, Consumer<String> cancel) {
+    public ControlListener(Redis redis, String node, IntSupplier cleanup, Consumer<String> cancel) {
         this.redis = redis;
         this.node = node;
         this.cleanup = cleanup;
@@ -27,7 +27,7 @@ final class ControlListener implements AutoCloseable {
         this.subscription = new Subscription(redis, redis.keys().controlChannel(), this::onMessage);
     }
 
-    void start() {
+    public void start() {
         subscription.start();
     }
 

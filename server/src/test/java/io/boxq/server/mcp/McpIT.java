@@ -57,7 +57,7 @@ class McpIT {
             assertThat(t.path("inputSchema").path("properties").size()).isPositive();
         });
         assertThat(names).containsExactlyInAnyOrder("run_command", "get_job", "create_sandbox", "destroy_sandbox",
-                "read_file", "write_file");
+                "read_file", "write_file", "pause_sandbox", "resume_sandbox");
 
         JsonNode sandbox = mcp.ok("create_sandbox", Map.of("ttl_s", 600));
         String sandboxId = sandbox.path("id").asText();

@@ -11,7 +11,7 @@ import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.Labels;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.server.TestEnvironment;
 import java.io.IOException;

@@ -13,7 +13,7 @@ import io.boxq.core.json.Json;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.Labels;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.scheduler.MaintenanceScheduler;
 import io.boxq.scheduler.NodeMaintenance;
 import io.boxq.server.TestEnvironment;
