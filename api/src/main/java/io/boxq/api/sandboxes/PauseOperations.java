@@ -39,7 +39,8 @@ public final class PauseOperations {
         if (s.paused()) {
             return s;
         }
-        Job done = operations.runOp(caller, s, SandboxOp.Kind.PAUSE, SandboxOp.PAUSE_WAIT.plus(ANSWER_MARGIN));
+        Job done = operations.runOp(caller, s, new SandboxOp(SandboxOp.Kind.PAUSE, null), null,
+                SandboxOp.PAUSE_WAIT.plus(ANSWER_MARGIN));
         if (done.state() == JobState.SUCCEEDED) {
             return operations.live(caller, sandboxId);
         }
@@ -64,7 +65,7 @@ public final class PauseOperations {
         if (!s.paused()) {
             return s;
         }
-        Job done = operations.runOp(caller, s, SandboxOp.Kind.RESUME, SandboxOperations.OP_WAIT);
+        Job done = operations.runOp(caller, s, SandboxOp.Kind.RESUME, null, null);
         if (done.state() == JobState.SUCCEEDED) {
             return operations.live(caller, sandboxId);
         }

@@ -295,20 +295,17 @@ public final class SandboxOperations {
 
     /** Sends an operation to the sandbox's node and waits for its end. */
     Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload) {
-        return runOp(caller, s, kind, path, payload, OP_WAIT);
+        return runOp(caller, s, new SandboxOp(kind, path), payload, OP_WAIT);
     }
 
-    /** Sends an operation and waits up to {@code wait} for its end. */
+    /** Sends an operation and waits up to {@code wait} for its end (a snapshot or fork of a large workspace takes longer). */
     public Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload, Duration wait) {
-        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, path), payload,
-                (int) wait.toSeconds());
-        return awaiter.await(opId, caller.id(), wait);
+        return runOp(caller, s, new SandboxOp(kind, path), payload, wait);
     }
 
-    /** Sends an operation without a payload and waits for its end, or as long as {@code wait}. */
-    Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, Duration wait) {
-        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, null), null,
-                (int) OP_WAIT.toSeconds());
+    /** Sends an operation to the sandbox's node and waits for its end, or as long as {@code wait}. */
+    Job runOp(ApiKey caller, Sandbox s, SandboxOp op, byte[] payload, Duration wait) {
+        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), op, payload, (int) OP_WAIT.toSeconds());
         return awaiter.await(opId, caller.id(), wait);
     }
 

@@ -130,7 +130,7 @@ class SandboxPauseIT {
     @Test
     void a_paused_sandbox_outlives_its_idle_timeout_not_its_lifetime_and_expires_thawed_and_removed()
             throws InterruptedException {
-        String id = create(Map.of("ttl_s", 8, "idle_timeout_s", 1));
+        String id = create(Map.of("ttl_s", 15, "idle_timeout_s", 1));
         String container = containerOf(id);
         Instant since = Instant.now();
         pause(id);
@@ -141,7 +141,7 @@ class SandboxPauseIT {
         assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText())
                 .as("paused, so not idle").isEqualTo("paused");
 
-        JsonNode ended = await("past its lifetime it expires").atMost(Duration.ofSeconds(20))
+        JsonNode ended = await("past its lifetime it expires").atMost(Duration.ofSeconds(40))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     server.node().shrinkIdle();
@@ -182,6 +182,21 @@ class SandboxPauseIT {
         other.stopAndAssertClean();
         assertThat(engineActions(frozen, since)).as("the stopping node thawed it, then removed it")
                 .containsSubsequence("pause", "unpause", "destroy");
+    }
+
+    @Test
+    void a_pause_and_a_delete_racing_leave_one_end_deleted_with_the_container_gone() throws Exception {
+        String id = create(Map.of("ttl_s", 600));
+        String container = containerOf(id);
+        var pausing = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> client.post("/v1/sandboxes/" + id + "/pause", key, Map.of()));
+        var deleting = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.delete("/v1/sandboxes/" + id, key));
+        assertThat(deleting.get().status()).as(deleting.get().body()).isEqualTo(204);
+        assertThat(pausing.get().status()).as(pausing.get().body()).isIn(200, 409, 410);
+        assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText()).isEqualTo("deleted");
+        await("its container is removed, frozen or not").atMost(Duration.ofSeconds(20))
+                .until(() -> TestEnvironment.containersOf(server.workerId()).stream()
+                        .noneMatch(c -> c.getId().equals(container)));
     }
 
     /** What the engine did to a container since {@code since}, in order (pause, unpause, kill, destroy, …). */
