@@ -274,6 +274,44 @@ out=$(bench sandboxes "$BASE" "$key" "$(n 30 10)")
 put "cold_start_ms" "$out"
 stop_server
 
+boxq_log "pause and resume of a sandbox (runner=$CANDIDATE)"
+start_server pause RUNNER=$CANDIDATE POOL_SIZE=2 MIN_POOL_SIZE=2 MAX_POOL_SIZE=8
+key=$(make_key)
+pause_resume=$(python3 - "$BASE" "$key" "$(n 50 10)" <<'PY'
+import json, sys, time, urllib.request
+base, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def post(path, body=b"{}", method="POST"):
+    req = urllib.request.Request(base + path, data=body, method=method,
+                                 headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=90) as r:
+        return json.loads(r.read() or b"null")
+sbx = post("/v1/sandboxes", b'{"ttl_s": 600}')["id"]
+took = {"pause": [], "resume": []}
+for _ in range(n):
+    for op, state in (("pause", "paused"), ("resume", "ready")):
+        t = time.perf_counter()
+        assert post(f"/v1/sandboxes/{sbx}/{op}")["state"] == state
+        took[op].append((time.perf_counter() - t) * 1000)
+post(f"/v1/sandboxes/{sbx}", None, "DELETE")
+def stats(ms):
+    ms.sort(); q = lambda p: ms[min(len(ms) - 1, int(p * len(ms) + 0.999) - 1)]
+    return {"n": len(ms), "p50": round(q(.5), 2), "p90": round(q(.9), 2), "p99": round(q(.99), 2)}
+print(json.dumps({op: stats(ms) for op, ms in took.items()}))
+PY
+)
+for op in pause resume; do
+    put "${op}_ms" "$(python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)[sys.argv[1]]))' "$op" <<<"$pause_resume")"
+done
+stop_server
+
+boxq_log "snapshots and forks of a 10 MiB workspace"
+start_server copies POOL_SIZE=5 MIN_POOL_SIZE=5 MAX_POOL_SIZE=40 SNAPSHOT_DIR="$PWD/bench/tmp/snapshots"
+key=$(make_key)
+out=$(python3 bench/copies.py "$BASE" "$key" "$(n 20 5)")
+put "snapshot_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["snapshot_ms"]))')"
+put "fork_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["fork_ms"]))')"
+stop_server
+
 boxq_log "$IDLE_N idle sandboxes (runner=$CANDIDATE)"
 # (the pool's own warm-ups count against MAX_POOL_SIZE while they start: room for them)
 start_server idle POOL_SIZE=10 MIN_POOL_SIZE=3 MAX_POOL_SIZE=$((IDLE_N + 100)) \

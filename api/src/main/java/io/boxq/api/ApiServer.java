@@ -19,6 +19,10 @@ import io.boxq.api.sandboxes.SandboxOperations;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.api.sandboxes.SandboxRoutes;
+import io.boxq.api.sandboxes.SandboxForks;
+import io.boxq.api.snapshots.SnapshotOperations;
+import io.boxq.api.snapshots.SnapshotRoutes;
+import io.boxq.core.snapshot.RedisSnapshotStore;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.api.keys.KeyRoutes;
@@ -32,6 +36,7 @@ import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.core.sandbox.RedisSandboxStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Map;
 import io.boxq.api.webhooks.WebhookRoutes;
 import io.boxq.core.webhook.AddressPolicy;
 import io.boxq.core.webhook.CallbackUrlCheck;
@@ -131,17 +136,24 @@ public final class ApiServer implements AutoCloseable {
         JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, apiMetrics);
         JobCanceller canceller = new JobCanceller(config, jobs,
                 message -> redis.run(j -> j.publish(redis.keys().controlChannel(), message)), apiMetrics);
+        RedisSnapshotStore snapshotStore = new RedisSnapshotStore(redis, clock);
         SandboxOperations operations = new SandboxOperations(config, sandboxes, jobs, redis.keys(), awaiter, nodes,
-                canceller, audit, clock);
+                canceller, audit, clock, snapshotStore);
+        SnapshotOperations snapshots = new SnapshotOperations(config, snapshotStore, operations, nodes, audit, redis, clock);
+        SandboxForks forks = new SandboxForks(config, sandboxes, operations, nodes, audit, clock);
         new JobRoutes(config, jobs, submitter, awaiter, canceller).register(app);
         new JobEvents(jobs, new RedisJobOutput(redis, config.jobs().resultTtl())).register(app);
         new SandboxRoutes(config, operations, clock, new RedisSandboxStats(redis)).register(app);
-        new McpRoutes(config, redis, clock, submitter, awaiter, operations).register(app);
+        new SnapshotRoutes(snapshots, forks).register(app);
+        new McpRoutes(config, redis, clock, submitter, awaiter, operations, snapshots, forks).register(app);
         new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
                 new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);
-        new KeyRoutes(keys, new KeyService(keys, audit, operations::endAllOf), key -> key.limits(config::limits),
-                new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
+        new KeyRoutes(keys, new KeyService(keys, audit, key -> {
+            Map<String, String> ended = new java.util.HashMap<>(operations.endAllOf(key));
+            ended.put("snapshots_deleted", Integer.toString(snapshots.deleteAllOf(key)));
+            return ended;
+        }), key -> key.limits(config::limits), new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);

@@ -50,6 +50,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
             schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
+            schedule(io.boxq.scheduler.tasks.SweepExpiredSnapshotsTask.class, config.sessions().cleanupInterval(), data);
             schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
             schedule(DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
             schedule(MonitorResourcesTask.class, config.monitor().resourceInterval(), data);

@@ -32,4 +32,7 @@ public interface NodeMaintenance {
 
     /** Removes dangling sandbox images ({@code boxq.image=true}, untagged); returns how many. */
     int removeDanglingImages();
+
+    /** Removes expired snapshots (records and files) and snapshot files nobody keeps a record of; returns how many. */
+    int sweepSnapshots();
 }

@@ -70,6 +70,14 @@ final class ConfigPrinter {
                 .append(m.diskWarnPercent()).append("%\n")
                 .append("  Dangling image cleanup: ").append(m.imageCleanupEnabled()
                         ? "every " + m.imageCleanupInterval().toMinutes() + " minutes" : "off").append('\n');
+        var snap = c.snapshots();
+        s.append("Snapshots:\n  Directory: ").append(snap.dir()).append(snap.shared() ? " (shared by every node)" : " (this node's)")
+                .append('\n');
+        for (Tier t : Tier.values()) {
+            var l = snap.limits(t);
+            s.append("  ").append(t.wireName()).append(": ").append(l.maxCount()).append(" snapshots, ")
+                    .append(Sizes.format(l.maxBytes())).append(" in all, kept ").append(l.lifetime().toHours()).append(" h\n");
+        }
         return s.append(line).toString();
     }
 }

@@ -11,7 +11,7 @@ import io.boxq.core.config.DotEnv;
 import io.boxq.core.config.ServerConfig.Role;
 import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.Redis;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.scheduler.MaintenanceScheduler;
 import io.boxq.scheduler.NodeMaintenance;
@@ -113,7 +113,8 @@ public final class Main {
     private static NodeHealth health(ExecutorNode node, BoxqConfig config) {
         PoolStats s = node.poolStats();
         return new NodeHealth(node.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(), s.sandboxes(),
-                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup());
+                config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup(),
+                node.pausedSandboxes());
     }
 
     /** The maintenance tasks' view of a node (also used by the in-process test server). */
@@ -157,6 +158,11 @@ public final class Main {
             @Override
             public int removeDanglingImages() {
                 return node.removeDanglingImages();
+            }
+
+            @Override
+            public int sweepSnapshots() {
+                return node.sweepSnapshots();
             }
         };
     }

@@ -6,7 +6,7 @@ import io.boxq.api.health.NodeHealth;
 import io.boxq.api.metrics.ProcessMetrics;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
-import io.boxq.executor.node.ExecutorNode;
+import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
 import io.boxq.scheduler.MaintenanceScheduler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -239,6 +239,7 @@ public final class BoxqTestServer {
         }
         PoolStats s = local.poolStats();
         return Optional.of(new NodeHealth(local.node(), s.available(), s.allocated(), s.total(), s.maxCapacity(),
-                s.sandboxes(), config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup()));
+                s.sandboxes(), config.pool().poolSize(), config.pool().maxPoolSize(), config.pool().aggressiveCleanup(),
+                local.pausedSandboxes()));
     }
 }

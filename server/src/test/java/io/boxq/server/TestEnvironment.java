@@ -50,6 +50,8 @@ public final class TestEnvironment {
         env.put("BOXQ_ADMIN_KEY", "bq_admin_" + UUID.randomUUID().toString().replace("-", ""));
         env.put("BOXQ_REDIS_PREFIX", "test-" + unique(testName) + ":");
         env.put("WORKER_ID", unique("it-" + testName));
+        // A snapshot directory belongs to one deployment (its sweep removes files it has no record of).
+        env.put("SNAPSHOT_DIR", System.getProperty("java.io.tmpdir") + "/boxq-it-snapshots/" + env.get("WORKER_ID"));
         env.put("SANDBOX_IMAGE", BUSYBOX);
         env.put("POOL_SIZE", "2");
         env.put("MIN_POOL_SIZE", "1");

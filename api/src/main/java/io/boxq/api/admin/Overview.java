@@ -35,7 +35,7 @@ public record Overview(Instant generatedAt, Settings settings, List<Node> nodes,
 
     public record SandboxRow(String id, String keyId, String user, String node, String state, String image,
             long memoryLimitBytes, Instant createdAt, Instant lastActivityAt, Instant expiresAt, String error,
-            int violations, Sample latest, List<Sample> history) {}
+            int violations, Sample latest, List<Sample> history, Instant pausedAt) {}
 
     /** One monitor sample, reduced to what a sparkline needs. */
     public record Sample(Instant at, long memoryBytes, long memoryLimitBytes, double memoryPercent,

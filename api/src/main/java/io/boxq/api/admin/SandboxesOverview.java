@@ -37,7 +37,7 @@ public final class SandboxesOverview {
                     .map(SandboxesOverview::sample).toList();
             return new Overview.SandboxRow(s.id(), s.keyId(), s.user(), s.node(), s.state(), s.image(),
                     s.memoryBytes(), s.createdAt(), s.lastActivity(), s.expiresAt(), s.error(), s.violations().size(),
-                    history.isEmpty() ? null : history.get(history.size() - 1), history);
+                    history.isEmpty() ? null : history.get(history.size() - 1), history, s.pausedAt());
         }).toList();
         return new Overview.Sandboxes(all.size(), config.sessions().maxTotalSandboxes(), rows);
     }

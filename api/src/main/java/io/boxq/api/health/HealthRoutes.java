@@ -42,6 +42,7 @@ public final class HealthRoutes {
         body.put("pool", Map.of("available", sum.available(), "allocated", sum.allocated(),
                 "total", sum.total(), "max_capacity", sum.maxCapacity()));
         body.put("active_sessions", sum.activeSessions());
+        body.put("paused_sessions", sum.pausedSessions());
         body.put("config", Map.of("pool_size", sum.poolSize(), "max_pool_size", sum.maxPoolSize(),
                 "aggressive_cleanup", sum.aggressiveCleanup()));
         body.put("redis", redisUp ? "up" : "down");
@@ -72,6 +73,7 @@ public final class HealthRoutes {
                 nodes.stream().mapToInt(NodeHealth::activeSessions).sum(),
                 nodes.stream().mapToInt(NodeHealth::poolSize).sum(),
                 nodes.stream().mapToInt(NodeHealth::maxPoolSize).sum(),
-                nodes.stream().anyMatch(NodeHealth::aggressiveCleanup));
+                nodes.stream().anyMatch(NodeHealth::aggressiveCleanup),
+                nodes.stream().mapToInt(NodeHealth::pausedSessions).sum());
     }
 }

@@ -17,7 +17,8 @@ public final class JobRequestParser {
             "timeout_s", "callback_url", "metadata", "max_attempts");
     static final int MAX_COMMAND = 64 * 1024;
     static final int MAX_STDIN = 1 << 20;
-    static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
+    /** The names an {@code env} map may use, for jobs and sandboxes alike. */
+    public static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
     static final String METADATA_NAME = "[A-Za-z0-9_.:-]{1,64}";
     static final int MAX_ATTEMPTS = 5;
 

@@ -50,6 +50,12 @@ public final class JobSubmitter {
         return parser.parse(body).withDefaultCallbackUrl(caller.webhookUrl());
     }
 
+    /** Whether {@code spec} names a sandbox of {@code caller} that is paused now: its node resumes it first. */
+    public boolean resumes(ApiKey caller, JobSpec spec) {
+        return spec.sandboxId() != null && sandboxes.find(spec.sandboxId())
+                .filter(s -> s.keyId().equals(caller.id()) && s.paused()).isPresent();
+    }
+
     /**
      * Queues {@code spec} for {@code caller} (or finds the job an earlier submit with the same
      * idempotency key made).
@@ -69,7 +75,7 @@ public final class JobSubmitter {
             if (sandbox.ended()) {
                 throw new SandboxEndedException(sandbox);
             }
-            if (!sandbox.ready()) {
+            if (!sandbox.usable()) { // a paused one is resumed by its node before the job runs
                 throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                         "sandbox " + sandbox.id() + " is " + sandbox.state()));
             }

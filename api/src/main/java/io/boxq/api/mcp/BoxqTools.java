@@ -5,6 +5,7 @@ import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobSubmitter;
 import io.boxq.api.jobs.JobView;
 import io.boxq.api.problem.ProblemException;
+import io.boxq.api.sandboxes.PauseOperations;
 import io.boxq.api.sandboxes.SandboxOperations;
 import io.boxq.api.sandboxes.SandboxView;
 import io.boxq.core.auth.ApiKey;
@@ -14,13 +15,14 @@ import io.boxq.core.job.JobIds;
 import io.boxq.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The six tools of {@code /mcp}. Each acts as the calling key through the services the REST routes
+ * The tools of {@code /mcp} (those that copy a workspace are {@link CopyTools}). Each acts as the calling key through the services the REST routes
  * use ({@link JobSubmitter}, {@link JobAwaiter}, {@link SandboxOperations}), so validation, quotas,
  * tenant isolation and the way to the executors (Redis, never Docker) are the same.
  */
@@ -44,7 +46,7 @@ final class BoxqTools {
     List<McpTool> all() {
         int maxTimeout = (int) config.jobs().maxCommandTimeout().toSeconds();
         String images = String.join(", ", config.sandbox().allowedImages());
-        return List.of(
+        List<McpTool> tools = new ArrayList<>(List.of(
                 new McpTool("run_command", "Run a shell command in a locked-down Linux container (in a sandbox when "
                         + "sandbox_id is given: its files persist between commands) and wait up to wait_s seconds "
                         + "for the result: state, exit_code, stdout, stderr. If it has not ended by then, the answer "
@@ -73,6 +75,8 @@ final class BoxqTools {
                                 .integer("ttl_s", "lifetime in seconds (the tier caps it)", 1, Integer.MAX_VALUE)
                                 .integer("idle_timeout_s", "end it after this many idle seconds", 1, Integer.MAX_VALUE)
                                 .stringMap("env", "environment variables of every command in it")
+                                .string("snapshot_id", "start with this snapshot's workspace (from snapshot_sandbox)",
+                                        false)
                                 .build(),
                         this::createSandbox),
                 new McpTool("destroy_sandbox", "Destroy a sandbox and everything in it.",
@@ -95,7 +99,9 @@ final class BoxqTools {
                                 .oneOf("encoding", "utf8 (default) or base64 for binary content",
                                         List.of("utf8", "base64"))
                                 .build(),
-                        this::writeFile));
+                        this::writeFile)));
+        tools.addAll(new PauseTools(new PauseOperations(sandboxes)).all());
+        return List.copyOf(tools);
     }
 
     private Object runCommand(ApiKey caller, ObjectNode args) {

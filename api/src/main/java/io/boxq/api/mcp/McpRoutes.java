@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobSubmitter;
+import io.boxq.api.sandboxes.SandboxForks;
 import io.boxq.api.sandboxes.SandboxOperations;
+import io.boxq.api.snapshots.SnapshotOperations;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.redis.Redis;
 import java.time.Clock;
@@ -36,10 +38,12 @@ public final class McpRoutes {
     private final McpDispatcher dispatcher;
     private final McpSessions sessions;
 
-    /** The six tools over the services the REST routes use; sessions in Redis. */
+    /** The tools over the services the REST routes use; sessions in Redis. */
     public McpRoutes(BoxqConfig config, Redis redis, Clock clock, JobSubmitter submitter, JobAwaiter awaiter,
-            SandboxOperations sandboxes) {
-        this(new McpDispatcher(new BoxqTools(config, submitter, awaiter, sandboxes).all(), serverVersion()),
+            SandboxOperations sandboxes, SnapshotOperations snapshots, SandboxForks forks) {
+        this(new McpDispatcher(java.util.stream.Stream.concat(
+                new BoxqTools(config, submitter, awaiter, sandboxes).all().stream(),
+                new CopyTools(snapshots, forks).all().stream()).toList(), serverVersion()),
                 new McpSessions(redis, clock));
     }
 

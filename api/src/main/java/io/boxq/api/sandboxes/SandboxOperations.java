@@ -2,6 +2,7 @@ package io.boxq.api.sandboxes;
 
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobCanceller;
+import io.boxq.api.jobs.JobRequestParser;
 import io.boxq.api.jobs.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
@@ -22,6 +23,8 @@ import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
 import io.boxq.core.sandbox.SandboxEnd;
 import io.boxq.core.sandbox.SandboxEndedException;
+import io.boxq.core.snapshot.RedisSnapshotStore;
+import io.boxq.core.snapshot.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +44,7 @@ import java.util.Set;
  * {@code sandbox-ended}), also when it ends while an operation waits for its node.
  */
 public final class SandboxOperations {
-    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network");
+    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network", "snapshot_id");
     static final Duration OP_WAIT = Duration.ofSeconds(60);
 
     private final BoxqConfig config;
@@ -54,9 +57,12 @@ public final class SandboxOperations {
     private final JobCanceller canceller;
     private final AuditLog audit;
     private final Clock clock;
+    private final RedisSnapshotStore snapshots;
 
     public SandboxOperations(BoxqConfig config, RedisSandboxStore sandboxes, RedisJobStore jobs, RedisKeys keys,
-            JobAwaiter awaiter, NodeDirectory directory, JobCanceller canceller, AuditLog audit, Clock clock) {
+            JobAwaiter awaiter, NodeDirectory directory, JobCanceller canceller, AuditLog audit, Clock clock,
+            RedisSnapshotStore snapshots) {
+        this.snapshots = snapshots;
         this.canceller = canceller;
         this.config = config;
         this.sandboxes = sandboxes;
@@ -70,8 +76,9 @@ public final class SandboxOperations {
     }
 
     /**
-     * Creates a sandbox from a create body ({@code {image?, ttl_s?, idle_timeout_s?, env?, network?}})
-     * and waits until its node has it ready.
+     * Creates a sandbox from a create body ({@code {image?, ttl_s?, idle_timeout_s?, env?, network?,
+     * snapshot_id?}}) and waits until its node has it ready (with the snapshot's workspace, on a node
+     * that can read the snapshot).
      *
      * @throws ProblemException 400 naming the fields at fault, 503 when no node could start it
      * @throws io.boxq.core.sandbox.QuotaExceededException when a sandbox limit is reached
@@ -89,27 +96,53 @@ public final class SandboxOperations {
                 maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
         int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
                 (int) maxLifetime.toSeconds());
-        Map<String, String> env = b.stringMap("env", "[A-Za-z_][A-Za-z0-9_]{0,127}", 128, 32 * 1024);
+        Map<String, String> env = b.stringMap("env", JobRequestParser.ENV_NAME, 128, 32 * 1024);
         String network = b.string("network", false, 64);
         if (network != null && !network.equals(config.sandbox().network())) {
             b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
         }
+        Snapshot snapshot = snapshot(caller, b, image);
         b.validate();
         Instant now = clock.instant();
-        String node = nodes.pick();
+        String node = snapshot != null && !snapshot.shared() ? snapshot.node() : nodes.pick();
         Sandbox s = new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), node, null,
-                image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
+                snapshot != null ? snapshot.image() : image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
                 Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null);
         sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
                 config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
                 config.sessions().maxTotalSandboxes()));
-        Job done = runOp(caller, s, SandboxOp.Kind.CREATE, null, null);
+        Job done = runOp(caller, s, SandboxOp.Kind.CREATE, null,
+                snapshot == null ? null : snapshot.id().getBytes(StandardCharsets.UTF_8));
         if (done.state() != JobState.SUCCEEDED) {
             throw new ProblemException(Problem.of(503, "sandbox-unavailable", "Sandbox could not be started",
                     done.error() != null ? done.error() : "the node did not answer in time"));
         }
-        audit.record(caller.id(), "sandbox.created", s.id(), Map.of("node", node));
+        audit.record(caller.id(), "sandbox.created", s.id(),
+                snapshot == null ? Map.of("node", node) : Map.of("node", node, "snapshot", snapshot.id()));
         return sandboxes.get(s.id(), caller.id());
+    }
+
+    /**
+     * The ready snapshot a create body names in {@code snapshot_id}, or null when it names none.
+     *
+     * @throws ProblemException 404 when the caller has no such snapshot (another key's is not found
+     *     either), 409 when the one node that holds it is down
+     */
+    private Snapshot snapshot(ApiKey caller, RequestBody b, String image) {
+        String id = b.string("snapshot_id", false, 64);
+        if (id == null) {
+            return null;
+        }
+        Snapshot snap = snapshots.find(id, caller.id()).filter(Snapshot::ready)
+                .orElseThrow(() -> ProblemException.notFound("snapshot"));
+        if (image != null && !image.equals(snap.image())) {
+            b.error("image", "must be the snapshot's image " + snap.image() + " (or left out)");
+        }
+        if (!snap.shared() && !directory.isAlive(snap.node())) {
+            throw new ProblemException(Problem.of(409, "snapshot-unavailable", "Snapshot unavailable",
+                    "snapshot " + id + " is kept on node " + snap.node() + ", which is down"));
+        }
+        return snap;
     }
 
     /**
@@ -256,19 +289,29 @@ public final class SandboxOperations {
     }
 
     /** An operation that failed because its sandbox ended meanwhile is a 410 saying so, not a 503. */
-    void failIfEnded(Sandbox s) {
+    public void failIfEnded(Sandbox s) {
         sandboxes.getLive(s.id(), s.keyId());
     }
 
     /** Sends an operation to the sandbox's node and waits for its end. */
     Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload) {
-        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), new SandboxOp(kind, path), payload,
-                (int) OP_WAIT.toSeconds());
-        return awaiter.await(opId, caller.id(), OP_WAIT);
+        return runOp(caller, s, new SandboxOp(kind, path), payload, OP_WAIT);
     }
 
-    static Sandbox ready(Sandbox s) {
-        if (!s.ready()) {
+    /** Sends an operation and waits up to {@code wait} for its end (a snapshot or fork of a large workspace takes longer). */
+    public Job runOp(ApiKey caller, Sandbox s, SandboxOp.Kind kind, String path, byte[] payload, Duration wait) {
+        return runOp(caller, s, new SandboxOp(kind, path), payload, wait);
+    }
+
+    /** Sends an operation to the sandbox's node and waits for its end, or as long as {@code wait}. */
+    Job runOp(ApiKey caller, Sandbox s, SandboxOp op, byte[] payload, Duration wait) {
+        String opId = jobs.submitOp(caller.id(), s.id(), keys.nodeStream(s.node()), op, payload, (int) OP_WAIT.toSeconds());
+        return awaiter.await(opId, caller.id(), wait);
+    }
+
+    /** A sandbox that takes jobs, file calls, snapshots and forks: ready, or paused. */
+    public static Sandbox ready(Sandbox s) {
+        if (!s.usable()) {
             throw new ProblemException(Problem.of(409, "sandbox-not-ready", "Sandbox not ready",
                     "sandbox " + s.id() + " is " + s.state()));
         }

@@ -25,10 +25,13 @@ import java.util.Map;
  * 410 {@code sandbox-ended}.
  */
 public final class SandboxRoutes {
+    /** On a file read's answer: the sandbox was paused and the read resumed it. */
+    static final String RESUMED_HEADER = "Boxq-Resumed";
     private final BoxqConfig config;
     private final SandboxOperations operations;
     private final Clock clock;
     private final RedisSandboxStats stats;
+    private final PauseOperations pauses;
 
     /** @param stats the history the resource monitor keeps of each sandbox */
     public SandboxRoutes(BoxqConfig config, SandboxOperations operations, Clock clock, RedisSandboxStats stats) {
@@ -36,6 +39,7 @@ public final class SandboxRoutes {
         this.config = config;
         this.operations = operations;
         this.clock = clock;
+        this.pauses = new PauseOperations(operations);
     }
 
     public void register(Javalin app) {
@@ -47,6 +51,15 @@ public final class SandboxRoutes {
         app.put("/v1/sandboxes/{id}/files", this::upload);
         app.get("/v1/sandboxes/{id}/files", this::download);
         app.get("/v1/sandboxes/{id}/stats", this::stats);
+        registerPauses(app);
+    }
+
+    /** Pause and resume: each answers the sandbox as it is afterwards. */
+    private void registerPauses(Javalin app) {
+        app.post("/v1/sandboxes/{id}/pause",
+                ctx -> ctx.json(SandboxView.of(pauses.pause(Authenticator.caller(ctx), ctx.pathParam("id")))));
+        app.post("/v1/sandboxes/{id}/resume",
+                ctx -> ctx.json(SandboxView.of(pauses.resume(Authenticator.caller(ctx), ctx.pathParam("id")))));
     }
 
     private void create(Context ctx) {
@@ -70,14 +83,25 @@ public final class SandboxRoutes {
 
     private void upload(Context ctx) {
         byte[] content = ctx.bodyAsBytes();
+        boolean resumes = resumes(ctx);
         String path = operations.writeFile(Authenticator.caller(ctx), ctx.pathParam("id"), ctx.queryParam("path"),
                 content);
-        ctx.status(HttpStatus.CREATED).json(Map.of("path", path, "size", content.length));
+        ctx.status(HttpStatus.CREATED).json(resumes ? Map.of("path", path, "size", content.length, "resumed", true)
+                : Map.of("path", path, "size", content.length));
     }
 
     private void download(Context ctx) {
+        boolean resumes = resumes(ctx);
         byte[] content = operations.readFile(Authenticator.caller(ctx), ctx.pathParam("id"), ctx.queryParam("path"));
+        if (resumes) {
+            ctx.header(RESUMED_HEADER, "true");
+        }
         ctx.contentType("application/octet-stream").result(content);
+    }
+
+    /** Whether the sandbox is paused now, so that a file call resumes it first (the answer says so). */
+    private boolean resumes(Context ctx) {
+        return operations.owned(Authenticator.caller(ctx), ctx.pathParam("id")).paused();
     }
 
     private void stats(Context ctx) {

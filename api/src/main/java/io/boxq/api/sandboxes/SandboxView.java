@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * A sandbox as the API shows it; {@code violations} are what the resource monitor found. An ended
  * sandbox has {@code state} terminated, expired, deleted or lost, with {@code ended_at} and
- * {@code end_reason}.
+ * {@code end_reason}. A paused sandbox has {@code state} paused and {@code paused_at}.
  */
 public record SandboxView(
         String id,
@@ -26,11 +26,12 @@ public record SandboxView(
         String error,
         List<ResourceViolation> violations,
         Instant endedAt,
-        String endReason) {
+        String endReason,
+        Instant pausedAt) {
 
     public static SandboxView of(Sandbox s) {
         return new SandboxView(s.id(), s.state(), s.image(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
                 s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error(),
-                s.violations(), s.endedAt(), s.endReason());
+                s.violations(), s.endedAt(), s.endReason(), s.pausedAt());
     }
 }

@@ -28,7 +28,8 @@ public record BoxqConfig(
         MaintenanceConfig maintenance,
         Map<Tier, TierLimits> tiers,
         WebhookConfig webhooks,
-        MonitorConfig monitor) {
+        MonitorConfig monitor,
+        SnapshotConfig snapshots) {
 
     public static final String DEFAULT_IMAGE = "boxq-sandbox:bookworm";
     public static final String BUSYBOX_IMAGE = "boxq-sandbox:busybox";
@@ -130,10 +131,11 @@ public record BoxqConfig(
         Map<Tier, TierLimits> tiers = tiers(r);
         WebhookConfig webhooks = WebhookConfig.fromEnv(r);
         MonitorConfig monitor = MonitorConfig.fromEnv(r);
+        SnapshotConfig snapshots = SnapshotConfig.fromEnv(r);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks, monitor);
+        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks, monitor, snapshots);
     }
 
     private static Set<Role> roles(EnvReader r) {

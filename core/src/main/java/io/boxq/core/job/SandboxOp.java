@@ -7,12 +7,23 @@ package io.boxq.core.job;
  * @param path the workspace path of a file operation, else null
  */
 public record SandboxOp(Kind kind, String path) {
+    /**
+     * How long a pause waits for its turn behind a running job: a pause that reaches the front of
+     * its sandbox's line later is called off (its op ends {@code cancelled}) and the caller has
+     * been answered {@code 409 sandbox-busy}.
+     */
+    public static final java.time.Duration PAUSE_WAIT = java.time.Duration.ofSeconds(10);
+
     public enum Kind {
         CREATE("sandbox.create"),
         DESTROY("sandbox.destroy"),
         WRITE_FILE("file.write"),
         READ_FILE("file.read"),
-        STATS("sandbox.stats");
+        STATS("sandbox.stats"),
+        SNAPSHOT("sandbox.snapshot"),
+        FORK("sandbox.fork"),
+        PAUSE("sandbox.pause"),
+        RESUME("sandbox.resume");
 
         private final String wire;
 

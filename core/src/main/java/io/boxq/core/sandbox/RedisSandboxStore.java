@@ -29,6 +29,7 @@ public final class RedisSandboxStore {
     private static final LuaScript RELEASE = LuaScript.load("sandbox_release");
     private static final LuaScript UPDATE = LuaScript.load("sandbox_update");
     private static final LuaScript ADD_VIOLATION = LuaScript.load("/io/boxq/core/sandbox/sandbox_violation");
+    private static final LuaScript RESERVE_MANY = LuaScript.load("sandbox_reserve_many");
     /** Violations kept on a sandbox's record; older ones stay in the audit stream. */
     static final int MAX_VIOLATIONS = 20;
     private static final TypeReference<List<ResourceViolation>> VIOLATIONS = new TypeReference<>() {};
@@ -76,6 +77,39 @@ public final class RedisSandboxStore {
     }
 
     /**
+     * Records several new sandboxes of one key, all on one node, if every limit and the node's
+     * {@code nodeRoom} (its maximum; -1: none) allow all of them; else none.
+     *
+     * @throws QuotaExceededException naming the limit that was hit ({@code node}: the node is full)
+     */
+    public void reserveAll(List<Sandbox> all, Limits limits, int nodeRoom) {
+        Sandbox first = all.get(0);
+        List<String> k = new ArrayList<>(setKeys(first).subList(1, 5));
+        all.forEach(s -> k.add(keys.sandbox(s.id())));
+        List<String> args = new ArrayList<>(List.of(Integer.toString(limits.tier()), Integer.toString(limits.perKey()),
+                Integer.toString(limits.perUser()), Integer.toString(limits.system()), Integer.toString(nodeRoom)));
+        for (Sandbox s : all) {
+            Map<String, String> h = toHash(s);
+            args.add(s.id());
+            args.add(Integer.toString(h.size() * 2));
+            h.forEach((f, v) -> {
+                args.add(f);
+                args.add(v);
+            });
+        }
+        String outcome = (String) redis.call(j -> RESERVE_MANY.run(j, k, args));
+        if (!"ok".equals(outcome)) {
+            throw new QuotaExceededException(outcome, switch (outcome) {
+                case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";
+                case "api_key" -> "this API key may hold " + limits.perKey() + " sandboxes at once";
+                case "user" -> "this user may hold " + limits.perUser() + " sandboxes at once";
+                case "node" -> "the node of the sandbox holds its maximum of " + nodeRoom + " sandboxes";
+                default -> "the system holds its maximum of " + limits.system() + " sandboxes";
+            });
+        }
+    }
+
+    /**
      * Ends a live sandbox: gives its places back, deletes its stats history, and keeps its record,
      * marked {@code how} with {@code reason}, for the retention time. True when this call ended it
      * (then its lifetime is counted in its key's usage, exactly once); false when it had already
@@ -91,6 +125,7 @@ public final class RedisSandboxStore {
     }
 
     private boolean release(Sandbox s, String state, String reason) {
+        Instant pausedAt = find(s.id()).map(Sandbox::pausedAt).orElse(null); // the caller's copy may be older
         List<String> args = List.of(s.id(), state, Long.toString(clock.millis()), reason == null ? "" : reason,
                 Long.toString(endedRetention.toMillis()));
         Object released = redis.call(j -> RELEASE.run(j, releaseKeys(s), args));
@@ -98,6 +133,9 @@ public final class RedisSandboxStore {
         boolean ended = Long.valueOf(1).equals(released);
         if (ended) {
             usage.sandboxEnded(s.keyId(), s.createdAt(), clock.instant());
+            if (pausedAt != null) {
+                usage.sandboxPaused(s.keyId(), pausedAt, clock.instant());
+            }
         }
         return ended;
     }
@@ -205,6 +243,30 @@ public final class RedisSandboxStore {
         return updateIfLive(id, Map.of("state", "ready", "container_id", containerId));
     }
 
+    /**
+     * Marks a ready sandbox paused since {@code at} (its container was just frozen).
+     *
+     * @return false when the sandbox has ended or is gone meanwhile (nothing is written then)
+     */
+    public boolean markPaused(String id, Instant at) {
+        return updateIfLive(id, Map.of("state", "paused", "paused_at", Long.toString(at.toEpochMilli())));
+    }
+
+    /**
+     * Marks a paused sandbox ready again (its container was just thawed); the pause counts in its
+     * key's {@code paused_seconds}. Resuming counts as activity: its idle timeout starts again.
+     *
+     * @return false when the sandbox has ended or is gone meanwhile (nothing is written then)
+     */
+    public boolean markResumed(Sandbox s, Instant at) {
+        boolean written = updateIfLive(s.id(), Map.of("state", "ready", "paused_at", "",
+                "last_activity", Long.toString(at.toEpochMilli())));
+        if (written && s.pausedAt() != null) {
+            usage.sandboxPaused(s.keyId(), s.pausedAt(), at);
+        }
+        return written;
+    }
+
     /** Notes activity now (a job, a file call, a keepalive): the idle timeout starts again. */
     public void touch(String id) {
         updateIfLive(id, Map.of("last_activity", Long.toString(clock.millis())));
@@ -270,7 +332,8 @@ public final class RedisSandboxStore {
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
                 instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h),
-                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"));
+                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"),
+                h.getOrDefault("paused_at", "").isEmpty() ? null : instant(h, "paused_at"));
     }
 
     private static List<ResourceViolation> violations(Map<String, String> h) {

@@ -7,13 +7,15 @@ import java.util.Map;
 /**
  * A sandbox: a container that keeps its files between the jobs of one API key, on one node.
  *
- * @param state {@code creating}, {@code ready}, or {@code error} (with {@code error} saying why) while it
- *     lives; once ended, the {@link SandboxEnd#wireName()} of how it ended
+ * @param state {@code creating}, {@code ready}, {@code paused} (frozen, see {@code pausedAt}), or
+ *     {@code error} (with {@code error} saying why) while it lives; once ended, the
+ *     {@link SandboxEnd#wireName()} of how it ended
  * @param expiresAt when its lifetime ends (keepalive moves it, up to {@code maxExpiresAt})
  * @param maxExpiresAt the latest {@code expiresAt} may go: created + the tier's lifetime
  * @param violations resource thresholds it crossed (the resource monitor's findings), oldest first
  * @param endedAt when it ended, or null while it lives
  * @param endReason why it ended, or null while it lives
+ * @param pausedAt since when it is paused, or null when it is not
  */
 public record Sandbox(
         String id,
@@ -33,7 +35,8 @@ public record Sandbox(
         String error,
         java.util.List<ResourceViolation> violations,
         Instant endedAt,
-        String endReason) {
+        String endReason,
+        Instant pausedAt) {
 
     public Sandbox {
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -45,11 +48,21 @@ public record Sandbox(
             long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
             Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error) {
         this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
-                expiresAt, maxExpiresAt, error, java.util.List.of(), null, null);
+                expiresAt, maxExpiresAt, error, java.util.List.of(), null, null, null);
     }
 
     public boolean ready() {
         return "ready".equals(state);
+    }
+
+    /** Frozen by a pause: its processes hold their memory and use no CPU until it is resumed. */
+    public boolean paused() {
+        return "paused".equals(state);
+    }
+
+    /** Ready or paused: jobs and file calls may be sent (a paused sandbox is resumed first). */
+    public boolean usable() {
+        return ready() || paused();
     }
 
     /** True once it has ended (terminated, expired, deleted or lost): only its record is left. */
@@ -59,13 +72,14 @@ public record Sandbox(
 
     /**
      * Why it should end now, or null: past its lifetime, or idle past its idle timeout. A sandbox
-     * with a job or file call in it ({@code busy}) is not idle, however long that takes.
+     * with a job or file call in it ({@code busy}) is not idle, however long that takes; a paused
+     * one is not idle either (its idle clock stops), but its lifetime runs on.
      */
     public String expiredReason(Instant now, boolean busy) {
         if (!now.isBefore(expiresAt)) {
             return "lifetime ended";
         }
-        if (!busy && !now.isBefore(lastActivity.plus(idleTimeout))) {
+        if (!busy && !paused() && !now.isBefore(lastActivity.plus(idleTimeout))) {
             return "idle for " + idleTimeout.toSeconds() + " s";
         }
         return null;

@@ -12,18 +12,22 @@ import java.util.Map;
  * @param sandboxSeconds seconds sandboxes existed that day (counted when a sandbox ends)
  * @param sandboxCpuSeconds CPU seconds measured inside sandboxes by the resource monitor: everything
  *     that ran in them, their jobs too, so it overlaps {@code cpuSeconds} and the two do not add up
+ * @param pausedSeconds the part of {@code sandboxSeconds} that sandboxes spent paused (counted when
+ *     a pause ends: on resume, or when the sandbox ends paused)
  */
 public record DailyUsage(
-        String date, long jobs, double runSeconds, double cpuSeconds, double sandboxSeconds, double sandboxCpuSeconds) {
+        String date, long jobs, double runSeconds, double cpuSeconds, double sandboxSeconds, double sandboxCpuSeconds,
+        double pausedSeconds) {
     static final String JOBS = "jobs";
     static final String RUN_SECONDS = "run_seconds";
     static final String CPU_SECONDS = "cpu_seconds";
     static final String SANDBOX_SECONDS = "sandbox_seconds";
     static final String SANDBOX_CPU_SECONDS = "sandbox_cpu_seconds";
+    static final String PAUSED_SECONDS = "paused_seconds";
 
     static DailyUsage fromHash(String date, Map<String, String> h) {
         return new DailyUsage(date, (long) number(h, JOBS), round(number(h, RUN_SECONDS)), round(number(h, CPU_SECONDS)),
-                round(number(h, SANDBOX_SECONDS)), round(number(h, SANDBOX_CPU_SECONDS)));
+                round(number(h, SANDBOX_SECONDS)), round(number(h, SANDBOX_CPU_SECONDS)), round(number(h, PAUSED_SECONDS)));
     }
 
     private static double number(Map<String, String> h, String field) {

@@ -50,6 +50,12 @@ public final class RedisUsage {
                 add(keyId, day, DailyUsage.SANDBOX_SECONDS, seconds));
     }
 
+    /** A sandbox of {@code keyId} was paused from {@code from} to {@code to}: its seconds go to each day. */
+    public void sandboxPaused(String keyId, Instant from, Instant to) {
+        UsageDays.split(from, to, RETENTION).forEach((day, seconds) ->
+                add(keyId, day, DailyUsage.PAUSED_SECONDS, seconds));
+    }
+
     /** CPU time measured in a sandbox of {@code keyId} between two samples. */
     public void sandboxCpu(String keyId, Instant at, double cpuSeconds) {
         if (cpuSeconds > 0) {

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Statistics;
+import com.github.dockerjava.core.InvocationBuilder;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -99,6 +101,70 @@ public final class DockerRuntime {
             return Boolean.TRUE.equals(running);
         } catch (NotFoundException e) {
             return false;
+        }
+    }
+
+    /*
+     * Pause and resume (docs/architecture.md, "Pause and resume"): the cgroup freezer stops every
+     * process of the container, the runner's too; memory stays held.
+     */
+
+    /**
+     * Freezes every process of a running container; one already paused stays so.
+     *
+     * @throws DockerUnavailableException when the engine refuses or cannot be reached
+     */
+    public void pause(String id) {
+        try {
+            docker.pauseContainerCmd(id).exec();
+        } catch (ConflictException e) {
+            if (!isPaused(id)) {
+                throw new DockerUnavailableException("cannot pause container " + id + ": " + e.getMessage(), e);
+            }
+        } catch (RuntimeException e) {
+            throw new DockerUnavailableException("cannot pause container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Thaws a paused container; one that is not paused, or gone, is left as it is.
+     *
+     * @return false when the engine could not be asked or refused
+     */
+    public boolean unpause(String id) {
+        try {
+            docker.unpauseContainerCmd(id).exec();
+        } catch (NotFoundException e) {
+            log.debug("container {} was already gone", id);
+        } catch (ConflictException e) {
+            log.debug("container {} was not paused", id);
+        } catch (RuntimeException e) {
+            log.warn("could not unpause container {}: {}", id, e.getMessage());
+            return false;
+        }
+        return true;
+    }
+
+    public boolean isPaused(String id) {
+        try {
+            return Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getPaused());
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The engine's one reading of a container's figures, which it takes from the container's cgroup
+     * on the host: it works on a paused container without thawing it.
+     *
+     * @throws DockerUnavailableException when the engine refuses or cannot be reached
+     */
+    public Statistics stats(String id) {
+        try (InvocationBuilder.AsyncResultCallback<Statistics> callback = new InvocationBuilder.AsyncResultCallback<>()) {
+            docker.statsCmd(id).withNoStream(true).exec(callback);
+            return callback.awaitResult();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new DockerUnavailableException("cannot read the figures of container " + id + ": " + e.getMessage(), e);
         }
     }
 }

@@ -9,7 +9,8 @@ import io.boxq.core.sandbox.ResourceSample;
 import io.boxq.core.sandbox.ResourceViolation;
 import io.boxq.core.usage.RedisUsage;
 import io.boxq.executor.metrics.NodeMetrics;
-import io.boxq.executor.sandbox.SandboxManager;
+import io.boxq.executor.sandbox.SandboxLifecycle;
+import io.boxq.executor.sandbox.SandboxSampler;
 import io.boxq.core.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ public final class ResourceMonitor {
     /** Samples in flight at once; each is a runner round trip or, for a busy sandbox, a docker exec. */
     static final int PARALLEL = 32;
 
-    private final SandboxManager manager;
+    private final SandboxSampler sampler;
+    private final SandboxLifecycle lifecycle;
     private final RedisSandboxStore sandboxes;
     private final RedisSandboxStats stats;
     private final RedisUsage usage;
@@ -54,11 +56,12 @@ public final class ResourceMonitor {
     private final Map<String, Long> lastCpuNanos = new ConcurrentHashMap<>();
     private final Semaphore inFlight = new Semaphore(PARALLEL);
 
-    public ResourceMonitor(SandboxManager manager, RedisSandboxStore sandboxes, RedisSandboxStats stats,
+    public ResourceMonitor(SandboxSampler sampler, SandboxLifecycle lifecycle, RedisSandboxStore sandboxes, RedisSandboxStats stats,
             RedisUsage usage, AuditLog audit, RecentViolations recent, NodeMetrics metrics, MonitorConfig config,
             int cpuQuotaPercent, String node) {
         this.recent = recent;
-        this.manager = manager;
+        this.sampler = sampler;
+        this.lifecycle = lifecycle;
         this.sandboxes = sandboxes;
         this.stats = stats;
         this.usage = usage;
@@ -102,7 +105,7 @@ public final class ResourceMonitor {
         MDC.put("key", s.keyId());
         MDC.put("node", node);
         try {
-            Optional<ResourceSample> taken = manager.sample(s);
+            Optional<ResourceSample> taken = sampler.sample(s);
             if (taken.isEmpty()) {
                 return 0;
             }
@@ -130,7 +133,7 @@ public final class ResourceMonitor {
         recent.record(new RecentViolations.Entry(s.id(), s.keyId(), node, v));
         sandboxes.addViolation(s.id(), v);
         if (v.level() == ResourceViolation.Level.CRITICAL) {
-            String reason = manager.terminate(s, v.describe());
+            String reason = lifecycle.terminate(s, v.describe());
             log.warn("sandbox {} of key {} on {}: {}", s.id(), s.keyId(), node, reason);
             audit.record("system", "sandbox.destroyed", s.id(), Map.of("reason", reason, "node", node));
         } else {

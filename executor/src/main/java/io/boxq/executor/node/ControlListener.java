@@ -8,9 +8,10 @@ import java.util.function.IntSupplier;
 /**
  * Follows the control channel, on which the api asks every node to act now: {@code cleanup <id>}
  * (run the sweeps and report how many things were removed) and {@code cancel <job>} (kill the
- * job's command if it runs here).
+ * job's command if it runs here) and {@code snapshots} (remove snapshot files whose record is gone:
+ * a delete leaves nothing on disk).
  */
-final class ControlListener implements AutoCloseable {
+public final class ControlListener implements AutoCloseable {
     private static final long RESULT_TTL_SECONDS = 300;
 
     private final Redis redis;
@@ -18,8 +19,11 @@ final class ControlListener implements AutoCloseable {
     private final IntSupplier cleanup;
     private final Consumer<String> cancel;
     private final Subscription subscription;
+    private final IntSupplier snapshotFiles;
 
-    ControlListener(Redis redis, String node, IntSupplier cleanup, Consumer<String> cancel) {
+    public ControlListener(Redis redis, String node, IntSupplier cleanup, Consumer<String> cancel,
+            IntSupplier snapshotFiles) {
+        this.snapshotFiles = snapshotFiles;
         this.redis = redis;
         this.node = node;
         this.cleanup = cleanup;
@@ -27,11 +31,15 @@ final class ControlListener implements AutoCloseable {
         this.subscription = new Subscription(redis, redis.keys().controlChannel(), this::onMessage);
     }
 
-    void start() {
+    public void start() {
         subscription.start();
     }
 
     private void onMessage(String message) {
+        if (message.equals("snapshots")) {
+            Thread.ofVirtual().start(snapshotFiles::getAsInt);
+            return;
+        }
         String[] parts = message.split(" ", 2);
         if (parts.length == 2 && parts[0].equals("cancel")) {
             cancel.accept(parts[1]);

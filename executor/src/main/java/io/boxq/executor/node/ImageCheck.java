@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 /** Start-up check: the engine answers and every configured image exists. */
-final class ImageCheck {
+public final class ImageCheck {
     private ImageCheck() {}
 
-    static void requireImages(DockerRuntime docker, SandboxConfig config) {
+    public static void requireImages(DockerRuntime docker, SandboxConfig config) {
         Set<String> images = new LinkedHashSet<>();
         images.add(config.image());
         images.addAll(config.allowedImages());

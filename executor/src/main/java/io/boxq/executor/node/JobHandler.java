@@ -12,7 +12,9 @@ import io.boxq.executor.pool.PooledContainer;
 import io.boxq.executor.pool.Shape;
 import io.boxq.executor.pool.WarmPool;
 import io.boxq.executor.runner.RunRequest;
-import io.boxq.executor.sandbox.SandboxManager;
+import io.boxq.executor.job.JobCompleter;
+import io.boxq.executor.job.RunningJobs;
+import io.boxq.executor.sandbox.SandboxDispatcher;
 import io.boxq.executor.runner.RunnerFailedException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -41,21 +43,21 @@ public final class JobHandler {
     private final ContainerFactory containers;
     private final BoxqConfig config;
     private final String node;
-    private final SandboxManager sandboxes;
+    private final SandboxDispatcher sandboxes;
     private final java.util.function.Consumer<Job> ended;
     private final RunningJobs running;
     private final JobCompleter completer;
 
     /** @param ended told of each job this handler ran, after its end was stored (the webhook kick) */
     public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
-            SandboxManager sandboxes, RunningJobs running, BoxqConfig config, String node,
+            SandboxDispatcher sandboxes, RunningJobs running, BoxqConfig config, String node,
             java.util.function.Consumer<Job> ended) {
         this(store, queue, pool, containers, sandboxes, running, config, node, ended, new JobCompleter(store, node));
     }
 
     /** @param completer stores the ends of jobs (and tells metrics and usage about them) */
     public JobHandler(RedisJobStore store, RedisJobQueue queue, WarmPool pool, ContainerFactory containers,
-            SandboxManager sandboxes, RunningJobs running, BoxqConfig config, String node,
+            SandboxDispatcher sandboxes, RunningJobs running, BoxqConfig config, String node,
             java.util.function.Consumer<Job> ended, JobCompleter completer) {
         this.ended = ended;
         this.running = running;

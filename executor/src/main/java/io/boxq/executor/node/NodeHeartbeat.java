@@ -15,15 +15,23 @@ import org.slf4j.LoggerFactory;
 
 /** The node's {@code node:{id}} hash: alive while its TTL runs, with the pool's figures for /health
  * and, per shape, for the admin overview. */
-final class NodeHeartbeat {
+public final class NodeHeartbeat {
     private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
 
     private final Redis redis;
     private final String node;
     private final BoxqConfig config;
     private final Clock clock;
+    private final java.util.function.IntSupplier paused;
 
-    NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
+    /** A node that never pauses a sandbox. */
+    public NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock) {
+        this(redis, node, config, clock, () -> 0);
+    }
+
+    /** @param paused how many of the node's sandboxes are paused now */
+    public NodeHeartbeat(Redis redis, String node, BoxqConfig config, Clock clock, java.util.function.IntSupplier paused) {
+        this.paused = paused;
         this.redis = redis;
         this.node = node;
         this.config = config;
@@ -35,7 +43,7 @@ final class NodeHeartbeat {
     }
 
     /** Writes the heartbeat; {@code shapes} go in as one JSON field for the admin overview. */
-    void beat(PoolStats stats, List<ShapeStats> shapes) {
+    public void beat(PoolStats stats, List<ShapeStats> shapes) {
         String key = redis.keys().node(node);
         Map<String, String> fields = new HashMap<>(Map.of(
                 "worker_id", node,
@@ -49,6 +57,7 @@ final class NodeHeartbeat {
                 "aggressive_cleanup", Boolean.toString(config.pool().aggressiveCleanup()),
                 "heartbeat_at", Long.toString(clock.millis())));
         fields.put("busy", Integer.toString(stats.busy()));
+        fields.put("paused_sessions", Integer.toString(paused.getAsInt()));
         fields.put("shapes", Json.write(shapes));
         try {
             redis.run(j -> {
@@ -61,7 +70,7 @@ final class NodeHeartbeat {
         }
     }
 
-    void stop() {
+    public void stop() {
         try {
             // Stays in the registry: the stalled-job reclaim settles what is left in its stream.
             redis.run(j -> j.del(redis.keys().node(node)));

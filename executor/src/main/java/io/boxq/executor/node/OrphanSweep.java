@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * engine (and several deployments, told apart by their Redis prefix), so a live node's containers
  * and other deployments' containers are never touched.
  */
-final class OrphanSweep {
+public final class OrphanSweep {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
     /** Younger containers may be starting right now and not be in the pool yet. */
     static final Duration MIN_AGE = Duration.ofSeconds(60);
@@ -29,7 +29,7 @@ final class OrphanSweep {
     private final Supplier<Set<String>> held;
     private final Duration minAge;
 
-    OrphanSweep(DockerRuntime docker, Redis redis, String node, Supplier<Set<String>> held) {
+    public OrphanSweep(DockerRuntime docker, Redis redis, String node, Supplier<Set<String>> held) {
         this(docker, redis, node, held, MIN_AGE);
     }
 
@@ -43,7 +43,7 @@ final class OrphanSweep {
     }
 
     /** @return how many containers were removed */
-    int sweep() {
+    public int sweep() {
         Set<String> mine = held.get();
         long cutoff = Instant.now().minus(minAge).getEpochSecond();
         int removed = 0;
@@ -54,6 +54,9 @@ final class OrphanSweep {
                     : owner != null && !nodeAlive(owner) && c.getCreated() < cutoff;
             if (orphan) {
                 log.info("removing orphan container {} of node {}", c.getId().substring(0, 12), owner);
+                if ("paused".equals(c.getState())) {
+                    docker.unpause(c.getId()); // a paused sandbox's: thawed first, never left frozen
+                }
                 docker.remove(c.getId());
                 removed++;
             }

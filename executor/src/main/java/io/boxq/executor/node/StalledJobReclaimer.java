@@ -10,6 +10,7 @@ import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobQueue.Reclaim;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.executor.job.JobEndListener;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;

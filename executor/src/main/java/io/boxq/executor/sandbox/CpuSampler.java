@@ -24,6 +24,8 @@ final class CpuSampler {
     private final Map<String, Sample> last = new ConcurrentHashMap<>();
 
     CommandResult sample(String sandboxId, Supplier<CommandResult> take) {
+        long stale = System.nanoTime() - MAX_AGE.toNanos();
+        last.values().removeIf(s -> s.atNanos() < stale); // ended sandboxes' samples go here, too old to use
         CommandResult r = take.get();
         Sample now = parse(r);
         Sample before = last.get(sandboxId);
@@ -42,10 +44,6 @@ final class CpuSampler {
                 + String.format(java.util.Locale.ROOT, "cpu_percent=%.2f%n", Math.max(0, percent)))
                 .getBytes(StandardCharsets.UTF_8);
         return new CommandResult(r.exitCode(), out, r.stderr(), false, false, r.timedOut(), r.cpuMicros());
-    }
-
-    void forget(String sandboxId) {
-        last.remove(sandboxId);
     }
 
     private static Sample parse(CommandResult r) {

@@ -118,6 +118,26 @@ class OrphanSweepIT {
     }
 
     @Test
+    void a_paused_orphan_is_thawed_before_it_is_removed_never_left_frozen() throws InterruptedException {
+        long since = java.time.Instant.now().getEpochSecond() - 1;
+        docker.pause(mine);
+        OrphanSweep sweep = new OrphanSweep(docker, redis, ME, () -> Set.of(held), Duration.ZERO);
+
+        sweepUntilGone(sweep, mine, ofDeadNode);
+
+        List<String> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.eventsCmd().withContainerFilter(mine).withSince(Long.toString(since))
+                .withUntil(Long.toString(java.time.Instant.now().getEpochSecond() + 1))
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Event e) {
+                        actions.add(e.getAction());
+                    }
+                }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(actions).containsSubsequence("pause", "unpause", "destroy");
+    }
+
+    @Test
     void a_node_loses_its_containers_to_the_sweep_once_its_heartbeat_is_gone() {
         OrphanSweep sweep = new OrphanSweep(docker, redis, ME, () -> Set.of(held), Duration.ZERO);
         sweepUntilGone(sweep, mine, ofDeadNode);

@@ -52,7 +52,7 @@ class McpIT {
             assertThat(t.path("inputSchema").path("properties").size()).isPositive();
         });
         assertThat(names).containsExactlyInAnyOrder("run_command", "get_job", "create_sandbox", "destroy_sandbox",
-                "read_file", "write_file");
+                "read_file", "write_file", "pause_sandbox", "resume_sandbox", "snapshot_sandbox", "fork_sandbox");
 
         JsonNode sandbox = mcp.ok("create_sandbox", Map.of("ttl_s", 600));
         String sandboxId = sandbox.path("id").asText();
@@ -85,6 +85,21 @@ class McpIT {
                     "content", Base64.getEncoder().encodeToString(new byte[] {0, 1, 2, (byte) 0xff})));
             assertThat(mcp.ok("run_command", Map.of("command", "wc -c < b64.dat", "sandbox_id", sandboxId))
                     .path("stdout").asText().trim()).isEqualTo("4");
+
+            JsonNode forked = mcp.ok("fork_sandbox", Map.of("sandbox_id", sandboxId));
+            String fork = forked.path("sandboxes").get(0).path("id").asText();
+            assertThat(mcp.ok("read_file", Map.of("sandbox_id", fork, "path", "out.txt")).path("content").asText())
+                    .isEqualTo("made by a job");
+            mcp.ok("destroy_sandbox", Map.of("sandbox_id", fork));
+            JsonNode snapshot = mcp.ok("snapshot_sandbox", Map.of("sandbox_id", sandboxId));
+            assertThat(snapshot.path("size_bytes").asLong()).isPositive();
+            String restored = mcp.ok("create_sandbox", Map.of("snapshot_id", snapshot.path("id").asText()))
+                    .path("id").asText();
+            assertThat(mcp.ok("read_file", Map.of("sandbox_id", restored, "path", "out.txt")).path("content").asText())
+                    .isEqualTo("made by a job");
+            mcp.ok("destroy_sandbox", Map.of("sandbox_id", restored));
+            assertThat(server.client.delete("/v1/snapshots/" + snapshot.path("id").asText(), alice).status())
+                    .isEqualTo(204);
 
             JsonNode missing = mcp.call("read_file", Map.of("sandbox_id", sandboxId, "path", "nope.txt"));
             assertThat(missing.path("isError").asBoolean()).isTrue();

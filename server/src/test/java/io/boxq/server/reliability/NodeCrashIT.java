@@ -25,8 +25,9 @@ import redis.clients.jedis.resps.StreamPendingSummary;
  * is killed with SIGKILL in the middle of ~30 jobs; every job must still reach a terminal state by
  * the rules of docs/architecture.md, "A job's way": not started → runs on the survivor; started → runs again only when its
  * max_attempts allows, else {@code error} "executor lost"; the jobs of a sandbox on the dead node
- * end {@code error}. Afterwards nothing is left: no stream entry, run slot, sandbox place, or
- * container of the dead node (the survivor's orphan sweep removes them).
+ * end {@code error}, and its sandboxes, a paused one too, end {@code lost}. Afterwards nothing is
+ * left: no stream entry, run slot, sandbox place, or container of the dead node (the survivor's
+ * orphan sweep removes them, thawing the frozen one first).
  *
  * <p>Which job is where at the kill is read after the kill (the dead node can change nothing any
  * more), so the expectations follow from that snapshot, not from timing. The long jobs must still
@@ -79,6 +80,9 @@ class NodeCrashIT {
         String key = newKey(http);
         String sandbox = http.post("/v1/sandboxes", key, "{}").json().path("id").asText();
         assertThat(sandboxNode(http, key, sandbox)).isEqualTo(victim.workerId);
+        String paused = http.post("/v1/sandboxes", key, "{}").json().path("id").asText();
+        assertThat(http.post("/v1/sandboxes/" + paused + "/pause", key, "{}").json().path("state").asText())
+                .as("a paused sandbox on the node that dies").isEqualTo("paused");
 
         List<Submitted> jobs = new ArrayList<>(submitLongJobs(http, key, sandbox));
         awaitRunningOnVictim(http, key, jobs);
@@ -106,7 +110,7 @@ class NodeCrashIT {
         long errors = ended.values().stream().filter(j -> j.path("state").asText().equals("error")).count();
         assertThat(Scrape.of(survivor.client).value("boxq_jobs_finished_total", "state", "error"))
                 .as("the jobs the survivor's reclaim ended count in its metrics").isEqualTo(errors);
-        assertNothingLeft(http, key, sandbox);
+        assertNothingLeft(http, key, sandbox, paused);
     }
 
     private static Map<String, String> withNofile(String limit) {
@@ -251,7 +255,8 @@ class NodeCrashIT {
      * The survivor's periodic sweep is off (CLEANUP_INTERVAL_SECONDS=3600): the test asks for it
      * with {@code POST /v1/system/cleanup} when it wants it.
      */
-    private static void assertNothingLeft(BoxqClient http, String key, String sandbox) throws InterruptedException {
+    private static void assertNothingLeft(BoxqClient http, String key, String sandbox, String paused)
+            throws InterruptedException {
         try (Redis redis = new Redis(TestEnvironment.redisUrl(), prefix, 2)) {
             await("the dead node's stream is settled").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> redis.call(j -> j.xlen(redis.keys().nodeStream(victim.workerId))) == 0);
@@ -262,6 +267,8 @@ class NodeCrashIT {
                             && http.get("/v1/sandboxes/" + sandbox, key).json().path("state").asText().equals("lost"));
             assertThat(http.get("/v1/sandboxes/" + sandbox, key).json().path("end_reason").asText())
                     .contains("its node", "stopped answering");
+            assertThat(http.get("/v1/sandboxes/" + paused, key).json().path("state").asText())
+                    .as("the paused sandbox ends lost like any other").isEqualTo("lost");
             BoxqClient.Reply late = http.post("/v1/jobs", key, Map.of("command", "echo late", "sandbox_id", sandbox));
             assertThat(late.status()).as("a job for a sandbox given up is refused: " + late.body()).isEqualTo(410);
             await("the dead node is forgotten").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))

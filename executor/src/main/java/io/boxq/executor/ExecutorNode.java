@@ -1,4 +1,4 @@
-package io.boxq.executor.node;
+package io.boxq.executor;
 
 import com.github.dockerjava.api.DockerClient;
 import io.boxq.core.auth.Tier;
@@ -19,7 +19,26 @@ import io.boxq.executor.agent.AgentRunnerFactory;
 import io.boxq.executor.runner.ExecRunnerFactory;
 import io.boxq.executor.runner.RunnerFactory;
 import io.boxq.core.sandbox.RedisSandboxStore;
-import io.boxq.executor.sandbox.SandboxManager;
+import io.boxq.executor.job.JobCompleter;
+import io.boxq.executor.job.JobEndListener;
+import io.boxq.executor.job.RunningJobs;
+import io.boxq.executor.node.ControlListener;
+import io.boxq.executor.node.ImageCheck;
+import io.boxq.executor.node.JobConsumer;
+import io.boxq.executor.node.JobHandler;
+import io.boxq.executor.node.NodeHeartbeat;
+import io.boxq.executor.node.OrphanSweep;
+import io.boxq.executor.node.StalledJobReclaimer;
+import io.boxq.executor.sandbox.SandboxCopies;
+import io.boxq.executor.sandbox.SandboxDispatcher;
+import io.boxq.executor.snapshot.WorkspaceArchive;
+import io.boxq.executor.snapshot.WorkspaceSnapshots;
+import io.boxq.core.snapshot.RedisSnapshotStore;
+import io.boxq.core.redis.NodeDirectory;
+import io.boxq.executor.sandbox.SandboxLifecycle;
+import io.boxq.executor.sandbox.SandboxPauses;
+import io.boxq.executor.sandbox.SandboxRunners;
+import io.boxq.executor.sandbox.SandboxSampler;
 import io.boxq.executor.sandbox.SandboxReconciler;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.executor.webhook.WebhookDispatcher;
@@ -40,6 +59,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One executor node: its Docker engine, its warm pool, and the loop that takes jobs from Redis.
+ * It wires the packages below it ({@code node}, {@code sandbox}, {@code monitor}, {@code job}, …)
+ * and nothing below imports it.
  * The maintenance tasks call the public methods here; {@link #close()} removes every container
  * the node made.
  */
@@ -58,9 +79,11 @@ public final class ExecutorNode implements AutoCloseable {
     private final OrphanSweep orphans;
     private final ContainerFactory containers;
     private final Shape defaultShape;
-    private final SandboxManager sandboxes;
+    private final SandboxLifecycle sandboxes;
+    private final SandboxPauses pauses;
     private final SandboxReconciler reconciler;
     private final ControlListener control;
+    private final WorkspaceSnapshots snapshots;
     private final RunningJobs running;
     private final StalledJobReclaimer reclaimer;
     private final WebhookDispatcher webhooks;
@@ -91,13 +114,21 @@ public final class ExecutorNode implements AutoCloseable {
         RedisUsage usage = new RedisUsage(redis);
         JobEndListener recording = recording(metrics);
         JobCompleter completer = new JobCompleter(store, node, recording);
-        this.sandboxes = new SandboxManager(sandboxStore, store, pool, containers, running, audit, config, node, clock,
-                completer);
+        SandboxRunners runners = new SandboxRunners(containers);
+        this.pauses = new SandboxPauses(sandboxStore, docker, runners, clock);
+        this.sandboxes = new SandboxLifecycle(sandboxStore, pool, runners, pauses, audit, config, node, clock);
+        SandboxSampler sampler = new SandboxSampler(sandboxes, runners, pauses, docker, containers, config, clock);
+        this.snapshots = new WorkspaceSnapshots(new WorkspaceArchive(dockerClient, config.sandbox().workspace()),
+                Path.of(config.snapshots().dir()), new RedisSnapshotStore(redis, clock), new NodeDirectory(redis), audit,
+                node, config.sandbox().runtime(), config.sandbox().workspace());
+        SandboxDispatcher dispatcher = new SandboxDispatcher(sandboxStore, sandboxes, runners, sampler, pauses,
+                containers, running, completer, config,
+                new SandboxCopies(sandboxes, runners, pauses, sandboxStore, snapshots));
         this.reconciler = new SandboxReconciler(redis, sandboxStore, audit, node);
         this.webhooks = WebhookDispatcher.create(config, redis, store, clock).onAttempt(metrics::webhookAttempt);
-        JobHandler handler = new JobHandler(store, queue, pool, containers, sandboxes, running, config, node,
+        JobHandler handler = new JobHandler(store, queue, pool, containers, dispatcher, running, config, node,
                 webhooks::jobEnded, completer);
-        this.monitor = new ResourceMonitor(sandboxes, sandboxStore, new RedisSandboxStats(redis), usage, audit,
+        this.monitor = new ResourceMonitor(sampler, sandboxes, sandboxStore, new RedisSandboxStats(redis), usage, audit,
                 new RecentViolations(redis), metrics, config.monitor(), config.sandbox().cpuQuotaPercent(), node);
         this.images = new DanglingImages(dockerClient);
         metrics.registerPool(node, pool::stats);
@@ -107,9 +138,10 @@ public final class ExecutorNode implements AutoCloseable {
                 .onCancelRequested(running::cancel);
         this.reclaimer = new StalledJobReclaimer(redis, queue, store, consumer, config, node,
                 recording.andThen(reclaimUsage(usage)));
-        this.heartbeat = new NodeHeartbeat(redis, node, config, clock);
+        this.heartbeat = new NodeHeartbeat(redis, node, config, clock, pauses::count);
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
-        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
+        this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle() + sweepSnapshots(),
+                running::cancel, snapshots::sweepFiles);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
                 config.sandbox().network());
     }
@@ -174,6 +206,11 @@ public final class ExecutorNode implements AutoCloseable {
         return pool.stats();
     }
 
+    /** How many of this node's sandboxes are paused now (for {@code /health}). */
+    public int pausedSandboxes() {
+        return pauses.count();
+    }
+
     public int rebalancePool() {
         return pool.rebalance(defaultShape);
     }
@@ -186,6 +223,11 @@ public final class ExecutorNode implements AutoCloseable {
     /** Removes orphan containers, ends expired sandboxes, and gives up the sandboxes of dead nodes. */
     public int sweepOrphans() {
         return orphans.sweep() + containers.sweepRunnerLeftovers() + sandboxes.expire() + reconciler.reconcile();
+    }
+
+    /** Removes expired snapshots, pending ones of dead nodes, and snapshot files nobody keeps a record of. */
+    public int sweepSnapshots() {
+        return snapshots.sweep();
     }
 
     public int reclaimStalledJobs() {
@@ -243,6 +285,7 @@ public final class ExecutorNode implements AutoCloseable {
         control.close();
         consumer.stop(config.maintenance().shutdownGrace());
         webhooks.close();
+        sandboxes.close(); // thaws paused sandboxes: the pool removes every container next
         pool.close();
         containers.close();
         consumer.awaitSettled(SETTLE_AFTER_CLOSE);

@@ -1,4 +1,4 @@
-package io.boxq.executor.node;
+package io.boxq.executor.job;
 
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
