@@ -88,6 +88,10 @@ results = {
 }
 if "transport_floor" in raw:
     results["transport_floor"] = raw["transport_floor"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redis_wait  # noqa: E402  (bench/redis_wait.py)
+if any(k.startswith("redis_wait.wait_") for k in raw):
+    results["redis_wait"] = redis_wait.result(raw)
 jfr = by_runner("jfr")
 if jfr:
     results["jfr"] = jfr
@@ -307,6 +311,8 @@ if "transport_floor" in results:
 for page in ("bench/missed-targets.md", "bench/redis-path.md"):
     if os.path.exists(page):
         md += ["", open(page).read().rstrip(), ""]
+if "redis_wait" in results:
+    md += [""] + redis_wait.section(results["redis_wait"]) + [""]
 with open("docs/benchmarks.md", "w") as f:
     f.write("\n".join(md))
 print(json.dumps(results, indent=2))
