@@ -32,22 +32,17 @@ stop_server() {
     fi
     server_pid=""
 }
+# stop_child PID: SIGTERM to a child this script started, and wait for it
+stop_child() {
+    if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+        kill -TERM "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
+    fi
+}
 bench_redis_pid=""
-stop_bench_redis() {
-    if [[ -n "$bench_redis_pid" ]] && kill -0 "$bench_redis_pid" 2>/dev/null; then
-        kill -TERM "$bench_redis_pid" 2>/dev/null || true
-        wait "$bench_redis_pid" 2>/dev/null || true
-    fi
-    bench_redis_pid=""
-}
+stop_bench_redis() { stop_child "$bench_redis_pid"; bench_redis_pid=""; }
 bench_replica_pid=""
-stop_bench_replica() {
-    if [[ -n "$bench_replica_pid" ]] && kill -0 "$bench_replica_pid" 2>/dev/null; then
-        kill -TERM "$bench_replica_pid" 2>/dev/null || true
-        wait "$bench_replica_pid" 2>/dev/null || true
-    fi
-    bench_replica_pid=""
-}
+stop_bench_replica() { stop_child "$bench_replica_pid"; bench_replica_pid=""; }
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM
