@@ -186,6 +186,7 @@ measure_redis_wait() {
     done
     redis-cli -p "$port" info replication | grep -q '^master_link_status:up' || boxq_die "the replica did not sync"
     put "redis_wait.command" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1]))' "$COMMAND")"
+    put "redis_wait.load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
     for w in 0 1; do
         boxq_log "REDIS_WAIT_REPLICAS=$w (one replica on 127.0.0.1:$port): latency and throughput"
         start_server "wait-$w" RUNNER=$CANDIDATE POOL_SIZE=20 MIN_POOL_SIZE=20 MAX_POOL_SIZE=64 \

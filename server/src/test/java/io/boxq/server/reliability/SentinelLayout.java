@@ -95,13 +95,6 @@ final class SentinelLayout implements AutoCloseable {
         script("restart", Integer.toString(port));
     }
 
-    /** The replication role ("master" or "slave") of the Redis on {@code port}. */
-    static String role(int port) {
-        try (Jedis j = new Jedis("127.0.0.1", port, 1000)) {
-            return (String) j.role().get(0);
-        }
-    }
-
     Jedis connect(int port) {
         return new Jedis("127.0.0.1", port, 5000);
     }
