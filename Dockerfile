@@ -11,14 +11,17 @@ COPY api/pom.xml api/
 COPY executor/pom.xml executor/
 COPY scheduler/pom.xml scheduler/
 COPY server/pom.xml server/
+# The clients are modules of the reactor too (Maven reads their poms), but the image builds only the server.
+COPY client/pom.xml client/
+COPY integrations/langchain4j/pom.xml integrations/langchain4j/
 # Dependencies first, so a source change does not download them again.
-RUN ./mvnw -B -ntp -q dependency:go-offline -DexcludeReactor=true || true
+RUN ./mvnw -B -ntp -q dependency:go-offline -DexcludeReactor=true -pl server -am || true
 COPY core core
 COPY api api
 COPY executor executor
 COPY scheduler scheduler
 COPY server server
-RUN ./mvnw -B -ntp -q package -Dmaven.test.skip=true
+RUN ./mvnw -B -ntp -q package -Dmaven.test.skip=true -pl server -am
 # The in-container agent, static against musl; an executor installs it into AGENT_DIR at start.
 RUN apt-get update && apt-get install -y --no-install-recommends musl-tools \
     && musl-gcc -static -Os -s -Wall "-DBOXQ_AGENT_BUILD=\"$(sha256sum executor/src/main/c/boxq-agent.c | cut -c1-16)\"" \

@@ -115,7 +115,7 @@ start_bench_redis
 jar=server/target/boxq.jar
 if [[ ! -f "$jar" || -n "$(find pom.xml core api executor scheduler server -name target -prune -o -type f -newer "$jar" -print | head -n1)" ]]; then
     boxq_log "building $jar"
-    ./mvnw -B -ntp -q -DskipTests package
+    ./mvnw -B -ntp -q -DskipTests -pl server -am package
 fi
 IMAGE=boxq-sandbox:bookworm
 CPU=25

@@ -182,6 +182,32 @@ boxq_install_packages() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The clients' test tools (clients/python, clients/typescript; run by the client module's ITs)
+
+# Dies unless node is 18 or newer (the TypeScript client's floor: global fetch, node --test).
+boxq_check_node() {
+    local v
+    v=$(node --version 2>/dev/null || true)
+    v=${v#v}
+    [[ "${v%%.*}" =~ ^[0-9]+$ && "${v%%.*}" -ge 18 ]] ||
+        boxq_die "clients/typescript needs Node.js 18 or newer; found '${v:-none}' (Debian bookworm's nodejs is 18)"
+}
+
+# boxq_npm_ci DIR : `npm ci` in DIR when its node_modules is not what its package-lock.json says
+# (a stamp copy of the lock is kept in node_modules).
+boxq_npm_ci() {
+    local dir=$1 stamp=$1/node_modules/.boxq-package-lock.json
+    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
+        boxq_log "$dir/node_modules up to date"
+        return 0
+    fi
+    boxq_log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$BOXQ_STATE_DIR/npm-ci.log" 2>&1 ||
+        { tail -n 20 "$BOXQ_STATE_DIR/npm-ci.log" >&2; boxq_die "npm ci in $dir failed (log: $BOXQ_STATE_DIR/npm-ci.log)"; }
+    cp "$dir/package-lock.json" "$stamp"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Records of what we started
 
 # Name of the executable a record's pid must have.

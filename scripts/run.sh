@@ -44,7 +44,7 @@ if [[ -f "$jar" ]]; then
 fi
 if [[ ! -f "$jar" || -n "$newer" ]]; then
     boxq_log "building $jar"
-    ./mvnw -B -ntp -q -DskipTests package
+    ./mvnw -B -ntp -q -DskipTests -pl server -am package
 fi
 [[ -f "$jar" ]] || boxq_die "the build did not produce $jar"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for boxq, idempotently: JDK >= 21, Debian packages, Docker engine,
-# Redis, sandbox images.
+# Redis, sandbox images; for tests also Node.js and python3 for the clients' suites, and `npm ci`
+# in clients/typescript.
 #
 #   source scripts/setup.sh --for test   throwaway Redis on 127.0.0.1:6390 (unless REDIS_URL)
 #   source scripts/setup.sh --for run    REDIS_URL (from the environment, else the repo's .env),
@@ -140,6 +141,10 @@ if [[ "$mode" == test ]]; then
     # DashboardIT renders the dashboard in headless Chromium; DashboardLiveIT drives it through chromedriver
     command -v chromium >/dev/null 2>&1 || add_pkg chromium
     command -v chromedriver >/dev/null 2>&1 || add_pkg chromium-driver
+    # The client module's ITs run the Python client's unittest and the TypeScript client's node --test
+    command -v python3 >/dev/null 2>&1 || add_pkg python3
+    command -v node >/dev/null 2>&1 || add_pkg nodejs
+    command -v npm >/dev/null 2>&1 || add_pkg npm
 fi
 if ((${#pkgs[@]} > 0)); then
     boxq_install_packages "${pkgs[@]}"
@@ -163,6 +168,12 @@ if ((${#missing[@]} > 0)); then
     done
 else
     boxq_log "sandbox images present: ${BOXQ_IMAGES[*]}"
+fi
+
+# 6. The TypeScript client's dev dependency (standardwebhooks, which its verifier is tested against)
+if [[ "$mode" == test ]]; then
+    boxq_check_node
+    boxq_npm_ci "$BOXQ_ROOT/clients/typescript"
 fi
 
 ok=1

@@ -53,7 +53,7 @@ export REDIS_URL
 jar=server/target/boxq.jar
 if [[ ! -f "$jar" || -n "$(find pom.xml core api executor scheduler server -name target -prune -o -type f -newer "$jar" -print | head -n1)" ]]; then
     boxq_log "building $jar"
-    ./mvnw -B -ntp -q -DskipTests package
+    ./mvnw -B -ntp -q -DskipTests -pl server -am package
 fi
 mkdir -p target/soak
 cp "$jar" target/soak/boxq.jar # a rebuild during the run must not pull the jar from under the processes

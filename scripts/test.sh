@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (what .ci/run runs): installs and starts what is missing
 # (scripts/setup.sh --for test: JDK >= 21, Docker engine, throwaway Redis on 127.0.0.1:6390,
-# sandbox images), validates docker-compose.yml, runs `./mvnw -B -ntp verify` (unit tests via surefire, *IT via failsafe),
+# sandbox images, Node.js and python3, npm ci in clients/typescript), validates docker-compose.yml, runs
+# `./mvnw -B -ntp verify` (unit tests via surefire, *IT via failsafe; the client module's ITs also run
+# the Python client's `python3 -m unittest` and the TypeScript client's `node --test` against a live boxq),
 # fails when the run left containers labelled boxq.managed=true behind, and stops what setup
 # started. Extra arguments go to Maven (e.g. scripts/test.sh -pl core -am).
 set -euo pipefail
