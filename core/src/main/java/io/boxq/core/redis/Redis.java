@@ -16,6 +16,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -44,6 +45,8 @@ public final class Redis implements AutoCloseable {
     private final String description;
     private final Supplier<HostAndPort> primary;
     private final JedisClientConfig clientConfig;
+    /** For subscriptions: a plain {@link Jedis} speaks RESP2 (and warns at every connect when not told so). */
+    private final JedisClientConfig subscriberConfig;
     private final int waitReplicas;
     private final long waitTimeoutMillis;
 
@@ -72,7 +75,7 @@ public final class Redis implements AutoCloseable {
             Set<HostAndPort> sentinels = config.sentinels().stream().map(HostAndPort::from).collect(Collectors.toSet());
             this.description = "Redis primary '" + config.masterName() + "' of Sentinels " + config.sentinels();
             JedisClientConfig sentinelConfig = timeouts(DefaultJedisClientConfig.builder())
-                    .password(config.sentinelPassword()).build();
+                    .password(config.sentinelPassword()).protocol(RedisProtocol.RESP2).build();
             SentineledConnectionProvider sentineled;
             try {
                 sentineled = new SentineledConnectionProvider(config.masterName(), clientConfig, pool, sentinels,
@@ -100,6 +103,7 @@ public final class Redis implements AutoCloseable {
             this.primary = () -> address;
         }
         this.client = RedisClient.builder().connectionProvider(provider).build();
+        this.subscriberConfig = DefaultJedisClientConfig.builder().from(clientConfig).protocol(RedisProtocol.RESP2).build();
     }
 
     private static DefaultJedisClientConfig.Builder timeouts(DefaultJedisClientConfig.Builder b) {
@@ -201,7 +205,7 @@ public final class Redis implements AutoCloseable {
      */
     public void subscribe(JedisPubSub pubSub, String... channels) {
         guarded(() -> {
-            try (Jedis own = new Jedis(primary.get(), clientConfig)) {
+            try (Jedis own = new Jedis(primary.get(), subscriberConfig)) {
                 own.subscribe(pubSub, channels);
             }
             return null;
