@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -28,27 +27,20 @@ class RedisRestartUnderLoadIT {
     /** About 2 s of loading on the test machine (docs/reliability.md). */
     private static final int BALLAST_KEYS = 600_000;
 
-    private static PrivateRedis redis;
-    private static BoxqTestServer server;
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (server != null) {
+    @Test
+    void while_redis_restarts_and_loads_every_submit_is_202_or_503_and_every_accepted_job_ends() throws Exception {
+        try (PrivateRedis redis = new PrivateRedis().start()) {
+            writeBallast(redis);
+            BoxqTestServer server = BoxqTestServer.start("restart", Map.of("REDIS_URL", redis.url()));
+            try {
+                killAndRestartUnderLoad(redis, server);
+            } finally {
                 assertThat(server.stop()).as("containers left after the node closed").isEmpty();
-            }
-        } finally {
-            if (redis != null) {
-                redis.close();
             }
         }
     }
 
-    @Test
-    void while_redis_restarts_and_loads_every_submit_is_202_or_503_and_every_accepted_job_ends() throws Exception {
-        redis = new PrivateRedis().start();
-        writeBallast();
-        server = BoxqTestServer.start("restart", Map.of("REDIS_URL", redis.url()));
+    private static void killAndRestartUnderLoad(PrivateRedis redis, BoxqTestServer server) throws Exception {
         BoxqClient http = server.client;
         BoxqClient.Reply k = http.post("/v1/keys", server.adminKey(), Map.of("user", TestEnvironment.unique("restart"),
                 "tier", "free", "concurrent_jobs", 64, "requests_per_minute", 1_000_000));
@@ -61,7 +53,7 @@ class RedisRestartUnderLoadIT {
             load.awaitAcceptedSince(0, 40, Duration.ofSeconds(60));
             killedAt = System.nanoTime();
             redis.kill();
-            Thread watcher = Thread.ofVirtual().start(() -> watchForLoading(sawLoading));
+            Thread watcher = Thread.ofVirtual().start(() -> watchForLoading(redis.port(), sawLoading));
             redis.start(); // returns once it answers PING: loaded
             watcher.join(Duration.ofSeconds(30));
             await("boxq serves again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
@@ -90,7 +82,7 @@ class RedisRestartUnderLoadIT {
     }
 
     /** Keys of a prefix of their own (not boxq's), written through the AOF. */
-    private static void writeBallast() {
+    private static void writeBallast(PrivateRedis redis) {
         try (Jedis j = new Jedis(java.net.URI.create(redis.url()))) {
             String value = "x".repeat(32);
             for (int from = 0; from < BALLAST_KEYS; from += 10_000) {
@@ -104,10 +96,10 @@ class RedisRestartUnderLoadIT {
     }
 
     /** Sets {@code seen} once a PING is answered LOADING (until Redis answers PONG or 30 s pass). */
-    private static void watchForLoading(AtomicBoolean seen) {
+    private static void watchForLoading(int port, AtomicBoolean seen) {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < until) {
-            try (Jedis j = new Jedis("127.0.0.1", redis.port(), 500)) {
+            try (Jedis j = new Jedis("127.0.0.1", port, 500)) {
                 if ("PONG".equals(j.ping())) {
                     return;
                 }
