@@ -94,6 +94,10 @@ for name in ("pause_ms", "resume_ms"):  # POST /v1/sandboxes/{id}/pause|resume, 
 for copy in ("snapshot_ms", "fork_ms"):  # a 10 MiB workspace (bench/copies.py)
     if copy in raw:
         results[copy] = raw[copy]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redis_wait  # noqa: E402  (bench/redis_wait.py)
+if "redis_wait.wait_1" in raw:
+    results["redis_wait"] = redis_wait.result(raw)
 jfr = by_runner("jfr")
 if jfr:
     results["jfr"] = jfr
@@ -318,6 +322,8 @@ if "transport_floor" in results:
 for page in ("bench/missed-targets.md", "bench/redis-path.md"):
     if os.path.exists(page):
         md += ["", open(page).read().rstrip(), ""]
+if "redis_wait" in results:
+    md += [""] + redis_wait.section(results["redis_wait"]) + [""]
 with open("docs/benchmarks.md", "w") as f:
     f.write("\n".join(md))
 print(json.dumps(results, indent=2))

@@ -5,7 +5,11 @@
 # in one run, plus a plain `docker exec` baseline, pool hand-out, cold start, refill, what one job
 # costs (Redis commands and CPU, JVM CPU, engine CPU, host pids; bench/cost.py) and N idle
 # sandboxes.
-# Usage: scripts/bench.sh [--quick]   (--quick: fewer iterations, for a smoke run)
+# Usage: scripts/bench.sh [--quick] [--only redis_wait]
+#   --quick              fewer iterations, for a smoke run
+#   --only redis_wait    only the cost of acknowledged writes (a replica of the bench's Redis, one
+#                        server with REDIS_WAIT_REPLICAS=0 and one with 1); updates its part of
+#                        bench/results.json and docs/benchmarks.md and leaves the rest as it is
 # Environment:
 #   BENCH_RUNNERS="agent exec"   the runners measured, each with RUNNER=<name> on the server; the
 #                                first one that is not `exec` also runs the whole-core latency, the
@@ -28,18 +32,22 @@ stop_server() {
     fi
     server_pid=""
 }
-bench_redis_pid=""
-stop_bench_redis() {
-    if [[ -n "$bench_redis_pid" ]] && kill -0 "$bench_redis_pid" 2>/dev/null; then
-        kill -TERM "$bench_redis_pid" 2>/dev/null || true
-        wait "$bench_redis_pid" 2>/dev/null || true
+# stop_child PID: SIGTERM to a child this script started, and wait for it
+stop_child() {
+    if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+        kill -TERM "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
     fi
-    bench_redis_pid=""
 }
+bench_redis_pid=""
+stop_bench_redis() { stop_child "$bench_redis_pid"; bench_redis_pid=""; }
+bench_replica_pid=""
+stop_bench_replica() { stop_child "$bench_replica_pid"; bench_replica_pid=""; }
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM
     stop_server
+    stop_bench_replica
     stop_bench_redis
     docker rm -f boxq-bench-baseline boxq-bench-floor boxq-bench-floor-q >/dev/null 2>&1 || true
     # shellcheck disable=SC2119
@@ -54,8 +62,18 @@ trap 'exit 143' TERM
 source scripts/setup.sh --for test
 BOXQ_LOG_PREFIX="bench"
 
+args="$*"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+only=""
+while (($# > 0)); do
+    case "$1" in
+        --quick) quick=1 ;;
+        --only) only=${2:?--only needs a part: redis_wait}; shift ;;
+        *) boxq_die "unknown option $1 (--quick, --only redis_wait)" ;;
+    esac
+    shift
+done
+[[ -z "$only" || "$only" == redis_wait ]] || boxq_die "--only knows redis_wait, not $only"
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
 read -r -a RUNNERS <<<"${BENCH_RUNNERS:-agent exec}"
 ((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
@@ -64,7 +82,7 @@ for r in "${RUNNERS[@]}"; do [[ $r != exec ]] && { CANDIDATE=$r; break; }; done
 COST_JOBS=${BENCH_COST_JOBS:-$(n 2000 200)}
 IDLE_N=${BENCH_IDLE:-$(n 500 20)}
 JFR=${BENCH_JFR:-0}
-COMMAND="${BENCH_RUNNERS:+BENCH_RUNNERS=\"$BENCH_RUNNERS\" }${BENCH_COST_JOBS:+BENCH_COST_JOBS=$BENCH_COST_JOBS }${BENCH_IDLE:+BENCH_IDLE=$BENCH_IDLE }${BENCH_JFR:+BENCH_JFR=$BENCH_JFR }scripts/bench.sh${1:+ $1}"
+COMMAND="${BENCH_RUNNERS:+BENCH_RUNNERS=\"$BENCH_RUNNERS\" }${BENCH_COST_JOBS:+BENCH_COST_JOBS=$BENCH_COST_JOBS }${BENCH_IDLE:+BENCH_IDLE=$BENCH_IDLE }${BENCH_JFR:+BENCH_JFR=$BENCH_JFR }scripts/bench.sh${args:+ $args}"
 mkdir -p bench/tmp
 
 # The bench's own Redis on a free loopback port, so that INFO's counters are the bench's alone
@@ -149,8 +167,44 @@ make_key() {
 json_get() { python3 -c "import sys, json; d = json.load(sys.stdin); print(d$1)"; }
 
 results=bench/tmp/results.partial
+[[ -n "$only" ]] && results=bench/tmp/$only.partial
 : >"$results"
 put() { echo "$1=$2" >>"$results"; }
+
+# What acknowledged writes cost (REDIS_WAIT_REPLICAS): a replica of the bench's Redis on loopback,
+# then the same latency and throughput runs against a server with WAIT 0 and one with WAIT 1.
+measure_redis_wait() {
+    local port w key lat thr
+    port=$(free_port)
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir bench/tmp \
+        --replicaof 127.0.0.1 "$BENCH_REDIS_PORT" >bench/tmp/replica.log 2>&1 &
+    bench_replica_pid=$!
+    for _ in $(seq 1 300); do
+        redis-cli -p "$port" info replication 2>/dev/null | grep -q '^master_link_status:up' && break
+        kill -0 "$bench_replica_pid" 2>/dev/null || boxq_die "the replica exited (bench/tmp/replica.log)"
+        sleep 0.1
+    done
+    redis-cli -p "$port" info replication | grep -q '^master_link_status:up' || boxq_die "the replica did not sync"
+    put "redis_wait.command" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1]))' "$COMMAND")"
+    put "redis_wait.load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+    for w in 0 1; do
+        boxq_log "REDIS_WAIT_REPLICAS=$w (one replica on 127.0.0.1:$port): latency and throughput"
+        start_server "wait-$w" RUNNER=$CANDIDATE POOL_SIZE=20 MIN_POOL_SIZE=20 MAX_POOL_SIZE=64 \
+            TIER_FREE_CONCURRENT_JOBS=64 MAX_TOTAL_SANDBOXES=300 REDIS_WAIT_REPLICAS=$w
+        key=$(make_key)
+        lat=$(bench latency "$BASE" "$key" "$(n 500 100)")
+        thr=$(bench throughput "$BASE" "$key" "$(n 4000 500)" 16)
+        put "redis_wait.wait_$w" "{\"latency\": $lat, \"throughput\": $thr}"
+        stop_server
+    done
+    stop_bench_replica
+}
+if [[ "$only" == redis_wait ]]; then
+    measure_redis_wait
+    python3 bench/redis_wait.py merge "$results"
+    boxq_log "updated redis_wait in bench/results.json and docs/benchmarks.md"
+    exit 0
+fi
 # What else was running: the 1, 5 and 15 minute load averages before the first server starts.
 put "load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 
@@ -326,6 +380,8 @@ memory=$(python3 bench/cost.py memory "bench-idle-$$")
 out=$(bench latency "$BASE" "$key" "$(n 500 50)")
 put "idle" "{\"requested\": $IDLE_N, \"hold\": $held, \"memory\": $memory, \"host_used_delta_mib\": $((used_after - used_before)), \"job\": $out}"
 stop_server
+
+measure_redis_wait
 
 python3 bench/report.py "$results" "$IMAGE" "$CPU" "$quick"
 boxq_log "wrote bench/results.json and docs/benchmarks.md"

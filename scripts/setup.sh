@@ -135,6 +135,8 @@ boxq_busybox_static_ok || add_pkg busybox-static
 # The in-container agent is C built static against musl (executor/src/main/c; docs/architecture.md)
 command -v musl-gcc >/dev/null 2>&1 || add_pkg musl-tools
 if [[ "$mode" == test ]]; then
+    # The failover ITs run a primary, a replica and three Sentinels (scripts/redis-ha.sh)
+    command -v redis-sentinel >/dev/null 2>&1 || add_pkg redis-sentinel
     command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
     # DashboardIT renders the dashboard in headless Chromium; DashboardLiveIT drives it through chromedriver
     command -v chromium >/dev/null 2>&1 || add_pkg chromium

@@ -11,6 +11,25 @@ import io.boxq.core.redis.Redis;
 final class ConfigPrinter {
     private ConfigPrinter() {}
 
+    private static String redis(io.boxq.core.config.RedisConfig r) {
+        StringBuilder s = new StringBuilder("Redis:\n");
+        if (r.usesSentinel()) {
+            s.append("  Sentinels: ").append(String.join(",", r.sentinels())).append("  Master name: ")
+                    .append(r.masterName()).append('\n')
+                    .append("  Sentinel password: ").append(r.sentinelPassword() == null ? "(none)" : "***").append('\n');
+        } else {
+            s.append("  URL: ").append(Redis.redact(r.url())).append('\n');
+        }
+        if (r.password() != null) {
+            s.append("  Password: ***\n");
+        }
+        s.append("  Prefix: ").append(r.prefix()).append('\n')
+                .append("  Acknowledged writes: ").append(r.waitReplicas() == 0 ? "off (WAIT 0)"
+                        : "WAIT " + r.waitReplicas() + " replica(s), " + r.waitTimeout().toMillis() + " ms")
+                .append('\n');
+        return s.toString();
+    }
+
     static String describe(BoxqConfig c) {
         StringBuilder s = new StringBuilder();
         String line = "=".repeat(60) + "\n";
@@ -22,7 +41,7 @@ final class ConfigPrinter {
                 .append("  Admin key: ").append(Secrets.mask(c.server().adminKey())).append('\n')
                 .append("  Debug: ").append(c.server().debug()).append("  Log level: ").append(c.server().logLevel())
                 .append("  Log format: ").append(c.server().logFormat()).append('\n');
-        s.append("Redis:\n  URL: ").append(Redis.redact(c.redis().url())).append("\n  Prefix: ").append(c.redis().prefix()).append('\n');
+        s.append(redis(c.redis()));
         s.append("Container pool:\n")
                 .append("  Initial size: ").append(c.pool().poolSize()).append('\n')
                 .append("  Min size: ").append(c.pool().minPoolSize()).append('\n')

@@ -65,7 +65,7 @@ public final class Main {
     }
 
     void start(BoxqConfig config) {
-        Redis redis = new Redis(config.redis().url(), config.redis().prefix(), 64 + config.pool().maxPoolSize());
+        Redis redis = new Redis(config.redis(), 64 + config.pool().maxPoolSize());
         started.push(redis);
         String described = ConfigPrinter.describe(config);
         if ("json".equals(config.server().logFormat())) {

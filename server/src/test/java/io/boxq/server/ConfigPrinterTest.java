@@ -46,4 +46,16 @@ class ConfigPrinterTest {
     void a_redis_url_without_credentials_is_shown_as_it_is() {
         assertThat(printed(Map.of("REDIS_URL", "redis://127.0.0.1:6390/1"))).contains("URL: redis://127.0.0.1:6390/1\n");
     }
+
+    @Test
+    void sentinels_are_shown_and_their_passwords_are_not() {
+        String out = printed(Map.of("REDIS_SENTINELS", "127.0.0.1:26379,127.0.0.1:26380", "REDIS_MASTER_NAME", "boxq",
+                "REDIS_PASSWORD", "redis-s3cret", "REDIS_SENTINEL_PASSWORD", "sentinel-s3cret",
+                "REDIS_WAIT_REPLICAS", "1"));
+
+        assertThat(out).contains("Sentinels: 127.0.0.1:26379,127.0.0.1:26380  Master name: boxq\n")
+                .contains("Sentinel password: ***\n").contains("Password: ***\n")
+                .contains("Acknowledged writes: WAIT 1 replica(s), 1000 ms\n")
+                .doesNotContain("s3cret").doesNotContain("URL:");
+    }
 }

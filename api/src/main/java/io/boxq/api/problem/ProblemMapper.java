@@ -4,6 +4,7 @@ import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.IdempotencyConflictException;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.redis.WriteNotAcknowledgedException;
 import io.boxq.core.sandbox.QuotaExceededException;
 import io.boxq.core.sandbox.SandboxEndedException;
 import io.boxq.core.sandbox.SandboxNotFoundException;
@@ -64,6 +65,9 @@ public final class ProblemMapper {
             case QuotaExceededException q -> Problem.quota(q.limit(), q.getMessage());
             case IdempotencyConflictException x -> Problem.of(409, "idempotency-conflict", "Idempotency-Key reused",
                     x.getMessage());
+            case WriteNotAcknowledgedException x -> Problem.of(503, "unavailable", "Service unavailable",
+                    "the job store's replicas did not confirm this write in time; retry shortly (with the same "
+                            + "Idempotency-Key, a job kept meanwhile is answered, not made twice)");
             case StoreUnavailableException x -> Problem.of(503, "unavailable", "Service unavailable",
                     "the job store is unreachable right now; retry shortly");
             default -> null;

@@ -55,14 +55,14 @@ public final class RedisApiKeyStore {
         if (webhookUrl != null) {
             fields.put("webhook_url", webhookUrl);
         }
-        redis.run(j -> {
+        redis.acknowledged(j -> {
             if (tier != null) {
                 j.hset(keys.user(user), "tier", tier.wireName());
             } else {
                 j.hsetnx(keys.user(user), "tier", Tier.FREE.wireName());
             }
             j.hset(keys.apiKey(hash), fields);
-            j.hset(keys.apiKeyIndex(), id, hash);
+            return j.hset(keys.apiKeyIndex(), id, hash);
         });
         if (tier != null) {
             changed(); // the user's other keys have the new tier
@@ -146,9 +146,9 @@ public final class RedisApiKeyStore {
         if (hash == null) {
             return false;
         }
-        redis.run(j -> {
+        redis.acknowledged(j -> {
             j.del(keys.apiKey(hash));
-            j.hdel(keys.apiKeyIndex(), id);
+            return j.hdel(keys.apiKeyIndex(), id);
         });
         changed();
         return true;

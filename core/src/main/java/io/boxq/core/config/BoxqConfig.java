@@ -72,8 +72,7 @@ public record BoxqConfig(
             r.problem("BOXQ_LOG_LEVEL=" + server.logLevel() + " is unknown (use one of "
                     + String.join(", ", ServerConfig.LOG_LEVELS) + ")");
         }
-        RedisConfig redis = new RedisConfig(
-                r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"));
+        RedisConfig redis = redis(r);
         int min = r.integer("MIN_POOL_SIZE", DEFAULT_MIN_POOL_SIZE, 0, 10_000);
         int max = r.integer("MAX_POOL_SIZE", DEFAULT_MAX_POOL_SIZE, 1, 10_000);
         int size = r.integer("POOL_SIZE", DEFAULT_POOL_SIZE, 0, 10_000);
@@ -136,6 +135,23 @@ public record BoxqConfig(
             throw new ConfigException(r.problems());
         }
         return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks, monitor, snapshots);
+    }
+
+    private static RedisConfig redis(EnvReader r) {
+        List<String> sentinels = r.raw("REDIS_SENTINELS").map(BoxqConfig::list).orElse(List.of());
+        for (String s : sentinels) {
+            if (!s.matches("[^:\\s]+:\\d{1,5}")) {
+                r.problem("REDIS_SENTINELS has " + s + ", not host:port");
+            }
+        }
+        String master = r.raw("REDIS_MASTER_NAME").orElse(null);
+        if (!sentinels.isEmpty() && master == null) {
+            r.problem("REDIS_SENTINELS is set but REDIS_MASTER_NAME is not (the name the Sentinels monitor)");
+        }
+        return new RedisConfig(r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"),
+                sentinels, master, r.raw("REDIS_PASSWORD").orElse(null), r.raw("REDIS_SENTINEL_PASSWORD").orElse(null),
+                r.integer("REDIS_WAIT_REPLICAS", 0, 0, 16),
+                Duration.ofMillis(r.integer("REDIS_WAIT_TIMEOUT_MS", RedisConfig.DEFAULT_WAIT_TIMEOUT_MS, 1, 60_000)));
     }
 
     private static Set<Role> roles(EnvReader r) {

@@ -87,7 +87,7 @@ public final class RedisJobStore {
                 idempotency == null ? "" : idempotency.bodyHash(), Integer.toString(RecentJobs.KEPT)));
         args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
         String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
-        List<?> reply = (List<?>) redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
+        List<?> reply = (List<?>) redis.acknowledged(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
                 keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.recentJobs(), keys.jobStates()),
                 args));
         String outcome = (String) reply.get(0);
@@ -122,9 +122,11 @@ public final class RedisJobStore {
         List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", "", "0"));
         args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));
-        redis.call(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId),
-                keys.keyBacklog(keyId), nodeStream, keys.job(id), keys.recentJobs(), keys.jobStates()), args));
-        redis.run(j -> j.expire(keys.job(id), resultTtl.toSeconds()));
+        redis.acknowledged(j -> {
+            SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId),
+                    nodeStream, keys.job(id), keys.recentJobs(), keys.jobStates()), args);
+            return j.expire(keys.job(id), resultTtl.toSeconds());
+        });
         return id;
     }
 
@@ -161,9 +163,20 @@ public final class RedisJobStore {
      * script call, which also answers the job itself (no second read).
      */
     public Start start(String id, String node) {
+        return start(id, node, java.util.UUID.randomUUID().toString());
+    }
+
+    /**
+     * Like {@link #start(String, String)}; confirmed by the replicas ({@code REDIS_WAIT_REPLICAS})
+     * before it answers, so a fencing token cannot be handed out twice across a failover.
+     *
+     * @param startId the same for every try of one start: a try repeated because the answer or the
+     *                WAIT of the one before was lost answers the token that one took
+     */
+    public Start start(String id, String node, String startId) {
         long now = clock.millis();
-        List<?> reply = (List<?>) redis.call(j ->
-                START.run(j, List.of(keys.job(id), keys.jobStates()), List.of(node, Long.toString(now))));
+        List<?> reply = (List<?>) redis.acknowledged(j -> START.run(j, List.of(keys.job(id), keys.jobStates()),
+                List.of(node, Long.toString(now), startId)));
         String state = (String) reply.get(0);
         int token = ((Long) reply.get(1)).intValue();
         if (reply.size() < 3) {
@@ -174,10 +187,13 @@ public final class RedisJobStore {
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             hash.put((String) flat.get(i), (String) flat.get(i + 1));
         }
+        boolean again = reply.size() > 3; // the first try took it: its start time stands
         hash.put("state", "running");
         hash.put("attempt", Integer.toString(token));
         hash.put("node", node);
-        hash.put("started_at", Long.toString(now));
+        if (!again) {
+            hash.put("started_at", Long.toString(now));
+        }
         return new Start(state, token, JobHash.read(hash), hash.containsKey("cancel_requested"));
     }
 
@@ -218,9 +234,13 @@ public final class RedisJobStore {
                 Integer.toString(token), Long.toString(resultTtl.toSeconds()), keys.doneChannel(), usage,
                 cancelWins ? "1" : "", Integer.toString(JobEnd.MAX_CARRIED_BYTES)));
         args.addAll(JobHash.resultFields(state, result, error, finishedAt));
-        List<?> reply = (List<?>) redis.call(j -> COMPLETE.run(j, List.of(keys.job(job.id()), from,
+        List<?> reply = (List<?>) redis.acknowledged(j -> COMPLETE.run(j, List.of(keys.job(job.id()), from,
                 keys.keyRunning(keyId), keys.keyBacklog(keyId), keys.webhooksDue(), keys.jobStates(),
                 keys.jobOutput(job.id()), keys.usagePending()), args));
+        if (Long.valueOf(2).equals(reply.get(0))) { // stored by an earlier try of this call
+            promoteBacklogOf(job.id());
+            return JobState.fromWire((String) reply.get(1));
+        }
         if (!Long.valueOf(1).equals(reply.get(0))) {
             return null;
         }
@@ -310,7 +330,7 @@ public final class RedisJobStore {
      */
     public Cancel cancel(String id, String keyId, int concurrencyLimit) {
         get(id, keyId);
-        String outcome = (String) redis.call(j -> CANCEL.run(j,
+        String outcome = (String) redis.acknowledged(j -> CANCEL.run(j,
                 List.of(keys.job(id), keys.keyBacklog(keyId), keys.keyRunning(keyId), keys.webhooksDue(),
                         keys.jobStates()),
                 List.of(id, Long.toString(clock.millis()), Long.toString(resultTtl.toSeconds()), keys.doneChannel())));
@@ -342,7 +362,7 @@ public final class RedisJobStore {
      * @return false when no attempt is left or {@code token} is no longer current
      */
     public boolean requeue(String id, int token) {
-        Object r = redis.call(j -> REQUEUE.run(j, List.of(keys.job(id), keys.jobStates()),
+        Object r = redis.acknowledged(j -> REQUEUE.run(j, List.of(keys.job(id), keys.jobStates()),
                 List.of(Integer.toString(token))));
         return Long.valueOf(1).equals(r);
     }

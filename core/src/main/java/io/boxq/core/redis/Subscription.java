@@ -1,6 +1,7 @@
 package io.boxq.core.redis;
 
 import java.time.Duration;
+import io.boxq.core.retry.Backoff;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ public final class Subscription implements AutoCloseable {
     private final Runnable onSubscribed;
     private volatile boolean running = true;
     private volatile boolean subscribed;
+    /** Used on the subscription's own thread only (onSubscribe runs there too). */
+    private final Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_BACKOFF);
     private Thread thread;
 
     public Subscription(Redis redis, String channel, Consumer<String> onMessage) {
@@ -52,6 +55,7 @@ public final class Subscription implements AutoCloseable {
                 try {
                     Subscription.this.onSubscribed.run();
                 } finally {
+                    backoff.reset();
                     subscribed = true;
                 }
             }
@@ -64,25 +68,21 @@ public final class Subscription implements AutoCloseable {
     }
 
     private void listen() {
-        Duration backoff = Duration.ofMillis(100);
         while (running) {
             try {
                 redis.subscribe(pubSub, channel);
             } catch (RuntimeException e) {
                 if (running) {
-                    log.warn("subscription to {} lost, again in {} ms: {}", channel, backoff.toMillis(), e.getMessage());
+                    log.warn("subscription to {} lost, subscribing again shortly: {}", channel, e.getMessage());
                 }
             }
             subscribed = false;
             if (!running) {
                 return;
             }
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
+            if (!backoff.pause()) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 

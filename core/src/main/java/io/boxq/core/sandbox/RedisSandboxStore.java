@@ -65,7 +65,7 @@ public final class RedisSandboxStore {
             args.add(k);
             args.add(v);
         });
-        String outcome = (String) redis.call(j -> RESERVE.run(j, setKeys(s), args));
+        String outcome = (String) redis.acknowledged(j -> RESERVE.run(j, setKeys(s), args));
         if (!"ok".equals(outcome)) {
             throw new QuotaExceededException(outcome, switch (outcome) {
                 case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";

@@ -66,7 +66,7 @@ public final class RedisWebhookDeliveries {
             args.add(k);
             args.add(v);
         });
-        Object done = redis.call(j -> RECORD.run(j, List.of(keys.webhooksDue(), keys.webhook(jobId),
+        Object done = redis.acknowledged(j -> RECORD.run(j, List.of(keys.webhooksDue(), keys.webhook(jobId),
                 keys.webhookAttempts(jobId), keys.job(jobId)), args));
         return Long.valueOf(1).equals(done);
     }

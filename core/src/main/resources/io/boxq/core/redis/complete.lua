@@ -10,10 +10,15 @@
 --       7 the job's usage entry ('' counts no usage: a sandbox operation), 8 '1' when a cancel asked
 --       for while it ran makes the end 'cancelled' (unless it is 'error'), 9 the most bytes of result
 --       fields the done message carries, 10.. field, value pairs (the result and the terminal state)
--- Returns {0} (stale token: nothing written) or {1, the state stored, the backlog head or '', the
--- pending usage list's length (0 when nothing was appended)}.
+-- Returns {0} (stale token: nothing written), {1, the state stored, the backlog head or '', the
+-- pending usage list's length (0 when nothing was appended)}, or {2, the state stored} when this
+-- attempt's end is stored already: a call repeated because its answer (or its WAIT) was lost
+-- stores nothing twice. (The end is marked 'ended_attempt'; an end the reclaim gave the job is not.)
 local cur = redis.call('HMGET', KEYS[1], 'attempt', 'state', 'op', 'callback_url', 'cancel_requested', 'live_output',
-  'node', 'started_at')
+  'node', 'started_at', 'ended_attempt')
+if cur[1] == ARGV[4] and cur[9] == ARGV[4] then
+  return {2, cur[2]}
+end
 if cur[1] ~= ARGV[4] or cur[2] ~= 'running' then
   return {0}
 end
@@ -30,7 +35,7 @@ for i = 10, #ARGV, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = v
 end
-redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('HSET', KEYS[1], 'ended_attempt', ARGV[4], unpack(fields))
 local head = ''
 if not cur[3] then
   redis.call('HINCRBY', KEYS[6], 'ended:' .. state, 1)

@@ -26,7 +26,12 @@ if ARGV[4] ~= '' then
   local seen = redis.call('GET', KEYS[6])
   if seen then
     local id, hash = string.match(seen, '^(%S+) (%S+)$')
-    if hash == ARGV[4] then return {'replay', id} end
+    if hash == ARGV[4] then
+      -- A write, so that a WAIT after this call covers the job the first submit wrote (WAIT waits
+      -- for this connection's last write, and the replication stream keeps the order).
+      redis.call('EXPIRE', KEYS[6], math.max(1, redis.call('TTL', KEYS[6])))
+      return {'replay', id}
+    end
     return {'conflict', id}
   end
   redis.call('SET', KEYS[6], ARGV[1] .. ' ' .. ARGV[4], 'EX', 86400)

@@ -1,6 +1,7 @@
 package io.boxq.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.boxq.core.auth.Tier;
@@ -34,6 +35,34 @@ class BoxqConfigTest {
         assertThat(c.server().roles()).containsExactlyInAnyOrder(Role.API, Role.EXECUTOR);
         assertThat(c.redis().url()).isEqualTo("redis://127.0.0.1:6379");
         assertThat(c.redis().prefix()).isEqualTo("boxq:");
+    }
+
+    @Test
+    void sentinels_a_master_name_and_acknowledged_writes_are_read() {
+        RedisConfig r = BoxqConfig.fromEnv(Map.of("REDIS_SENTINELS", "10.0.0.1:26379, 10.0.0.2:26379",
+                "REDIS_MASTER_NAME", "boxq", "REDIS_PASSWORD", "pw", "REDIS_SENTINEL_PASSWORD", "spw",
+                "REDIS_WAIT_REPLICAS", "1", "REDIS_WAIT_TIMEOUT_MS", "250")).redis();
+
+        assertThat(r.usesSentinel()).isTrue();
+        assertThat(r.sentinels()).containsExactly("10.0.0.1:26379", "10.0.0.2:26379");
+        assertThat(r.masterName()).isEqualTo("boxq");
+        assertThat(r.password()).isEqualTo("pw");
+        assertThat(r.sentinelPassword()).isEqualTo("spw");
+        assertThat(r.waitReplicas()).isEqualTo(1);
+        assertThat(r.waitTimeout()).isEqualTo(Duration.ofMillis(250));
+        RedisConfig plain = BoxqConfig.fromEnv(Map.of()).redis();
+        assertThat(plain.usesSentinel()).isFalse();
+        assertThat(plain.waitReplicas()).isZero();
+    }
+
+    @Test
+    void sentinels_without_a_master_name_or_with_a_bad_address_are_named() {
+        assertThatThrownBy(() -> BoxqConfig.fromEnv(Map.of("REDIS_SENTINELS", "127.0.0.1:26379,nohost",
+                "REDIS_WAIT_REPLICAS", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("REDIS_MASTER_NAME")
+                .hasMessageContaining("nohost")
+                .hasMessageContaining("REDIS_WAIT_REPLICAS");
     }
 
     @Test

@@ -164,7 +164,8 @@ class RedisJobStoreIT {
         Job jobA = store.find(a).orElseThrow();
         assertThat(store.complete(jobA, null, startA.token() + 1, JobState.FAILED, exit(1), null)).isFalse();
         assertThat(store.complete(jobA, null, startA.token(), JobState.SUCCEEDED, exit(0), null)).isTrue();
-        assertThat(store.complete(jobA, null, startA.token(), JobState.SUCCEEDED, exit(0), null)).isFalse();
+        assertThat(store.complete(jobA, null, startA.token(), JobState.SUCCEEDED, exit(0), null))
+                .as("the same attempt's end again (its answer was lost): answered, stored once").isTrue();
 
         RedisJobStore.Start startB = store.start(b, "it-node");
         assertThat(store.requeue(b, startB.token())).isTrue();
@@ -180,9 +181,11 @@ class RedisJobStoreIT {
 
         RedisJobQueue queue = new RedisJobQueue(redis);
         RedisJobQueue.Entry entry = new RedisJobQueue.Entry(redis.keys().jobsStream(), "0-1", d, null);
-        store.start(d, "it-node");
+        RedisJobStore.Start startD = store.start(d, "it-node");
         assertThat(queue.reclaim(entry, 5, "executor lost", true, Duration.ofMinutes(5)))
                 .isEqualTo(RedisJobQueue.Reclaim.ENDED);
+        assertThat(store.complete(store.find(d).orElseThrow(), null, startD.token(), JobState.SUCCEEDED, exit(0),
+                null)).as("the reclaim ended it: not this attempt's end").isFalse();
         assertThat(queue.reclaim(entry, 5, "executor lost", true, Duration.ofMinutes(5)))
                 .isEqualTo(RedisJobQueue.Reclaim.DROPPED);
 
@@ -198,6 +201,22 @@ class RedisJobStoreIT {
         assertThat(moved).containsExactlyInAnyOrderEntriesOf(Map.of(JobState.QUEUED, 0L, JobState.RUNNING, 0L,
                 JobState.SUCCEEDED, 1L, JobState.FAILED, 0L, JobState.TIMED_OUT, 1L, JobState.CANCELLED, 1L,
                 JobState.ERROR, 1L));
+    }
+
+    @Test
+    void a_start_tried_again_with_its_start_id_gets_the_same_token_and_another_start_none() {
+        String id = submit(newKeyId(), 1).getFirst();
+
+        RedisJobStore.Start first = store.start(id, "it-node", "start-1");
+        RedisJobStore.Start again = store.start(id, "it-node", "start-1");
+        RedisJobStore.Start other = store.start(id, "it-node", "start-2");
+
+        assertThat(first.running()).isTrue();
+        assertThat(again.running()).isTrue();
+        assertThat(again.token()).isEqualTo(first.token());
+        assertThat(again.job().startedAt()).as("the first try's start time").isEqualTo(first.job().startedAt());
+        assertThat(other.running()).as("another start of a running job takes nothing").isFalse();
+        assertThat(store.find(id).orElseThrow().attempt()).isEqualTo(first.token());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.retry.Backoff;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ public final class JobCompleter {
     /** @return true when the end was stored (false: the attempt had lost its lease, or Redis stayed away) */
     public boolean finish(Job job, Entry entry, int token, JobState state, CommandResult result, String error) {
         long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
-        Duration backoff = Duration.ofMillis(100);
+        Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_BACKOFF);
         while (true) {
             try {
                 // A cancel asked for while it ran wins even when this node missed the control message.
@@ -64,12 +65,10 @@ public final class JobCompleter {
                 }
                 return stored != null;
             } catch (StoreUnavailableException e) {
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadline || !backoff.pause()) {
                     log.error("job {}: Redis stayed unreachable, the result is lost to the reclaim", job.id());
                     return false;
                 }
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }
@@ -79,14 +78,6 @@ public final class JobCompleter {
             listener.ended(job, state, result, java.time.Instant.now());
         } catch (RuntimeException e) {
             log.warn("job {}: recording its end for metrics and usage failed: {}", job.id(), e.getMessage());
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.boxq.core.job.SandboxOp;
 import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.retry.Backoff;
 import io.boxq.executor.pool.WarmPool;
 import java.time.Duration;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class JobConsumer implements AutoCloseable {
 
     /** @param limited read only as many as the node can start now (the shared stream) */
     private void readLoop(String stream, boolean limited) {
-        Duration backoff = Duration.ofMillis(100);
+        Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_BACKOFF);
         while (running) {
             try {
                 int count = limited ? waitForCapacity() : OWN_BATCH;
@@ -140,14 +141,13 @@ public final class JobConsumer implements AutoCloseable {
                 }
                 List<Entry> entries = queue.read(node, List.of(stream), count, BLOCK_MILLIS, false);
                 entries.forEach(this::dispatch);
-                backoff = Duration.ofMillis(100);
+                backoff.reset();
             } catch (StoreUnavailableException e) {
-                log.warn("Redis unavailable, reading again in {} ms: {}", backoff.toMillis(), e.getMessage());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                log.warn("Redis unavailable, reading again shortly: {}", e.getMessage());
+                backoff.pause();
             } catch (RuntimeException e) {
                 log.error("unexpected error in the read loop", e);
-                sleep(backoff);
+                backoff.pause();
             }
         }
     }

@@ -7,6 +7,8 @@ import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobQueue.Entry;
 import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.redis.StoreUnavailableException;
+import io.boxq.core.retry.Backoff;
 import io.boxq.executor.pool.ContainerFactory;
 import io.boxq.executor.pool.PooledContainer;
 import io.boxq.executor.pool.Shape;
@@ -36,6 +38,9 @@ public final class JobHandler {
      */
     static final Duration ENGINE_WAIT = Duration.ofSeconds(60);
     private static final Duration MAX_ENGINE_BACKOFF = Duration.ofSeconds(2);
+    /** How long a start waits out Redis away or switching before it leaves the entry to the reclaim. */
+    private static final Duration REDIS_WAIT = Duration.ofMinutes(2);
+    private static final Duration MAX_REDIS_BACKOFF = Duration.ofSeconds(2);
 
     private final RedisJobStore store;
     private final RedisJobQueue queue;
@@ -76,7 +81,10 @@ public final class JobHandler {
             queue.discard(entry);
             return;
         }
-        RedisJobStore.Start start = store.start(entry.jobId(), node);
+        RedisJobStore.Start start = start(entry);
+        if (start == null) {
+            return; // Redis stayed away: the entry stays pending, the stalled-job reclaim runs it
+        }
         if (!start.running()) {
             log.debug("entry {} names job {} which is {}: dropped", entry.entryId(), entry.jobId(), start.state());
             queue.discard(entry);
@@ -105,6 +113,28 @@ public final class JobHandler {
             }
         } finally {
             MDC.clear();
+        }
+    }
+
+    /**
+     * Starts the entry's job, waiting out Redis away or switching (the same start id on every try,
+     * so a try whose answer or WAIT was lost is not taken for another node's start).
+     *
+     * @return null when Redis stayed away for {@link #REDIS_WAIT} or the node is stopping
+     */
+    private RedisJobStore.Start start(Entry entry) {
+        String startId = java.util.UUID.randomUUID().toString();
+        long deadline = System.nanoTime() + REDIS_WAIT.toNanos();
+        Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_REDIS_BACKOFF);
+        while (true) {
+            try {
+                return store.start(entry.jobId(), node, startId);
+            } catch (StoreUnavailableException e) {
+                if (pool.isClosed() || System.nanoTime() > deadline || !backoff.pause()) {
+                    log.warn("job {} not started, Redis stayed away: {}", entry.jobId(), e.getMessage());
+                    return null;
+                }
+            }
         }
     }
 
@@ -171,24 +201,23 @@ public final class JobHandler {
      */
     private PooledContainer acquire(Job job, Shape shape) {
         long deadline = System.nanoTime() + ENGINE_WAIT.toNanos();
-        Duration backoff = Duration.ofMillis(100);
+        Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_ENGINE_BACKOFF);
         while (true) {
             try {
                 return pool.acquire(job.keyId(), shape);
             } catch (RuntimeException e) {
-                if (pool.isClosed() || System.nanoTime() + backoff.toNanos() > deadline) {
+                Duration wait = backoff.next();
+                if (pool.isClosed() || System.nanoTime() + wait.toNanos() > deadline) {
                     throw e;
                 }
                 log.warn("job {}: no container yet ({}), trying again in {} ms", job.id(), e.getMessage(),
-                        backoff.toMillis());
+                        wait.toMillis());
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(wait);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_ENGINE_BACKOFF) > 0 ? MAX_ENGINE_BACKOFF
-                        : backoff.multipliedBy(2);
             }
         }
     }

@@ -37,6 +37,10 @@ public final class PrivateRedis implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    int port() {
+        return port;
+    }
+
     /** Starts it and waits until it answers PING (it has loaded its AOF by then). */
     public PrivateRedis start() {
         try {
@@ -53,6 +57,16 @@ public final class PrivateRedis implements AutoCloseable {
                 .failFast("redis-server exited; see " + dir.resolve("redis.log"), () -> !process.isAlive())
                 .until(this::answers);
         return this;
+    }
+
+    /** SIGKILL: nothing of it runs after this returns (what it wrote to its AOF stays). */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** SIGTERM: Redis writes its AOF and exits; waits until it is gone. */
