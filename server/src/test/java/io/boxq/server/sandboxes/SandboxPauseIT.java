@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
 import io.boxq.server.TestEnvironment;
+import io.boxq.server.TestServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pause and resume over real HTTP, on the real engine: a paused sandbox's processes stop (no line
@@ -26,20 +27,15 @@ class SandboxPauseIT {
     /** Writes a nanosecond timestamp every 0.1 s, in the background, outliving the job that starts it. */
     private static final String WRITER = "setsid sh -c 'while :; do date +%s%N >> /workspace/t; sleep 0.1; done' "
             + "</dev/null >/dev/null 2>&1 &";
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("pause", Map.of("TIER_FREE_MAX_SANDBOXES", "5"));
     private static BoxqTestServer server;
     private static BoxqClient client;
     private static String key;
 
     @BeforeAll
     static void start() {
-        server = BoxqTestServer.start("pause", Map.of("TIER_FREE_MAX_SANDBOXES", "5"));
-        client = server.client;
         key = client.createKey(server.adminKey(), "pauser", "free").path("key").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stopAndAssertClean();
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqTestServer;
+import io.boxq.server.TestServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,28 +14,18 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Forks (docs/architecture.md, "Snapshots and forks"): a fork starts with its source's files and
  * then goes its own way; forks count against the key's places exactly, like creates.
  */
 class ForksIT {
+    @RegisterExtension
+    static final TestServerExtension boxq = new TestServerExtension("forks", Map.of("MAX_POOL_SIZE", "6"));
     private static BoxqTestServer server;
     private static BoxqClient http;
-
-    @BeforeAll
-    static void start() {
-        server = BoxqTestServer.start("forks", Map.of("MAX_POOL_SIZE", "6"));
-        http = server.client;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stopAndAssertClean();
-    }
 
     @Test
     void a_fork_starts_with_the_sources_files_and_then_neither_sees_the_others_changes() {
