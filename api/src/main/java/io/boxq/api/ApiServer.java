@@ -140,7 +140,8 @@ public final class ApiServer implements AutoCloseable {
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
                 new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);
         new KeyRoutes(keys, audit, key -> key.limits(config::limits),
-                new CallbackUrlCheck(AddressPolicy.of(config.webhooks())), operations::endAllOf).register(app);
+                new CallbackUrlCheck(AddressPolicy.of(config.webhooks())), operations::endAllOf)
+                .offering(config.sandbox().allowedRuntimes()).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);

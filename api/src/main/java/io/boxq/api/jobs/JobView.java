@@ -22,6 +22,7 @@ public record JobView(
         String command,
         String sandboxId,
         String image,
+        String runtime,
         Integer exitCode,
         String stdout,
         String stderr,
@@ -44,7 +45,7 @@ public record JobView(
         String[] out = r == null ? new String[2] : text(r.stdout());
         String[] err = r == null ? new String[2] : text(r.stderr());
         return new JobView(job.id(), job.state().wireName(), job.spec().command(), job.spec().sandboxId(),
-                job.spec().image(), r == null ? null : r.exitCode(), out[0], err[0], out[1], err[1],
+                job.spec().image(), job.spec().runtime(), r == null ? null : r.exitCode(), out[0], err[0], out[1], err[1],
                 r == null ? null : r.stdoutTruncated(), r == null ? null : r.stderrTruncated(), job.error(),
                 job.attempt(), job.node(), job.spec().metadata().isEmpty() ? null : job.spec().metadata(),
                 job.submittedAt(), job.startedAt(), job.finishedAt(),

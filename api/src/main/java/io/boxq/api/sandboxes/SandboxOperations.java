@@ -41,7 +41,7 @@ import java.util.Set;
  * {@code sandbox-ended}), also when it ends while an operation waits for its node.
  */
 public final class SandboxOperations {
-    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network");
+    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network", "runtime");
     static final Duration OP_WAIT = Duration.ofSeconds(60);
 
     private final BoxqConfig config;
@@ -94,12 +94,14 @@ public final class SandboxOperations {
         if (network != null && !network.equals(config.sandbox().network())) {
             b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
         }
+        String runtime = b.string("runtime", false, 64);
         b.validate();
+        runtime = io.boxq.api.jobs.JobSubmitter.runtime(limits, runtime, config);
         Instant now = clock.instant();
         String node = nodes.pick();
         Sandbox s = new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), node, null,
                 image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
-                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null);
+                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null).withRuntime(runtime);
         sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
                 config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
                 config.sessions().maxTotalSandboxes()));

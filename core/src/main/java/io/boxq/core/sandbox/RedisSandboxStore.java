@@ -269,6 +269,9 @@ public final class RedisSandboxStore {
         h.put("idle_timeout_s", Long.toString(s.idleTimeout().toSeconds()));
         h.put("expires_at", Long.toString(s.expiresAt().toEpochMilli()));
         h.put("max_expires_at", Long.toString(s.maxExpiresAt().toEpochMilli()));
+        if (s.runtime() != null) {
+            h.put("runtime", s.runtime());
+        }
         return h;
     }
 
@@ -284,7 +287,7 @@ public final class RedisSandboxStore {
                 instant(h, "created_at"), instant(h, "last_activity"),
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
                 instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h.get("violations")),
-                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"));
+                h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason")).withRuntime(h.get("runtime"));
     }
 
     private static List<ResourceViolation> violations(String json) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param violations resource thresholds it crossed (the resource monitor's findings), oldest first
  * @param endedAt when it ended, or null while it lives
  * @param endReason why it ended, or null while it lives
+ * @param runtime the OCI runtime of its container (null: a record from before runtimes were chosen, runc)
  */
 public record Sandbox(
         String id,
@@ -33,11 +34,27 @@ public record Sandbox(
         String error,
         java.util.List<ResourceViolation> violations,
         Instant endedAt,
-        String endReason) {
+        String endReason,
+        String runtime) {
 
     public Sandbox {
         env = env == null ? Map.of() : Map.copyOf(env);
         violations = violations == null ? java.util.List.of() : java.util.List.copyOf(violations);
+    }
+
+    /** A sandbox of the deployment's default runtime. */
+    public Sandbox(String id, String keyId, String user, String node, String containerId, String image,
+            long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
+            Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error,
+            java.util.List<ResourceViolation> violations, Instant endedAt, String endReason) {
+        this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
+                expiresAt, maxExpiresAt, error, violations, endedAt, endReason, null);
+    }
+
+    /** This sandbox in {@code runtime}. */
+    public Sandbox withRuntime(String runtime) {
+        return new Sandbox(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity,
+                idleTimeout, expiresAt, maxExpiresAt, error, violations, endedAt, endReason, runtime);
     }
 
     /** A sandbox without recorded violations (a new one). */

@@ -101,6 +101,7 @@ public final class ExecutorNode implements AutoCloseable {
                 new RecentViolations(redis), metrics, config.monitor(), config.sandbox().cpuQuotaPercent(), node);
         this.images = new DanglingImages(dockerClient);
         metrics.registerPool(node, pool::stats);
+        metrics.registerRuntimes(node, config.sandbox().allowedRuntimes(), pool::shapeStats);
         this.consumer = new JobConsumer(queue, pool, node, redis.keys().jobsStream(), redis.keys().nodeStream(node),
                 handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6))
@@ -111,7 +112,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.orphans = new OrphanSweep(docker, redis, node, pool::containerIds);
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle(), running::cancel);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
-                config.sandbox().network());
+                config.sandbox().network(), config.sandbox().runtime());
     }
 
     /**
@@ -138,7 +139,7 @@ public final class ExecutorNode implements AutoCloseable {
         }
         Path agentDir = Path.of(config.jobs().agentDir());
         AgentBinary binary = AgentBinary.locate(agentDir, config.jobs().agentBinary());
-        return new AgentRunnerFactory(docker, binary, AgentRunnerFactory.socketRoot(agentDir, node),
+        return new AgentRunnerFactory(docker, config.sandbox().dockerHost(), binary, AgentRunnerFactory.socketRoot(agentDir, node),
                 config.sandbox().workspace(), AgentRunnerFactory.DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
@@ -150,6 +151,7 @@ public final class ExecutorNode implements AutoCloseable {
      */
     public void start() {
         ImageCheck.requireImages(docker, config.sandbox());
+        RuntimeCheck.requireRuntimes(dockerClient, config.sandbox());
         heartbeat.beat(pool.stats(), pool.shapeStats());
         int removed = orphans.sweep();
         containers.sweepRunnerLeftovers();

@@ -162,7 +162,8 @@ public final class SandboxManager implements AutoCloseable {
 
     private void create(Sandbox s, Job job, Entry entry, int token) {
         try {
-            PooledContainer c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
+            PooledContainer c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network(),
+                    s.runtime() != null ? s.runtime() : config.sandbox().runtime()));
             held.put(s.id(), c);
             if (!sandboxes.markReady(s.id(), c.id())) {
                 pool.unpin(held.remove(s.id()));
