@@ -133,6 +133,10 @@ command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
 # The in-container agent is C built static against musl (executor/src/main/c; docs/architecture.md)
 command -v musl-gcc >/dev/null 2>&1 || add_pkg musl-tools
+# gVisor, the runsc runtime (ALLOWED_RUNTIMES); the dockerd setup starts gets it (boxq_dockerd_runtime_args)
+if boxq_docker_host_is_local; then
+    command -v runsc >/dev/null 2>&1 || add_pkg runsc
+fi
 if [[ "$mode" == test ]]; then
     command -v docker-compose >/dev/null 2>&1 || add_pkg docker-compose # test.sh validates docker-compose.yml
     # DashboardIT renders the dashboard in headless Chromium; DashboardLiveIT drives it through chromedriver
