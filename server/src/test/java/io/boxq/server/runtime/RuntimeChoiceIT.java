@@ -66,6 +66,37 @@ class RuntimeChoiceIT {
     }
 
     @Test
+    void a_runsc_sandbox_keeps_files_and_background_processes_between_jobs_and_reports_its_stats() {
+        String key = client.createKey(server.adminKey(), "sandbox-user", "free").path("key").asText();
+        BoxqClient.Reply created = client.post("/v1/sandboxes", key, Map.of("runtime", "runsc"));
+        assertThat(created.status()).as(created.body()).isBetween(200, 201);
+        String sandbox = created.json().path("id").asText();
+        try {
+            BoxqClient.Reply put = client.send(client.request("/v1/sandboxes/" + sandbox + "/files?path=in.txt", key)
+                    .header("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 1, (byte) 255, 10})));
+            assertThat(put.status()).as(put.body()).isEqualTo(201);
+
+            JsonNode first = client.run(key, Map.of("sandbox_id", sandbox,
+                    "command", "od -An -tu1 in.txt; (sleep 600 &) ; echo kept > out.txt"));
+            JsonNode second = client.run(key, Map.of("sandbox_id", sandbox,
+                    "command", "cat out.txt; for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"));
+            BoxqClient.Reply download = client.get("/v1/sandboxes/" + sandbox + "/files?path=out.txt", key);
+            BoxqClient.Reply stats = client.get("/v1/sandboxes/" + sandbox + "/stats", key);
+
+            assertThat(first.path("stdout").asText().trim()).as(first.toString()).isEqualTo("0   1 255  10");
+            assertThat(second.path("stdout").asText()).as(second.toString()).startsWith("kept\n").contains("sleep 600");
+            assertThat(download.body()).isEqualTo("kept\n");
+            assertThat(stats.status()).as(stats.body()).isEqualTo(200);
+            assertThat(stats.json().path("now").path("memory_bytes").asLong()).as(stats.body()).isPositive();
+            assertThat(stats.json().path("now").path("memory_limit_bytes").asLong()).isEqualTo(256L << 20);
+            assertThat(stats.json().path("now").path("pids").asLong()).isGreaterThanOrEqualTo(3);
+        } finally {
+            client.delete("/v1/sandboxes/" + sandbox, key);
+        }
+    }
+
+    @Test
     void a_jobs_json_says_which_runtime_ran_it() {
         String key = client.createKey(server.adminKey(), "free-user", "free").path("key").asText();
 
