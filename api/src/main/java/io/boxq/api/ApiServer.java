@@ -153,7 +153,7 @@ public final class ApiServer implements AutoCloseable {
                     Map<String, String> ended = new java.util.HashMap<>(operations.endAllOf(key));
                     ended.put("snapshots_deleted", Integer.toString(snapshots.deleteAllOf(key)));
                     return ended;
-                }).register(app);
+                }).offering(config.sandbox().allowedRuntimes()).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);

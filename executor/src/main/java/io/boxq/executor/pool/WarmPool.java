@@ -265,7 +265,7 @@ public final class WarmPool implements AutoCloseable {
                 .map(e -> {
                     Shape s = e.getKey();
                     int[] n = e.getValue();
-                    return new ShapeStats(s.label(), s.image(), s.memoryBytes(), s.network(), n[0], n[1] + n[2] + n[3],
+                    return new ShapeStats(s.label(), s.image(), s.memoryBytes(), s.network(), s.runtime(), n[0], n[1] + n[2] + n[3],
                             n[2], n[3], target(s));
                 })
                 .sorted(java.util.Comparator.comparing(ShapeStats::shape))
