@@ -5,11 +5,15 @@
 # in one run, plus a plain `docker exec` baseline, pool hand-out, cold start, refill, what one job
 # costs (Redis commands and CPU, JVM CPU, engine CPU, host pids; bench/cost.py) and N idle
 # sandboxes.
-# Usage: scripts/bench.sh [--quick] [--only redis_wait]
+# Usage: scripts/bench.sh [--quick] [--only redis_wait|runtimes]
 #   --quick              fewer iterations, for a smoke run
 #   --only redis_wait    only the cost of acknowledged writes (a replica of the bench's Redis, one
 #                        server with REDIS_WAIT_REPLICAS=0 and one with 1); updates its part of
 #                        bench/results.json and docs/benchmarks.md and leaves the rest as it is
+#   --only runtimes      only the runtime comparison (runc beside runsc: warm job p50/p99, jobs/s
+#                        with 16 clients, cold start, idle memory per container), written to
+#                        bench/results.json (runtime.<name>.*) and docs/benchmarks.md; a full run
+#                        ends with it too
 # Environment:
 #   BENCH_RUNNERS="agent exec"   the runners measured, each with RUNNER=<name> on the server; the
 #                                first one that is not `exec` also runs the whole-core latency, the
@@ -68,12 +72,12 @@ only=""
 while (($# > 0)); do
     case "$1" in
         --quick) quick=1 ;;
-        --only) only=${2:?--only needs a part: redis_wait}; shift ;;
-        *) boxq_die "unknown option $1 (--quick, --only redis_wait)" ;;
+        --only) only=${2:?--only needs a part: redis_wait or runtimes}; shift ;;
+        *) boxq_die "unknown option $1 (--quick, --only redis_wait|runtimes)" ;;
     esac
     shift
 done
-[[ -z "$only" || "$only" == redis_wait ]] || boxq_die "--only knows redis_wait, not $only"
+[[ -z "$only" || "$only" == redis_wait || "$only" == runtimes ]] || boxq_die "--only knows redis_wait and runtimes, not $only"
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
 read -r -a RUNNERS <<<"${BENCH_RUNNERS:-agent exec}"
 ((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
@@ -165,6 +169,41 @@ make_key() {
 }
 
 json_get() { python3 -c "import sys, json; d = json.load(sys.stdin); print(d$1)"; }
+
+# The runtime comparison: the same measures under each runtime, in one run (bench/runtimes.py).
+bench_runtimes() {
+    local out=bench/tmp/runtimes.partial rt key held
+    : >"$out"
+    echo "command=$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1]))' "$COMMAND")" >>"$out"
+    echo "date=\"$(date -u +%Y-%m-%d)\"" >>"$out"
+    echo "load_at_start=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" >>"$out"
+    echo "cpu_percent=$CPU" >>"$out"
+    for rt in runc runsc; do
+        boxq_log "runtime=$rt: latency and throughput (CPU quota $CPU %)"
+        start_server "rt-$rt" ALLOWED_RUNTIMES=runc,runsc SANDBOX_RUNTIME=$rt POOL_SIZE=16 MIN_POOL_SIZE=16 \
+            MAX_POOL_SIZE=64 TIER_FREE_CONCURRENT_JOBS=64 MAX_TOTAL_SANDBOXES=300
+        key=$(make_key)
+        echo "runtime.$rt.warm_job_ms=$(bench latency "$BASE" "$key" "$(n 500 50)")" >>"$out"
+        echo "runtime.$rt.jobs_per_s_16_clients=$(bench throughput "$BASE" "$key" "$(n 2000 200)" 16)" >>"$out"
+        stop_server
+        boxq_log "runtime=$rt: cold start and idle memory"
+        start_server "rt-cold-$rt" ALLOWED_RUNTIMES=runc,runsc SANDBOX_RUNTIME=$rt POOL_SIZE=0 MIN_POOL_SIZE=0 \
+            MAX_POOL_SIZE=80 REBALANCE_INTERVAL_SECONDS=3600 MAX_TOTAL_SANDBOXES=300
+        key=$(make_key)
+        echo "runtime.$rt.cold_start_ms=$(bench sandboxes "$BASE" "$key" "$(n 20 5)")" >>"$out"
+        held=$(bench hold "$BASE" "$key" "$(n 20 5)" 4)
+        sleep 5 # let the sandboxes settle into idle
+        echo "runtime.$rt.idle_memory=$(python3 bench/cost.py memory "bench-rt-cold-$rt-$$")" >>"$out"
+        echo "runtime.$rt.idle_hold=$held" >>"$out"
+        stop_server
+    done
+    python3 bench/runtimes.py "$out"
+    boxq_log "wrote runtime.* to bench/results.json and the runtime table to docs/benchmarks.md"
+}
+if [[ "$only" == runtimes ]]; then
+    bench_runtimes
+    exit 0
+fi
 
 results=bench/tmp/results.partial
 [[ -n "$only" ]] && results=bench/tmp/$only.partial
@@ -385,3 +424,4 @@ measure_redis_wait
 
 python3 bench/report.py "$results" "$IMAGE" "$CPU" "$quick"
 boxq_log "wrote bench/results.json and docs/benchmarks.md"
+bench_runtimes

@@ -134,6 +134,10 @@ command -v debootstrap >/dev/null 2>&1 || add_pkg debootstrap
 boxq_busybox_static_ok || add_pkg busybox-static
 # The in-container agent is C built static against musl (executor/src/main/c; docs/architecture.md)
 command -v musl-gcc >/dev/null 2>&1 || add_pkg musl-tools
+# gVisor, the runsc runtime (ALLOWED_RUNTIMES); the dockerd setup starts gets it (boxq_dockerd_runtime_args)
+if boxq_docker_host_is_local; then
+    command -v runsc >/dev/null 2>&1 || add_pkg runsc
+fi
 if [[ "$mode" == test ]]; then
     # The failover ITs run a primary, a replica and three Sentinels (scripts/redis-ha.sh)
     command -v redis-sentinel >/dev/null 2>&1 || add_pkg redis-sentinel

@@ -44,6 +44,18 @@ boxq_log "./mvnw -B -ntp verify $* (REDIS_URL=$REDIS_URL)"
 mvn_rc=0
 ./mvnw -B -ntp verify "$@" || mvn_rc=$?
 
+# The same promises under gVisor (docs/architecture.md, "Runtimes"): a chosen subset of the hardening,
+# agent and sandbox ITs again with runsc as the test servers' and agent boxes' runtime
+# (BOXQ_TEST_RUNTIME; RuntimeChoiceIT covers runsc in the main run). Only on a whole run that passed.
+RUNSC_ITS='HardeningIT#commands_run_as_nobody+the_root_is_read_only*+the_only_network_interface*+commands_have_no_capabilities*'
+RUNSC_ITS+=',SandboxFilesIT#a_file_written*+an_uploaded_file*+every_byte_value*+symlinks_pointing_out*'
+RUNSC_ITS+=',AgentCommandRunnerIT#stdout_and_stderr*+stdin_bytes*+stats_come*+the_timeout_kills*+a_command_that_kills_the_agent*'
+if ((mvn_rc == 0 && $# == 0)) && docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; then
+    boxq_log "under runsc: $RUNSC_ITS"
+    BOXQ_TEST_RUNTIME=runsc ./mvnw -B -ntp verify -pl core,api,executor,scheduler,server -Dtest=NONE \
+        -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test="$RUNSC_ITS" || mvn_rc=$?
+fi
+
 after=$(managed_containers)
 leaked=$(comm -13 <(printf '%s\n' "$before" | sed '/^$/d') <(printf '%s\n' "$after" | sed '/^$/d'))
 if [[ -n "$leaked" ]]; then

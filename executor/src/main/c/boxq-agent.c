@@ -4,6 +4,12 @@
  *   boxq-agent init  SOCKET   the container's main process (Docker's init is PID 1): keeps the
  *                             container alive and starts "serve"; reaps it when it dies
  *   boxq-agent serve SOCKET   dials the node's unix socket and serves its requests
+ *   boxq-agent init  -        only keeps the container alive (the node starts "serve -" itself)
+ *   boxq-agent serve - [MEM]  serves the requests on its stdin and answers on its stdout: the
+ *                             transport of a runtime whose sandbox cannot reach a host socket
+ *                             (gVisor), where the node holds a "docker exec -i" of it; MEM is
+ *                             the container's memory limit in bytes, for stats where no cgroup
+ *                             is readable inside
  *   boxq-agent --version      prints the protocol and build it speaks
  *
  * One request at a time. A command is exactly one process: fork, setsid, exec of the job's shell
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -98,14 +105,19 @@ static char *take_str(struct cursor *c, uint32_t *len_out) {
 
 /* ---------- the connection to the node ---------- */
 
-static int sock = -1;
+static int sock = -1;     /* requests come in here */
+static int sock_out = -1; /* and frames go out here: the same socket, or the stdout of "serve -" */
 static void kill_group(void);
 static int open_regular(int dir, const char *name, int flags, mode_t mode);
+
+/* The largest single write: over the stdout of a "docker exec" in gVisor (build 2022-12-19), megabytes
+ * written in large writes brought the whole sandbox down (exit 2); 4 KiB writes did not. */
+static size_t write_max = (size_t)-1;
 
 static int write_all(int fd, const void *buf, size_t n) {
     const char *p = buf;
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = write(fd, p, n > write_max ? write_max : n);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno == EAGAIN) {
             struct pollfd pf = {fd, POLLOUT, 0};
@@ -123,7 +135,7 @@ static void send_frame(char type, const void *a, uint32_t alen, const void *b, u
     unsigned char head[5];
     head[0] = (unsigned char)type;
     put_u32(head + 1, alen + blen);
-    if (write_all(sock, head, 5) || (alen && write_all(sock, a, alen)) || (blen && write_all(sock, b, blen))) {
+    if (write_all(sock_out, head, 5) || (alen && write_all(sock_out, a, alen)) || (blen && write_all(sock_out, b, blen))) {
         kill_group(); /* nobody is left to report it to, or to kill it at its deadline */
         _exit(0);
     }
@@ -139,14 +151,26 @@ static void send_statusf(int32_t code, const char *msg) {
     send_status(code, msg, (uint32_t)strlen(msg));
 }
 
+/* "-": the frames travel over stdin and stdout, kept on descriptors of their own; 0 and 1 become
+ * /dev/null, so nothing but a frame can reach the node that way. */
+static void use_stdio(void) {
+    sock = fcntl(0, F_DUPFD_CLOEXEC, 3);
+    sock_out = fcntl(1, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sock < 0 || sock_out < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0) _exit(71);
+    close(null);
+    write_max = 4096;
+}
+
 static void dial(const char *path) {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (!strcmp(path, "-")) { use_stdio(); return; }
     if (strlen(path) >= sizeof a.sun_path) _exit(64);
     strcpy(a.sun_path, path);
     for (int i = 0; i < CONNECT_TRIES; i++) {
         sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0) _exit(71);
-        if (connect(sock, (struct sockaddr *)&a, sizeof a) == 0) return;
+        if (connect(sock, (struct sockaddr *)&a, sizeof a) == 0) { sock_out = sock; return; }
         close(sock);
         struct timespec t = {0, 50 * 1000000};
         nanosleep(&t, NULL);
@@ -324,10 +348,15 @@ static void keep_draining(int fd) {
 }
 
 /* The shell exited: what it wrote is in the pipes already; send it, then the exit frame. */
-static void finish_run(int status) {
+/* Where no cgroup is readable inside (gVisor), a run's CPU time is its shell's and what the shell
+ * waited for, as the kernel (gVisor's sentry) accounted them. */
+static void finish_run(int status, const struct rusage *ru) {
     for (int i = 0; i < 2; i++) if (run.out[i] >= 0) pump(i, 1);
     int64_t cpu1 = cgroup_cpu_us();
     int64_t cpu = run.cpu0 >= 0 && cpu1 >= run.cpu0 ? cpu1 - run.cpu0 : -1;
+    if (run.cpu0 < 0 && cpu1 < 0) {
+        cpu = (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 + ru->ru_utime.tv_usec + ru->ru_stime.tv_usec;
+    }
     int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     unsigned char x[13];
     put_u32(x, (uint32_t)code);
@@ -565,6 +594,42 @@ static void net_bytes(long long *rx, long long *tx) {
     }
 }
 
+static long long memory_limit = -1; /* "serve - LIMIT": the container's memory where no cgroup shows it (gVisor) */
+
+/* The CPU time of every live process (utime + stime of /proc/<pid>/stat) plus what this agent reaped,
+ * and how many processes there are: the figures where no cgroup is readable inside (gVisor, whose
+ * sentry keeps its own per-task accounting). */
+static long long tasks_cpu_ns(long long *pids) {
+    long long ticks = 0;
+    char path[64], buf[1024];
+    *pids = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *end;
+        long p = strtol(e->d_name, &end, 10);
+        if (*end || p <= 0) continue;
+        (*pids)++;
+        snprintf(path, sizeof path, "/proc/%ld/stat", p);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        char *f = strrchr(buf, ')'); /* the command name may hold spaces */
+        for (int i = 0; f && i < 12; i++) f = strchr(f + 1, ' '); /* to field 14, utime */
+        if (!f) continue;
+        ticks += strtoll(f + 1, &f, 10);
+        ticks += strtoll(f, NULL, 10);
+    }
+    if (d) closedir(d);
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    long long reaped_us = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    return ticks * (1000000000LL / sysconf(_SC_CLK_TCK)) + reaped_us * 1000;
+}
+
 static void stats(struct cursor *c) {
     char *ws = take_str(c, NULL);
     if (c->bad || !ws) { free(ws); send_statusf(2, "malformed stats request"); return; }
@@ -579,6 +644,18 @@ static void stats(struct cursor *c) {
     }
     long long shmem = number_in("/sys/fs/cgroup/memory/memory.stat", "total_shmem");
     if (shmem < 0) shmem = first_of("/sys/fs/cgroup/memory.stat", "/nonexistent", "shmem");
+    long long memory = first_of("/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory.current", NULL);
+    long long limit = first_of("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max", NULL);
+    long long pids = first_of("/sys/fs/cgroup/pids/pids.current", "/sys/fs/cgroup/pids.current", NULL);
+    if (access("/sys/fs/cgroup/memory", F_OK) && access("/sys/fs/cgroup/memory.current", F_OK)) {
+        /* no cgroup inside (gVisor): the sandbox kernel's own accounting */
+        long long total = number_in("/proc/meminfo", "MemTotal:"), avail = number_in("/proc/meminfo", "MemAvailable:");
+        memory = total >= 0 && avail >= 0 ? (total - avail) * 1024 : 0;
+        limit = memory_limit > 0 ? memory_limit : 0;
+        shmem = number_in("/proc/meminfo", "Shmem:") * 1024;
+        if (shmem < 0) shmem = 0;
+        cpu_ns = tasks_cpu_ns(&pids);
+    }
     struct statvfs v;
     long long used = 0, size = 0;
     if (statvfs(ws, &v) == 0) {
@@ -589,9 +666,7 @@ static void stats(struct cursor *c) {
     int n = snprintf(text, sizeof text,
         "memory_bytes=%lld\nmemory_limit_bytes=%lld\nshmem_bytes=%lld\ncpu_ns=%lld\npids=%lld\n"
         "workspace_bytes=%lld\nworkspace_size_bytes=%lld\nrx_bytes=%lld\ntx_bytes=%lld\n",
-        first_of("/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory.current", NULL),
-        first_of("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max", NULL),
-        shmem, cpu_ns, first_of("/sys/fs/cgroup/pids/pids.current", "/sys/fs/cgroup/pids.current", NULL),
+        memory, limit, shmem, cpu_ns, pids,
         used, size, rx, tx);
     free(ws);
     send_status(0, text, (uint32_t)n);
@@ -622,6 +697,10 @@ static void handle(char type, unsigned char *p, uint32_t len) {
 static void read_requests(void) {
     for (;;) {
         ssize_t n;
+        if (sock != sock_out) { /* stdin stays blocking (gVisor's host descriptors): read only what is there */
+            struct pollfd pf = {sock, POLLIN, 0};
+            if (poll(&pf, 1, 0) == 0) return;
+        }
         if (head_got < 5) {
             n = read(sock, head + head_got, 5 - head_got);
         } else {
@@ -657,8 +736,9 @@ static int reap(int sigfd) {
     while (read(sigfd, &si, sizeof si) > 0) {}
     int status, done = 0;
     pid_t p;
-    while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (p == run.pid) { finish_run(status); done = 1; }
+    struct rusage ru;
+    while ((p = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+        if (p == run.pid) { finish_run(status, &ru); done = 1; }
     }
     return done;
 }
@@ -695,12 +775,17 @@ static void serve_loop(int sigfd) {
     }
 }
 
-/* The keepalive started as "init" by an earlier agent: spared by resets like PID 1. */
+/* The keepalive started as "init" by an earlier agent: spared by resets like PID 1. It is the
+ * process running this binary with the argument "init". Under gVisor a "docker exec"-ed agent may not
+ * read another process's /proc/<pid>/exe; there the keepalive is the oldest process (lowest pid after
+ * PID 1) whose command line is this binary and "init": it started with the container, before anything
+ * a command could start under that name. */
 static void find_keepalive(void) {
     char self[PATH_MAX], exe[PATH_MAX], link[64];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0) return;
     self[sl] = 0;
+    long oldest = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d)) && nspared < MAX_SPARED) {
@@ -709,17 +794,20 @@ static void find_keepalive(void) {
         if (*end || p <= 1 || p == getpid()) continue;
         snprintf(link, sizeof link, "/proc/%ld/exe", p);
         ssize_t l = readlink(link, exe, sizeof exe - 1);
-        if (l != sl || memcmp(exe, self, (size_t)l)) continue;
-        char cmd[64] = {0};
+        if (l >= 0 && (l != sl || memcmp(exe, self, (size_t)l))) continue;
+        char cmd[PATH_MAX + 16] = {0};
         snprintf(link, sizeof link, "/proc/%ld/cmdline", p);
         int fd = open(link, O_RDONLY | O_CLOEXEC);
         if (fd < 0) continue;
         ssize_t n = read(fd, cmd, sizeof cmd - 1);
         close(fd);
         char *arg1 = memchr(cmd, 0, n > 0 ? (size_t)n : 0);
-        if (arg1 && arg1 + 1 < cmd + n && !strcmp(arg1 + 1, "init")) spared[nspared++] = (pid_t)p;
+        if (!arg1 || arg1 + 1 >= cmd + n || strcmp(arg1 + 1, "init")) continue;
+        if (l >= 0) spared[nspared++] = (pid_t)p;
+        else if (!strcmp(cmd, self) && (!oldest || p < oldest)) oldest = p;
     }
     if (d) closedir(d);
+    if (nspared == 2 && oldest) spared[nspared++] = (pid_t)oldest;
 }
 
 static int serve(const char *path) {
@@ -743,7 +831,7 @@ static int serve(const char *path) {
     put_u32(hello, vl);
     memcpy(hello + 4, VERSION, vl);
     send_frame('H', hello, 4 + vl, pid, 4);
-    set_nonblock(sock);
+    if (sock == sock_out) set_nonblock(sock);
     serve_loop(sigfd);
     return 0;
 }
@@ -751,7 +839,7 @@ static int serve(const char *path) {
 /* The container's main process: starts the serving agent and outlives it, so a sandbox whose agent
  * died keeps its files until the node starts a new one. Waits in wait() and pause(): no timer. */
 static int init(char *self, char *path) {
-    pid_t child = fork();
+    pid_t child = strcmp(path, "-") ? fork() : -1;
     if (child == 0) {
         char *argv[] = {self, "serve", path, NULL};
         execv("/proc/self/exe", argv);
@@ -765,6 +853,10 @@ static int init(char *self, char *path) {
 int main(int argc, char **argv) {
     if (argc == 2 && !strcmp(argv[1], "--version")) { puts(VERSION); return 0; }
     if (argc == 3 && !strcmp(argv[1], "serve")) return serve(argv[2]);
+    if (argc == 4 && !strcmp(argv[1], "serve") && !strcmp(argv[2], "-")) {
+        memory_limit = strtoll(argv[3], NULL, 10);
+        return serve(argv[2]);
+    }
     if (argc == 3 && !strcmp(argv[1], "init")) return init(argv[0], argv[2]);
     fprintf(stderr, "usage: boxq-agent init|serve SOCKET | --version\n");
     return 64;

@@ -214,7 +214,8 @@
       for (const sh of n.shapes || []) {
         rows.push(h('tr', { class: 'shape', 'data-shape': sh.shape },
           h('td', { class: 'first mono' }, sh.image),
-          h('td', { class: 'muted' }, bytes(sh.memory_bytes) + ' memory · network ' + sh.network),
+          h('td', { class: 'muted' }, bytes(sh.memory_bytes) + ' memory · network ' + sh.network
+            + (sh.runtime ? ' · runtime ' + sh.runtime : '')),
           h('td', {}, poolBar(sh.available, sh.allocated, n.max_capacity)),
           num(sh.available, 'shape-available'), num(sh.allocated, 'shape-allocated'), num(sh.total, 'shape-total'),
           h('td', { class: 'num muted' }, '(shared)'), num(sh.busy), num(sh.sandboxes), num(sh.target, 'shape-target')));

@@ -153,7 +153,8 @@ public final class ApiServer implements AutoCloseable {
             Map<String, String> ended = new java.util.HashMap<>(operations.endAllOf(key));
             ended.put("snapshots_deleted", Integer.toString(snapshots.deleteAllOf(key)));
             return ended;
-        }), key -> key.limits(config::limits), new CallbackUrlCheck(AddressPolicy.of(config.webhooks()))).register(app);
+        }), key -> key.limits(config::limits), new CallbackUrlCheck(AddressPolicy.of(config.webhooks())))
+                .offering(config.sandbox().allowedRuntimes()).register(app);
         new WebhookRoutes(jobs, new RedisWebhookDeliveries(redis, config.jobs().resultTtl()),
                 new RedisWebhookSecrets(redis, clock, config.webhooks().secretRotationWindow()), clock).register(app);
         new HealthRoutes(redis, localNode, config.server().workerId()).register(app);

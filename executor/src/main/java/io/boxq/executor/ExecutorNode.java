@@ -28,6 +28,7 @@ import io.boxq.executor.node.JobConsumer;
 import io.boxq.executor.node.JobHandler;
 import io.boxq.executor.node.NodeHeartbeat;
 import io.boxq.executor.node.OrphanSweep;
+import io.boxq.executor.node.RuntimeCheck;
 import io.boxq.executor.node.StalledJobReclaimer;
 import io.boxq.executor.sandbox.SandboxCopies;
 import io.boxq.executor.sandbox.SandboxDispatcher;
@@ -132,6 +133,7 @@ public final class ExecutorNode implements AutoCloseable {
                 new RecentViolations(redis), metrics, config.monitor(), config.sandbox().cpuQuotaPercent(), node);
         this.images = new DanglingImages(dockerClient);
         metrics.registerPool(node, pool::stats);
+        metrics.registerRuntimes(node, config.sandbox().allowedRuntimes(), pool::shapeStats);
         this.consumer = new JobConsumer(queue, pool, node, redis.keys().jobsStream(), redis.keys().nodeStream(node),
                 handler::handle)
                 .renewingEvery(config.maintenance().leaseTimeout().dividedBy(6))
@@ -143,7 +145,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.control = new ControlListener(redis, node, () -> sweepOrphans() + shrinkIdle() + sweepSnapshots(),
                 running::cancel, snapshots::sweepFiles);
         this.defaultShape = new Shape(config.sandbox().image(), config.limits(Tier.FREE).memoryBytes(),
-                config.sandbox().network());
+                config.sandbox().network(), config.sandbox().runtime());
     }
 
     /**
@@ -170,7 +172,7 @@ public final class ExecutorNode implements AutoCloseable {
         }
         Path agentDir = Path.of(config.jobs().agentDir());
         AgentBinary binary = AgentBinary.locate(agentDir, config.jobs().agentBinary());
-        return new AgentRunnerFactory(docker, binary, AgentRunnerFactory.socketRoot(agentDir, node),
+        return new AgentRunnerFactory(docker, config.sandbox().dockerHost(), binary, AgentRunnerFactory.socketRoot(agentDir, node),
                 config.sandbox().workspace(), AgentRunnerFactory.DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
@@ -182,6 +184,7 @@ public final class ExecutorNode implements AutoCloseable {
      */
     public void start() {
         ImageCheck.requireImages(docker, config.sandbox());
+        RuntimeCheck.requireRuntimes(dockerClient, config.sandbox());
         heartbeat.beat(pool.stats(), pool.shapeStats());
         int removed = orphans.sweep();
         containers.sweepRunnerLeftovers();

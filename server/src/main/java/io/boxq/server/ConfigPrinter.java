@@ -52,6 +52,7 @@ final class ConfigPrinter {
         s.append("Container resources:\n")
                 .append("  Docker: ").append(sb.dockerHost()).append('\n')
                 .append("  Image: ").append(sb.image()).append("  (allowed: ").append(sb.allowedImages()).append(")\n")
+                .append("  Runtime: ").append(sb.runtime()).append("  (allowed: ").append(sb.allowedRuntimes()).append(")\n")
                 .append("  CPU quota: ").append(sb.cpuQuotaPercent()).append("%\n")
                 .append("  Pids limit: ").append(sb.pidsLimit()).append('\n')
                 .append("  Network: ").append(sb.network()).append('\n')

@@ -35,6 +35,11 @@ public final class TestEnvironment {
         return System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
     }
 
+    /** {@code BOXQ_TEST_RUNTIME}: the deployment's default runtime in the test servers (runc unless set). */
+    public static String testRuntime() {
+        return System.getenv().getOrDefault("BOXQ_TEST_RUNTIME", "runc");
+    }
+
     public static String dockerHost() {
         return System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
     }
@@ -63,6 +68,11 @@ public final class TestEnvironment {
         env.put("PORT", "0");
         // In-process servers run no Quartz: a heartbeat written once must outlive the test class.
         env.put("NODE_TTL_SECONDS", "900");
+        String runtime = testRuntime();
+        if (!runtime.equals("runc")) { // scripts/test.sh runs a subset again under runsc
+            env.put("ALLOWED_RUNTIMES", "runc," + runtime);
+            env.put("SANDBOX_RUNTIME", runtime);
+        }
         return env;
     }
 

@@ -70,7 +70,7 @@ public final class SystemRoutes {
         body.put("tier", caller.tier().wireName());
         body.put("limits", Map.of("max_sandboxes", l.maxSandboxes(), "memory_mb", l.memoryBytes() >> 20,
                 "max_lifetime_s", l.maxLifetime().toSeconds(), "concurrent_jobs", l.concurrentJobs(),
-                "requests_per_minute", l.requestsPerMinute()));
+                "requests_per_minute", l.requestsPerMinute(), "runtimes", l.runtimes()));
         body.put("usage", Map.of(
                 "sandboxes", sandboxes.countForKey(caller.id()),
                 "user_sandboxes", sandboxes.countForUser(caller.user()),

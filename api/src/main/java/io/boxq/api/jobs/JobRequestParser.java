@@ -13,7 +13,7 @@ import java.util.Set;
 
 /** Turns a submit body into a {@link JobSpec}, or a 400 naming every field at fault. */
 public final class JobRequestParser {
-    static final Set<String> FIELDS = Set.of("command", "sandbox_id", "image", "env", "workdir", "stdin",
+    static final Set<String> FIELDS = Set.of("command", "sandbox_id", "image", "runtime", "env", "workdir", "stdin",
             "timeout_s", "callback_url", "metadata", "max_attempts");
     static final int MAX_COMMAND = 64 * 1024;
     static final int MAX_STDIN = 1 << 20;
@@ -46,6 +46,10 @@ public final class JobRequestParser {
         if (image != null && !config.sandbox().allowedImages().contains(image)) {
             b.error("image", "is not one of the allowed images " + config.sandbox().allowedImages());
         }
+        String runtime = b.string("runtime", false, 64);
+        if (runtime != null && !config.sandbox().allowedRuntimes().contains(runtime)) {
+            b.error("runtime", "is not one of the runtimes offered here " + config.sandbox().allowedRuntimes());
+        }
         Map<String, String> env = b.stringMap("env", ENV_NAME, 128, 32 * 1024);
         String workdir = b.string("workdir", false, 1024);
         if (workdir != null && !workdir.startsWith("/")) {
@@ -62,7 +66,8 @@ public final class JobRequestParser {
         int attempts = b.integer("max_attempts", 1, 1, MAX_ATTEMPTS);
         b.validate();
         return new JobSpec(command, sandbox, image, env, workdir,
-                stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), timeout, callback, metadata, attempts);
+                stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), timeout, callback, metadata, attempts,
+                runtime);
     }
 
     public static boolean isHttpUrl(String s) {

@@ -1,6 +1,7 @@
 package io.boxq.api.jobs;
 
 import io.boxq.api.metrics.ApiMetrics;
+import java.util.List;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
@@ -68,10 +69,14 @@ public final class JobSubmitter {
     public RedisJobStore.Submitted submit(ApiKey caller, JobSpec spec, RedisJobStore.Idempotency idempotency) {
         TierLimits limits = caller.limits(config::limits);
         String stream = keys.jobsStream();
+        if (spec.sandboxId() == null) {
+            spec = spec.withRuntime(runtime(limits, spec.runtime()));
+        }
         long memory = limits.memoryBytes();
         if (spec.sandboxId() != null) {
-            Sandbox sandbox = sandboxes.find(spec.sandboxId()).filter(s -> s.keyId().equals(caller.id()))
-                    .orElseThrow(() -> ProblemException.notFound("sandbox " + spec.sandboxId()));
+            String sandboxId = spec.sandboxId();
+            Sandbox sandbox = sandboxes.find(sandboxId).filter(s -> s.keyId().equals(caller.id()))
+                    .orElseThrow(() -> ProblemException.notFound("sandbox " + sandboxId));
             if (sandbox.ended()) {
                 throw new SandboxEndedException(sandbox);
             }
@@ -81,6 +86,11 @@ public final class JobSubmitter {
             }
             stream = keys.nodeStream(sandbox.node());
             memory = sandbox.memoryBytes();
+            if (spec.runtime() != null && !spec.runtime().equals(sandbox.runtime())) {
+                throw ProblemException.badRequest("runtime", "a job in sandbox " + sandbox.id() + " runs in its runtime, "
+                        + sandbox.runtime());
+            }
+            spec = spec.withRuntime(sandbox.runtime());
             sandboxes.touch(sandbox.id());
         }
         RedisJobStore.Submitted submitted = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream,
@@ -91,5 +101,23 @@ public final class JobSubmitter {
                     spec.sandboxId() == null ? "" : ", sandbox " + spec.sandboxId());
         }
         return submitted;
+    }
+
+    /**
+     * The runtime of a container asked for with {@code requested} (null: the key's default).
+     *
+     * @throws ProblemException 400 naming {@code runtime} when the key may not use it
+     */
+    public static String runtime(TierLimits limits, String requested, BoxqConfig config) {
+        String runtime = limits.runtimeFor(requested, config.sandbox().runtime());
+        if (runtime == null) {
+            throw ProblemException.badRequest("runtime", "'" + requested + "' is not one of this key's runtimes "
+                    + (limits.runtimes().isEmpty() ? List.of(config.sandbox().runtime()) : limits.runtimes()));
+        }
+        return runtime;
+    }
+
+    private String runtime(TierLimits limits, String requested) {
+        return runtime(limits, requested, config);
     }
 }

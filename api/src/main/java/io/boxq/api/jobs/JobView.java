@@ -23,6 +23,7 @@ public record JobView(
         String command,
         String sandboxId,
         String image,
+        String runtime,
         Integer exitCode,
         String stdout,
         String stderr,
@@ -46,7 +47,7 @@ public record JobView(
         String[] out = r == null ? new String[2] : text(r.stdout());
         String[] err = r == null ? new String[2] : text(r.stderr());
         return new JobView(job.id(), job.state().wireName(), job.spec().command(), job.spec().sandboxId(),
-                job.spec().image(), r == null ? null : r.exitCode(), out[0], err[0], out[1], err[1],
+                job.spec().image(), job.spec().runtime(), r == null ? null : r.exitCode(), out[0], err[0], out[1], err[1],
                 r == null ? null : r.stdoutTruncated(), r == null ? null : r.stderrTruncated(), job.error(),
                 job.attempt(), job.node(), job.spec().metadata().isEmpty() ? null : job.spec().metadata(),
                 job.submittedAt(), job.startedAt(), job.finishedAt(),
@@ -57,7 +58,7 @@ public record JobView(
 
     /** The same view, saying that the job resumes its paused sandbox (or not). */
     public JobView resuming(boolean resumes) {
-        return new JobView(id, state, command, sandboxId, image, exitCode, stdout, stderr, stdoutEncoding,
+        return new JobView(id, state, command, sandboxId, image, runtime, exitCode, stdout, stderr, stdoutEncoding,
                 stderrEncoding, stdoutTruncated, stderrTruncated, error, attempt, node, metadata, queuedAt, startedAt,
                 finishedAt, durationMs, cpuMs, resumes ? Boolean.TRUE : null);
     }

@@ -15,6 +15,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,7 +29,8 @@ public final class KeyRoutes {
             "max_sandboxes", KeyOverrides.Limit.MAX_SANDBOXES,
             "memory_mb", KeyOverrides.Limit.MEMORY,
             "concurrent_jobs", KeyOverrides.Limit.CONCURRENT_JOBS,
-            "requests_per_minute", KeyOverrides.Limit.REQUESTS_PER_MINUTE);
+            "requests_per_minute", KeyOverrides.Limit.REQUESTS_PER_MINUTE,
+            "runtimes", KeyOverrides.Limit.RUNTIMES);
     private static final Set<String> CREATE_FIELDS = union(LIMIT_FIELDS.keySet(),
             Set.of("user", "tier", "name", "webhook_url"));
     private static final Set<String> PATCH_FIELDS = union(LIMIT_FIELDS.keySet(), Set.of("tier", "webhook_url"));
@@ -37,6 +39,7 @@ public final class KeyRoutes {
     private final KeyService service;
     private final Function<ApiKey, TierLimits> limits;
     private final CallbackUrlCheck webhookUrls;
+    private List<String> allowedRuntimes = List.of();
 
     public KeyRoutes(RedisApiKeyStore keys, KeyService service, Function<ApiKey, TierLimits> limits,
             CallbackUrlCheck webhookUrls) {
@@ -44,6 +47,12 @@ public final class KeyRoutes {
         this.service = service;
         this.limits = limits;
         this.webhookUrls = webhookUrls;
+    }
+
+    /** The runtimes a key's {@code runtimes} override may name ({@code ALLOWED_RUNTIMES}). */
+    public KeyRoutes offering(List<String> runtimes) {
+        this.allowedRuntimes = List.copyOf(runtimes);
+        return this;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -113,12 +122,27 @@ public final class KeyRoutes {
         ctx.json(view(changed));
     }
 
-    private static KeyOverrides overrides(RequestBody b) {
+    private KeyOverrides overrides(RequestBody b) {
         Integer sandboxes = b.has("max_sandboxes") ? b.integer("max_sandboxes", 0, 0, 10_000) : null;
         Long memory = b.has("memory_mb") ? (long) b.integer("memory_mb", 256, 16, 1 << 20) << 20 : null;
         Integer jobs = b.has("concurrent_jobs") ? b.integer("concurrent_jobs", 1, 1, 100_000) : null;
         Integer rate = b.has("requests_per_minute") ? b.integer("requests_per_minute", 1, 1, 100_000_000) : null;
-        return new KeyOverrides(sandboxes, memory, jobs, rate);
+        return new KeyOverrides(sandboxes, memory, jobs, rate, b.has("runtimes") ? runtimes(b) : null);
+    }
+
+    /** {@code runtimes}: one to eight of ALLOWED_RUNTIMES, the key's default first. */
+    private List<String> runtimes(RequestBody b) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = b.array("runtimes", 1, 8);
+        if (a == null) {
+            return null;
+        }
+        List<String> names = new java.util.ArrayList<>();
+        a.forEach(n -> names.add(n.isTextual() ? n.asText() : n.toString()));
+        List<String> unknown = names.stream().filter(n -> !allowedRuntimes.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            b.error("runtimes", "names " + unknown + ", not offered here (ALLOWED_RUNTIMES is " + allowedRuntimes + ")");
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(names));
     }
 
     /** The limits the body names as {@code null}: they fall back to the tier. */
@@ -161,7 +185,7 @@ public final class KeyRoutes {
         TierLimits l = limits.apply(key);
         v.put("limits", Map.of("max_sandboxes", l.maxSandboxes(), "memory_mb", l.memoryBytes() >> 20,
                 "concurrent_jobs", l.concurrentJobs(), "requests_per_minute", l.requestsPerMinute(),
-                "max_lifetime_s", l.maxLifetime().toSeconds()));
+                "max_lifetime_s", l.maxLifetime().toSeconds(), "runtimes", l.runtimes()));
         if (key.webhookUrl() != null) {
             v.put("webhook_url", key.webhookUrl());
         }

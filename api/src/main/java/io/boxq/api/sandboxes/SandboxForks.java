@@ -74,7 +74,7 @@ public final class SandboxForks {
         for (int i = 0; i < count; i++) {
             forks.add(new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), source.node(), null,
                     source.image(), source.memoryBytes(), source.env(), "creating", now, now, source.idleTimeout(),
-                    now.plus(ttl), now.plus(maxLifetime), null));
+                    now.plus(ttl), now.plus(maxLifetime), null).withRuntime(source.runtime()));
         }
         reserve(forks, limits, source.node());
         byte[] payload = Json.write(Map.of("sandbox_ids", forks.stream().map(Sandbox::id).toList()))

@@ -44,7 +44,8 @@ import java.util.Set;
  * {@code sandbox-ended}), also when it ends while an operation waits for its node.
  */
 public final class SandboxOperations {
-    static final Set<String> CREATE_FIELDS = Set.of("image", "ttl_s", "idle_timeout_s", "env", "network", "snapshot_id");
+    static final Set<String> CREATE_FIELDS =
+            Set.of("image", "ttl_s", "idle_timeout_s", "env", "network", "runtime", "snapshot_id");
     static final Duration OP_WAIT = Duration.ofSeconds(60);
 
     private final BoxqConfig config;
@@ -101,13 +102,18 @@ public final class SandboxOperations {
         if (network != null && !network.equals(config.sandbox().network())) {
             b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
         }
-        Snapshot snapshot = snapshot(caller, b, image);
+        String runtime = b.string("runtime", false, 64);
+        Snapshot snapshot = snapshot(caller, b, image, runtime);
+        if (snapshot != null && runtime == null && !snapshot.runtime().isEmpty()) {
+            runtime = snapshot.runtime();
+        }
         b.validate();
+        runtime = io.boxq.api.jobs.JobSubmitter.runtime(limits, runtime, config);
         Instant now = clock.instant();
         String node = snapshot != null && !snapshot.shared() ? snapshot.node() : nodes.pick();
         Sandbox s = new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), node, null,
                 snapshot != null ? snapshot.image() : image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
-                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null);
+                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null).withRuntime(runtime);
         sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
                 config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
                 config.sessions().maxTotalSandboxes()));
@@ -128,7 +134,7 @@ public final class SandboxOperations {
      * @throws ProblemException 404 when the caller has no such snapshot (another key's is not found
      *     either), 409 when the one node that holds it is down
      */
-    private Snapshot snapshot(ApiKey caller, RequestBody b, String image) {
+    private Snapshot snapshot(ApiKey caller, RequestBody b, String image, String runtime) {
         String id = b.string("snapshot_id", false, 64);
         if (id == null) {
             return null;
@@ -137,6 +143,9 @@ public final class SandboxOperations {
                 .orElseThrow(() -> ProblemException.notFound("snapshot"));
         if (image != null && !image.equals(snap.image())) {
             b.error("image", "must be the snapshot's image " + snap.image() + " (or left out)");
+        }
+        if (runtime != null && !snap.runtime().isEmpty() && !runtime.equals(snap.runtime())) {
+            b.error("runtime", "must be the snapshot's runtime " + snap.runtime() + " (or left out)");
         }
         if (!snap.shared() && !directory.isAlive(snap.node())) {
             throw new ProblemException(Problem.of(409, "snapshot-unavailable", "Snapshot unavailable",

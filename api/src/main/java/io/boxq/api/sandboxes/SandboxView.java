@@ -15,6 +15,7 @@ public record SandboxView(
         String id,
         String state,
         String image,
+        String runtime,
         long memoryMb,
         String node,
         Map<String, String> env,
@@ -30,7 +31,7 @@ public record SandboxView(
         Instant pausedAt) {
 
     public static SandboxView of(Sandbox s) {
-        return new SandboxView(s.id(), s.state(), s.image(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
+        return new SandboxView(s.id(), s.state(), s.image(), s.runtime(), s.memoryBytes() >> 20, s.node(), s.env(), s.createdAt(),
                 s.lastActivity(), s.idleTimeout().toSeconds(), s.expiresAt(), s.maxExpiresAt(), s.error(),
                 s.violations(), s.endedAt(), s.endReason(), s.pausedAt());
     }

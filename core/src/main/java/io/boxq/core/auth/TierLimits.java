@@ -1,18 +1,38 @@
 package io.boxq.core.auth;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What one tier allows: sandboxes held at once (per user), memory per container, sandbox lifetime,
- * jobs running at once, and API requests per minute.
+ * jobs running at once, API requests per minute, and the OCI runtimes its containers may use
+ * ({@code runtimes}, its default first; empty: only the deployment's default).
  */
 public record TierLimits(int maxSandboxes, long memoryBytes, Duration maxLifetime, int concurrentJobs,
-        int requestsPerMinute) {
+        int requestsPerMinute, List<String> runtimes) {
     public TierLimits {
         if (maxSandboxes < 0 || memoryBytes <= 0 || concurrentJobs <= 0 || maxLifetime.isNegative()
                 || requestsPerMinute <= 0) {
             throw new IllegalArgumentException("tier limits must be positive");
         }
+        runtimes = runtimes == null ? List.of() : List.copyOf(runtimes);
+    }
+
+    /** Limits whose containers use only the deployment's default runtime. */
+    public TierLimits(int maxSandboxes, long memoryBytes, Duration maxLifetime, int concurrentJobs, int requestsPerMinute) {
+        this(maxSandboxes, memoryBytes, maxLifetime, concurrentJobs, requestsPerMinute, List.of());
+    }
+
+    /**
+     * The runtime of a container asked for with {@code requested} (null: this tier's default, else
+     * {@code fallback}, the deployment's default), or null when these limits do not allow it.
+     */
+    public String runtimeFor(String requested, String fallback) {
+        List<String> allowed = runtimes.isEmpty() ? List.of(fallback) : runtimes;
+        if (requested == null) {
+            return allowed.get(0);
+        }
+        return allowed.contains(requested) ? requested : null;
     }
 
     /** These limits with a key's own overrides applied (a null override keeps the tier's value). */
@@ -25,7 +45,8 @@ public record TierLimits(int maxSandboxes, long memoryBytes, Duration maxLifetim
                 o.memoryBytes() != null ? o.memoryBytes() : memoryBytes,
                 maxLifetime,
                 o.concurrentJobs() != null ? o.concurrentJobs() : concurrentJobs,
-                o.requestsPerMinute() != null ? o.requestsPerMinute() : requestsPerMinute);
+                o.requestsPerMinute() != null ? o.requestsPerMinute() : requestsPerMinute,
+                o.runtimes() != null ? o.runtimes() : runtimes);
     }
 
     public static TierLimits defaultsFor(Tier tier) {

@@ -32,6 +32,7 @@ public record BoxqConfig(
         SnapshotConfig snapshots) {
 
     public static final String DEFAULT_IMAGE = "boxq-sandbox:bookworm";
+    public static final String DEFAULT_RUNTIME = "runc";
     public static final String BUSYBOX_IMAGE = "boxq-sandbox:busybox";
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_POOL_SIZE = 10;
@@ -83,6 +84,7 @@ public record BoxqConfig(
         PoolConfig pool = new PoolConfig(size, min, max, r.bool("AGGRESSIVE_CLEANUP", true),
                 r.minutes(new String[] {"CONTAINER_IDLE_TIMEOUT_MINUTES", "IDLE_TIMEOUT"}, Duration.ofMinutes(5)));
         String image = r.string("SANDBOX_IMAGE", DEFAULT_IMAGE);
+        List<String> runtimes = runtimes(r);
         SandboxConfig sandbox = new SandboxConfig(
                 r.string("DOCKER_HOST", "unix:///var/run/docker.sock"),
                 image,
@@ -93,7 +95,8 @@ public record BoxqConfig(
                 r.bytes("CONTAINER_STORAGE_SIZE", 0),
                 r.bytes("TMP_SIZE", 64L << 20),
                 r.string("SANDBOX_NETWORK", "none"),
-                r.raw("SANDBOX_RUNTIME").orElse(null),
+                runtimes.get(0),
+                runtimes,
                 sandboxUser(r),
                 r.string("WORKSPACE", "/workspace"),
                 r.longValue(new String[] {"NOFILE_LIMIT"}, 1024, 64, 1 << 20));
@@ -127,7 +130,7 @@ public record BoxqConfig(
                 r.seconds("LEASE_TIMEOUT_SECONDS", Duration.ofSeconds(30), 3600),
                 r.integer("MAX_DELIVERIES", 5, 1, 1000),
                 r.seconds("SHUTDOWN_GRACE_SECONDS", Duration.ofSeconds(30), 3600));
-        Map<Tier, TierLimits> tiers = tiers(r);
+        Map<Tier, TierLimits> tiers = tiers(r, runtimes);
         WebhookConfig webhooks = WebhookConfig.fromEnv(r);
         MonitorConfig monitor = MonitorConfig.fromEnv(r);
         SnapshotConfig snapshots = SnapshotConfig.fromEnv(r);
@@ -198,7 +201,35 @@ public record BoxqConfig(
         };
     }
 
-    private static Map<Tier, TierLimits> tiers(EnvReader r) {
+    /**
+     * {@code ALLOWED_RUNTIMES}, the deployment's default ({@code SANDBOX_RUNTIME}, else the first
+     * allowed, else runc) first.
+     */
+    private static List<String> runtimes(EnvReader r) {
+        String runtime = r.raw("SANDBOX_RUNTIME").map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+        List<String> allowed = r.raw("ALLOWED_RUNTIMES").map(BoxqConfig::list)
+                .orElse(List.of(runtime != null ? runtime : DEFAULT_RUNTIME));
+        if (allowed.isEmpty()) {
+            r.problem("ALLOWED_RUNTIMES names no runtime (e.g. runc or runc,runsc)");
+            return List.of(DEFAULT_RUNTIME);
+        }
+        for (String name : allowed) {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                r.problem("ALLOWED_RUNTIMES names '" + name + "', which is no runtime name");
+            }
+        }
+        if (runtime == null) {
+            return allowed;
+        }
+        if (!allowed.contains(runtime)) {
+            r.problem("SANDBOX_RUNTIME=" + runtime + " (the default runtime) is not in ALLOWED_RUNTIMES " + allowed);
+        }
+        List<String> ordered = new java.util.ArrayList<>(List.of(runtime));
+        allowed.stream().filter(n -> !n.equals(runtime)).forEach(ordered::add);
+        return List.copyOf(ordered);
+    }
+
+    private static Map<Tier, TierLimits> tiers(EnvReader r, List<String> runtimes) {
         Map<Tier, TierLimits> tiers = new EnumMap<>(Tier.class);
         for (Tier tier : Tier.values()) {
             TierLimits d = TierLimits.defaultsFor(tier);
@@ -214,9 +245,24 @@ public record BoxqConfig(
                     memory,
                     Duration.ofHours(r.longValue(new String[] {p + "LIFETIME_HOURS"}, d.maxLifetime().toHours(), 1, 24 * 365)),
                     r.integer(p + "CONCURRENT_JOBS", d.concurrentJobs(), 1, 100_000),
-                    r.integer(p + "REQUESTS_PER_MINUTE", d.requestsPerMinute(), 1, 100_000_000)));
+                    r.integer(p + "REQUESTS_PER_MINUTE", d.requestsPerMinute(), 1, 100_000_000),
+                    tierRuntimes(r, p + "RUNTIMES", runtimes)));
         }
         return tiers;
+    }
+
+    /** {@code TIER_<NAME>_RUNTIMES}: a tier's runtimes (its default first), within ALLOWED_RUNTIMES; all of them when unset. */
+    private static List<String> tierRuntimes(EnvReader r, String name, List<String> allowed) {
+        List<String> runtimes = r.raw(name).map(BoxqConfig::list).orElse(allowed);
+        if (runtimes.isEmpty()) {
+            r.problem(name + " names no runtime");
+            return allowed;
+        }
+        List<String> unknown = runtimes.stream().filter(n -> !allowed.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            r.problem(name + " names " + unknown + ", not in ALLOWED_RUNTIMES " + allowed);
+        }
+        return runtimes;
     }
 
     private static OptionalInt optionalInt(EnvReader r, String name) {

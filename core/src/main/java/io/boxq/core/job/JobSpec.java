@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param timeoutSeconds the deadline of the command, already clamped to the configured maximum
  * @param stdin bytes fed to the command's standard input (empty for none)
+ * @param runtime the OCI runtime of its container (runc, runsc, …): what the client asked for until the
+ *     api resolves it against the key's runtimes; a sandbox's job runs in the sandbox's
  */
 public record JobSpec(
         String command,
@@ -19,7 +21,8 @@ public record JobSpec(
         int timeoutSeconds,
         String callbackUrl,
         Map<String, String> metadata,
-        int maxAttempts) {
+        int maxAttempts,
+        String runtime) {
 
     public JobSpec {
         if (command == null || command.isEmpty()) {
@@ -34,7 +37,7 @@ public record JobSpec(
     }
 
     public static JobSpec of(String command, int timeoutSeconds) {
-        return new JobSpec(command, null, null, Map.of(), null, null, timeoutSeconds, null, Map.of(), 1);
+        return new JobSpec(command, null, null, Map.of(), null, null, timeoutSeconds, null, Map.of(), 1, null);
     }
 
     /** This spec, calling back {@code url} when it names no callback URL of its own (a key's default). */
@@ -42,7 +45,14 @@ public record JobSpec(
         if (callbackUrl != null || url == null) {
             return this;
         }
-        return new JobSpec(command, sandboxId, image, env, workdir, stdin, timeoutSeconds, url, metadata, maxAttempts);
+        return new JobSpec(command, sandboxId, image, env, workdir, stdin, timeoutSeconds, url, metadata, maxAttempts,
+                runtime);
+    }
+
+    /** This spec, run in {@code runtime}. */
+    public JobSpec withRuntime(String runtime) {
+        return new JobSpec(command, sandboxId, image, env, workdir, stdin, timeoutSeconds, callbackUrl, metadata,
+                maxAttempts, runtime);
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class RedisJobStore {
         String id = io.boxq.core.job.JobIds.newJobId();
         long now = clock.millis();
         JobSpec spec = new JobSpec(op.kind().wireName(), sandboxId, null, null, null, payload, timeoutSeconds, null,
-                null, 1);
+                null, 1, null);
         List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", "", "0"));
         args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
         args.addAll(JobHash.opFields(op));

@@ -317,6 +317,9 @@ public final class RedisSandboxStore {
         h.put("idle_timeout_s", Long.toString(s.idleTimeout().toSeconds()));
         h.put("expires_at", Long.toString(s.expiresAt().toEpochMilli()));
         h.put("max_expires_at", Long.toString(s.maxExpiresAt().toEpochMilli()));
+        if (s.runtime() != null) {
+            h.put("runtime", s.runtime());
+        }
         return h;
     }
 
@@ -333,7 +336,7 @@ public final class RedisSandboxStore {
                 Duration.ofSeconds(Long.parseLong(h.getOrDefault("idle_timeout_s", "300"))),
                 instant(h, "expires_at"), instant(h, "max_expires_at"), h.get("error"), violations(h),
                 h.containsKey("ended_at") ? instant(h, "ended_at") : null, h.get("end_reason"),
-                h.getOrDefault("paused_at", "").isEmpty() ? null : instant(h, "paused_at"));
+                h.getOrDefault("paused_at", "").isEmpty() ? null : instant(h, "paused_at"), h.get("runtime"));
     }
 
     private static List<ResourceViolation> violations(Map<String, String> h) {

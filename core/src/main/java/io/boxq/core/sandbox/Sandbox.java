@@ -16,6 +16,7 @@ import java.util.Map;
  * @param endedAt when it ended, or null while it lives
  * @param endReason why it ended, or null while it lives
  * @param pausedAt since when it is paused, or null when it is not
+ * @param runtime the OCI runtime of its container (null: a record from before runtimes were chosen, runc)
  */
 public record Sandbox(
         String id,
@@ -36,11 +37,27 @@ public record Sandbox(
         java.util.List<ResourceViolation> violations,
         Instant endedAt,
         String endReason,
-        Instant pausedAt) {
+        Instant pausedAt,
+        String runtime) {
 
     public Sandbox {
         env = env == null ? Map.of() : Map.copyOf(env);
         violations = violations == null ? java.util.List.of() : java.util.List.copyOf(violations);
+    }
+
+    /** A sandbox of the deployment's default runtime. */
+    public Sandbox(String id, String keyId, String user, String node, String containerId, String image,
+            long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
+            Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error,
+            java.util.List<ResourceViolation> violations, Instant endedAt, String endReason) {
+        this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
+                expiresAt, maxExpiresAt, error, violations, endedAt, endReason, null, null);
+    }
+
+    /** This sandbox in {@code runtime}. */
+    public Sandbox withRuntime(String runtime) {
+        return new Sandbox(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity,
+                idleTimeout, expiresAt, maxExpiresAt, error, violations, endedAt, endReason, pausedAt, runtime);
     }
 
     /** A sandbox without recorded violations (a new one). */
@@ -48,7 +65,7 @@ public record Sandbox(
             long memoryBytes, Map<String, String> env, String state, Instant createdAt, Instant lastActivity,
             Duration idleTimeout, Instant expiresAt, Instant maxExpiresAt, String error) {
         this(id, keyId, user, node, containerId, image, memoryBytes, env, state, createdAt, lastActivity, idleTimeout,
-                expiresAt, maxExpiresAt, error, java.util.List.of(), null, null, null);
+                expiresAt, maxExpiresAt, error, java.util.List.of(), null, null, null, null);
     }
 
     public boolean ready() {

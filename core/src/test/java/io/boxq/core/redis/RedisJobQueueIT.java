@@ -127,7 +127,7 @@ class RedisJobQueueIT {
 
     private static String submit(String keyId, String stream, int maxAttempts) {
         String id = JobIds.newJobId();
-        JobSpec spec = new JobSpec("true", null, null, Map.of(), null, null, 5, null, Map.of(), maxAttempts);
+        JobSpec spec = new JobSpec("true", null, null, Map.of(), null, null, 5, null, Map.of(), maxAttempts, null);
         store.submit(id, keyId, 1 << 20, spec, stream, 100);
         return id;
     }

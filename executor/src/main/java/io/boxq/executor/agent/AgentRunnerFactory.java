@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * listens before the container starts; the container's main command is {@code boxq-agent init},
  * which keeps the container alive and starts the agent that dials in. When that agent dies, one
  * {@code docker exec} of {@code boxq-agent serve} brings a new one into the same container.
+ *
+ * <p>In a runtime whose sandbox cannot reach a host socket (gVisor: {@link #dialsOut}), the container's
+ * command is {@code boxq-agent init -}, which only keeps it alive, and the agent is a
+ * {@code docker exec -i boxq-agent serve -} that speaks the same frames over its stdin and stdout
+ * ({@link ExecStream}); the container is labelled {@link #STDIO_LABEL}.
  */
 public final class AgentRunnerFactory implements RunnerFactory {
     private static final Logger log = LoggerFactory.getLogger(AgentRunnerFactory.class);
@@ -37,25 +42,37 @@ public final class AgentRunnerFactory implements RunnerFactory {
     static final String SOCKET_IN_CONTAINER = RUN_IN_CONTAINER + "/" + AgentListener.SOCKET;
     /** The label naming a container's socket directory (its token). */
     public static final String LABEL = "boxq.agent";
+    /** The label of a container whose agent speaks over a {@code docker exec} stream. */
+    public static final String STDIO_LABEL = "boxq.agent.stdio";
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** A directory younger than this may belong to a container being created: the sweep leaves it. */
     private static final Duration SWEEP_AGE = Duration.ofMinutes(2);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DockerClient docker;
+    private final String dockerHost;
     private final AgentBinary binary;
     private final Path socketRoot;
     private final String workspace;
     private final Duration handshake;
     /** Socket directory tokens of the containers this factory attached, by container id. */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /** The containers of {@link #STDIO_LABEL} this factory attached. */
+    private final java.util.Set<String> stdio = ConcurrentHashMap.newKeySet();
 
     /**
      * @param socketRoot this node's directory of per-container socket directories
      * @param workspace the directory a reset empties
      */
     public AgentRunnerFactory(DockerClient docker, AgentBinary binary, Path socketRoot, String workspace, Duration handshake) {
+        this(docker, "unix:///var/run/docker.sock", binary, socketRoot, workspace, handshake);
+    }
+
+    /** @param dockerHost where {@code docker} talks to, for the exec streams of {@link #STDIO_LABEL} containers */
+    public AgentRunnerFactory(DockerClient docker, String dockerHost, AgentBinary binary, Path socketRoot, String workspace,
+            Duration handshake) {
         this.docker = docker;
+        this.dockerHost = dockerHost;
         this.binary = binary;
         this.socketRoot = socketRoot.toAbsolutePath();
         this.workspace = workspace;
@@ -87,6 +104,25 @@ public final class AgentRunnerFactory implements RunnerFactory {
         return agentDir.resolve("run").resolve(name);
     }
 
+    /**
+     * Whether an agent in {@code runtime} can dial a host unix socket through its bind mount: under
+     * runc (or the engine's default) it can; gVisor refuses that unless runsc runs with
+     * {@code --host-uds}, which boxq does not ask of an engine, so every other runtime gets the
+     * exec stream.
+     */
+    public static boolean dialsOut(String runtime) {
+        return runtime == null || runtime.isEmpty() || runtime.equals("runc") || runtime.equals("io.containerd.runc.v2");
+    }
+
+    @Override
+    public RunnerPlacement place(String runtime) {
+        if (!dialsOut(runtime)) {
+            return new RunnerPlacement(List.of(AGENT_IN_CONTAINER, "init", "-"),
+                    Map.of(binary.path().toString(), AGENT_IN_CONTAINER), Map.of(STDIO_LABEL, "true"), new Stdio());
+        }
+        return place();
+    }
+
     @Override
     public RunnerPlacement place() {
         String token = HexFormat.of().formatHex(nonce());
@@ -107,6 +143,10 @@ public final class AgentRunnerFactory implements RunnerFactory {
 
     @Override
     public CommandRunner attach(String containerId, RunnerPlacement placement) {
+        if (placement.pending() instanceof Stdio) {
+            stdio.add(containerId);
+            return serveOverExec(containerId);
+        }
         Pending pending = (Pending) placement.pending();
         tokens.put(containerId, pending.token());
         return connect(containerId, pending.listener());
@@ -114,6 +154,10 @@ public final class AgentRunnerFactory implements RunnerFactory {
 
     @Override
     public CommandRunner reattach(String containerId) {
+        if (stdio.contains(containerId) || "true".equals(label(containerId, STDIO_LABEL))) {
+            stdio.add(containerId);
+            return serveOverExec(containerId);
+        }
         String token = tokens.computeIfAbsent(containerId, this::labelledToken);
         if (token == null) {
             throw new RunnerFailedException("container " + containerId + " has no agent directory on this node", false, null);
@@ -151,6 +195,7 @@ public final class AgentRunnerFactory implements RunnerFactory {
 
     @Override
     public void removed(String containerId) {
+        stdio.remove(containerId);
         String token = tokens.remove(containerId);
         if (token != null) {
             deleteDir(socketRoot.resolve(token));
@@ -220,6 +265,28 @@ public final class AgentRunnerFactory implements RunnerFactory {
         }
     }
 
+    /**
+     * Starts {@code boxq-agent serve - MEMORY} with one {@code docker exec -i} and speaks over its stdin
+     * and stdout; the memory limit is for its stats, since no cgroup shows it inside gVisor.
+     */
+    private AgentCommandRunner serveOverExec(String containerId) {
+        ExecStream stream;
+        try {
+            Long memory = docker.inspectContainerCmd(containerId).exec().getHostConfig().getMemory();
+            String exec = docker.execCreateCmd(containerId)
+                    .withCmd(AGENT_IN_CONTAINER, "serve", "-", Long.toString(memory == null ? 0 : memory))
+                    .withAttachStdin(true)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId();
+            stream = ExecStream.start(dockerHost, exec);
+        } catch (IOException | RuntimeException e) {
+            throw new RunnerFailedException("cannot start an agent in " + containerId + ": " + e.getMessage(), false, e);
+        }
+        return handshake(containerId, stream);
+    }
+
     /** Waits for the agent's call, then for its hello, which must name this node's build. */
     private AgentCommandRunner connect(String containerId, AgentListener listener) {
         SocketChannel channel;
@@ -228,6 +295,10 @@ public final class AgentRunnerFactory implements RunnerFactory {
         } catch (IOException e) {
             throw new RunnerFailedException("no agent in " + containerId + ": " + e.getMessage(), false, e);
         }
+        return handshake(containerId, channel);
+    }
+
+    private AgentCommandRunner handshake(String containerId, java.nio.channels.ByteChannel channel) {
         AgentConnection connection = new AgentConnection(channel, containerId.substring(0, Math.min(12, containerId.length())),
                 Budget.hello());
         try {
@@ -254,10 +325,14 @@ public final class AgentRunnerFactory implements RunnerFactory {
 
     /** The token a container was labelled with at its creation (for one this factory did not attach). */
     private String labelledToken(String containerId) {
+        String token = label(containerId, LABEL);
+        return token != null && token.matches("[0-9a-f]{16}") ? token : null;
+    }
+
+    private String label(String containerId, String name) {
         try {
             Map<String, String> labels = docker.inspectContainerCmd(containerId).exec().getConfig().getLabels();
-            String token = labels == null ? null : labels.get(LABEL);
-            return token != null && token.matches("[0-9a-f]{16}") ? token : null;
+            return labels == null ? null : labels.get(name);
         } catch (RuntimeException e) {
             return null;
         }
@@ -289,4 +364,7 @@ public final class AgentRunnerFactory implements RunnerFactory {
     }
 
     private record Pending(String token, AgentListener listener) {}
+
+    /** A container whose agent the node starts over an exec stream once it runs. */
+    private record Stdio() {}
 }

@@ -120,6 +120,28 @@ public final class NodeMetrics implements ContainerEvents {
         pool(node, "sandboxes", stats, PoolStats::sandboxes);
     }
 
+    /**
+     * {@code boxq_pool_runtime_containers{node, runtime, kind}}: available, allocated, busy and sandboxes
+     * of the node's pool in each of {@code runtimes}.
+     */
+    public void registerRuntimes(String node, java.util.List<String> runtimes,
+            Supplier<java.util.List<io.boxq.executor.pool.ShapeStats>> shapes) {
+        for (String runtime : runtimes) {
+            runtime(node, runtime, "available", shapes, io.boxq.executor.pool.ShapeStats::available);
+            runtime(node, runtime, "allocated", shapes, io.boxq.executor.pool.ShapeStats::allocated);
+            runtime(node, runtime, "busy", shapes, io.boxq.executor.pool.ShapeStats::busy);
+            runtime(node, runtime, "sandboxes", shapes, io.boxq.executor.pool.ShapeStats::sandboxes);
+        }
+    }
+
+    private void runtime(String node, String runtime, String kind,
+            Supplier<java.util.List<io.boxq.executor.pool.ShapeStats>> shapes,
+            ToIntFunction<io.boxq.executor.pool.ShapeStats> figure) {
+        Gauge.builder("boxq.pool.runtime.containers", shapes, s -> s.get().stream()
+                        .filter(x -> runtime.equals(x.runtime())).mapToInt(figure).sum())
+                .tag("node", node).tag("runtime", runtime).tag("kind", kind).strongReference(true).register(registry);
+    }
+
     private void pool(String node, String kind, Supplier<PoolStats> stats, ToIntFunction<PoolStats> figure) {
         Gauge.builder("boxq.pool.containers", stats, s -> figure.applyAsInt(s.get()))
                 .tag("node", node).tag("kind", kind).strongReference(true).register(registry);

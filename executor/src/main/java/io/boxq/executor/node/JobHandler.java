@@ -231,7 +231,8 @@ public final class JobHandler {
     private Shape shapeOf(Job job) {
         String image = job.spec().image() != null ? job.spec().image() : config.sandbox().image();
         long memory = job.memoryBytes() > 0 ? job.memoryBytes() : config.limits(io.boxq.core.auth.Tier.FREE).memoryBytes();
-        return new Shape(image, memory, config.sandbox().network());
+        String runtime = job.spec().runtime() != null ? job.spec().runtime() : config.sandbox().runtime();
+        return new Shape(image, memory, config.sandbox().network(), runtime);
     }
 
     private RunRequest request(Job job, PooledContainer container) {

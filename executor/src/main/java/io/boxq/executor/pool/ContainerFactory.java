@@ -57,7 +57,7 @@ public final class ContainerFactory {
      */
     public PooledContainer create(Shape shape) {
         long t0 = System.nanoTime();
-        RunnerPlacement placement = runners.place();
+        RunnerPlacement placement = runners.place(runtimeOf(shape));
         String id;
         try {
             id = docker.start(spec(shape, placement));
@@ -156,6 +156,11 @@ public final class ContainerFactory {
         return unremoved.size();
     }
 
+    /** The shape's runtime, or the deployment's default for a shape that names none. */
+    private String runtimeOf(Shape shape) {
+        return shape.runtime() != null ? shape.runtime() : config.runtime();
+    }
+
     private static String shortId(String id) {
         return id.substring(0, Math.min(12, id.length()));
     }
@@ -163,10 +168,10 @@ public final class ContainerFactory {
     private ContainerSpec spec(Shape shape, RunnerPlacement placement) {
         Map<String, String> labels = new java.util.HashMap<>(placement.labels());
         labels.putAll(Map.of(Labels.MANAGED, "true", Labels.NODE, node, Labels.SHAPE, shape.label(),
-                Labels.DEPLOYMENT, deployment));
+                Labels.DEPLOYMENT, deployment, Labels.RUNTIME, runtimeOf(shape)));
         return new ContainerSpec(shape.image(), shape.memoryBytes(), config.cpuQuotaPercent(), config.cpuShares(),
                 config.pidsLimit(), config.workspaceBytesFor(shape.memoryBytes()), config.tmpBytes(), shape.network(),
-                config.runtime(), config.user(), config.workspace(), config.nofile(), labels, placement.command(),
+                runtimeOf(shape), config.user(), config.workspace(), config.nofile(), labels, placement.command(),
                 placement.readOnlyMounts());
     }
 }

@@ -164,7 +164,7 @@ final class HeldContainers {
                 .map(e -> {
                     Shape s = e.getKey();
                     int[] n = e.getValue();
-                    return new ShapeStats(s.label(), s.image(), s.memoryBytes(), s.network(), n[0],
+                    return new ShapeStats(s.label(), s.image(), s.memoryBytes(), s.network(), s.runtime(), n[0],
                             n[1] + n[2] + n[3], n[2], n[3], target.applyAsInt(s));
                 })
                 .sorted(Comparator.comparing(ShapeStats::shape))

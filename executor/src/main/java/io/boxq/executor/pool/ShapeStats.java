@@ -6,7 +6,7 @@ package io.boxq.executor.pool;
  * {@code target} the warm containers rebalance aims for. Containers still starting are counted only
  * in the node's total. Every shape shares the node's {@code MAX_POOL_SIZE}.
  */
-public record ShapeStats(String shape, String image, long memoryBytes, String network, int available, int allocated,
+public record ShapeStats(String shape, String image, long memoryBytes, String network, String runtime, int available, int allocated,
         int busy, int sandboxes, int target) {
 
     public int total() {

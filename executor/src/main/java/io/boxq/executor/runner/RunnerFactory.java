@@ -15,6 +15,11 @@ public interface RunnerFactory {
         return RunnerPlacement.KEEPALIVE;
     }
 
+    /** {@link #place()} for a container of OCI runtime {@code runtime} (null: the engine's default). */
+    default RunnerPlacement place(String runtime) {
+        return place();
+    }
+
     /**
      * Connects to the runner of a container started with {@code placement}; returns only once the
      * runner has answered.

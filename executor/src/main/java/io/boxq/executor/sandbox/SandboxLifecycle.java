@@ -74,7 +74,8 @@ public final class SandboxLifecycle {
     Optional<String> create(Sandbox s, java.util.function.Consumer<PooledContainer> fill) {
         PooledContainer c;
         try {
-            c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network()));
+            c = pool.acquireForSandbox(new Shape(s.image(), s.memoryBytes(), config.sandbox().network(),
+                    s.runtime() != null ? s.runtime() : config.sandbox().runtime()));
         } catch (RuntimeException e) {
             sandboxes.discard(s);
             return Optional.of("no container could be had: " + e.getMessage());

@@ -45,18 +45,18 @@ public final class WorkspaceSnapshots {
     private final RedisSnapshotStore store;
     private final NodeDirectory nodes;
     private final AuditLog audit;
-    private final String runtime;
+    private final String defaultRuntime;
     private final String workspace;
 
-    /** @param runtime this node's container runtime ({@code null}: the engine's default) */
+    /** @param defaultRuntime the deployment's default runtime, that of a sandbox recorded without one */
     public WorkspaceSnapshots(WorkspaceArchive archive, Path dir, RedisSnapshotStore store, NodeDirectory nodes,
-            AuditLog audit, String node, String runtime, String workspace) {
+            AuditLog audit, String node, String defaultRuntime, String workspace) {
         this.archive = archive;
         this.files = new SnapshotFiles(dir, node);
         this.store = store;
         this.nodes = nodes;
         this.audit = audit;
-        this.runtime = runtime == null ? "" : runtime;
+        this.defaultRuntime = defaultRuntime == null ? "" : defaultRuntime;
         this.workspace = workspace;
     }
 
@@ -98,7 +98,7 @@ public final class WorkspaceSnapshots {
             log.warn("snapshot {} of sandbox {} failed: {}", id, s.id(), e.getMessage());
             return result(FAILED, "", "the workspace could not be saved: " + e.getMessage());
         }
-        return switch (store.markReady(pending.get(), size, skipped, runtime, limit)) {
+        return switch (store.markReady(pending.get(), size, skipped, runtimeOf(s), limit)) {
             case READY -> result(OK, Json.write(Map.of("size_bytes", size, "skipped", skipped)), "");
             case TOO_LARGE -> {
                 store.delete(pending.get());
@@ -110,6 +110,11 @@ public final class WorkspaceSnapshots {
                 yield result(GONE, "", "the snapshot was deleted meanwhile");
             }
         };
+    }
+
+    /** The runtime {@code s} runs under (a record from before runtimes were chosen: the default). */
+    private String runtimeOf(Sandbox s) {
+        return s.runtime() != null ? s.runtime() : defaultRuntime;
     }
 
     /**
@@ -124,9 +129,9 @@ public final class WorkspaceSnapshots {
         if (!snap.image().equals(s.image())) {
             throw new IllegalStateException("snapshot " + snapshotId + " is of image " + snap.image() + ", not " + s.image());
         }
-        if (!snap.runtime().equals(runtime)) {
+        if (!snap.runtime().equals(runtimeOf(s))) {
             throw new IllegalStateException("snapshot " + snapshotId + " was taken under runtime '" + snap.runtime()
-                    + "', this node runs '" + runtime + "'");
+                    + "', the sandbox runs '" + runtimeOf(s) + "'");
         }
         Path file = files.file(snapshotId);
         if (!Files.isRegularFile(file)) {

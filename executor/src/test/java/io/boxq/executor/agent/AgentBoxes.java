@@ -23,8 +23,11 @@ final class AgentBoxes implements AutoCloseable {
     static final String BUSYBOX = "boxq-sandbox:busybox";
     static final String BOOKWORM = "boxq-sandbox:bookworm";
     static final Path AGENT_DIR = Path.of(JobConfig.DEFAULT_AGENT_DIR);
+    /** The OCI runtime of the containers: {@code BOXQ_TEST_RUNTIME} (scripts/test.sh runs a subset under runsc). */
+    static final String RUNTIME = System.getenv().getOrDefault("BOXQ_TEST_RUNTIME", "runc");
+    static final String DOCKER_HOST = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
 
-    final DockerClient docker = DockerClients.create(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"), 16);
+    final DockerClient docker = DockerClients.create(DOCKER_HOST, 16);
     final DockerRuntime runtime = new DockerRuntime(docker);
     final AgentRunnerFactory factory;
     private final String test;
@@ -38,7 +41,7 @@ final class AgentBoxes implements AutoCloseable {
     /** @param binary what to mount as the agent (a hostile stand-in, say) */
     AgentBoxes(String test, AgentBinary binary) {
         this.test = test;
-        this.factory = new AgentRunnerFactory(docker, binary,
+        this.factory = new AgentRunnerFactory(docker, DOCKER_HOST, binary,
                 AgentRunnerFactory.socketRoot(AGENT_DIR, "it-" + ProcessHandle.current().pid()), "/workspace",
                 java.time.Duration.ofSeconds(10));
     }
@@ -47,11 +50,11 @@ final class AgentBoxes implements AutoCloseable {
     record Started(String id, RunnerPlacement placement) {}
 
     Started startOnly(String image) {
-        RunnerPlacement placement = factory.place();
+        RunnerPlacement placement = factory.place(RUNTIME);
         Map<String, String> labels = new HashMap<>(placement.labels());
         labels.put(Labels.MANAGED, "true");
         labels.put("boxq.test", test);
-        ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", null,
+        ContainerSpec spec = new ContainerSpec(image, 256L << 20, 25, 1024, 128, 64L << 20, 64L << 20, "none", RUNTIME,
                 SandboxUser.NOBODY, "/workspace", 1024, labels, placement.command(), placement.readOnlyMounts());
         String id = runtime.start(spec);
         containers.add(id);
