@@ -130,7 +130,7 @@ public final class ApiServer implements AutoCloseable {
         MalformedRequests.readBodies(app, McpRoutes.PATH, McpRoutes.maxBodyBytes(config));
         ProblemMapper.register(app);
         JobAwaiter awaiter = new JobAwaiter(jobs, waiters);
-        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock, config.sessions().endedRetention());
+        RedisSandboxStore sandboxes = new RedisSandboxStore(redis, clock, config.sandboxLimits().endedRetention());
         NodeDirectory nodes = new NodeDirectory(redis);
         ApiMetrics apiMetrics = new ApiMetrics(registry);
         JobSubmitter submitter = new JobSubmitter(config, jobs, redis.keys(), sandboxes, apiMetrics);

@@ -109,7 +109,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.pool = new WarmPool(containers, config.pool(), clock);
         RedisJobStore store = new RedisJobStore(redis, config.jobs().resultTtl(), clock);
         RedisJobQueue queue = new RedisJobQueue(redis);
-        RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock, config.sessions().endedRetention());
+        RedisSandboxStore sandboxStore = new RedisSandboxStore(redis, clock, config.sandboxLimits().endedRetention());
         this.running = new RunningJobs(store, new RedisJobOutput(redis, config.jobs().resultTtl()));
         AuditLog audit = new AuditLog(redis, clock);
         RedisUsage usage = new RedisUsage(redis);

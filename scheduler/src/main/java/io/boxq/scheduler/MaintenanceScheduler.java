@@ -49,8 +49,8 @@ public final class MaintenanceScheduler implements AutoCloseable {
             schedule(HeartbeatTask.class, m.heartbeatInterval(), data);
             schedule(RebalancePoolTask.class, m.rebalanceInterval(), data);
             schedule(ShrinkIdleContainersTask.class, m.shrinkInterval(), data);
-            schedule(SweepOrphanContainersTask.class, config.sessions().cleanupInterval(), data);
-            schedule(io.boxq.scheduler.tasks.SweepExpiredSnapshotsTask.class, config.sessions().cleanupInterval(), data);
+            schedule(SweepOrphanContainersTask.class, config.sandboxLimits().cleanupInterval(), data);
+            schedule(io.boxq.scheduler.tasks.SweepExpiredSnapshotsTask.class, config.sandboxLimits().cleanupInterval(), data);
             schedule(ReclaimStalledJobsTask.class, m.reclaimInterval(), data);
             schedule(DispatchWebhooksTask.class, config.webhooks().dispatchInterval(), data);
             schedule(MonitorResourcesTask.class, config.monitor().resourceInterval(), data);

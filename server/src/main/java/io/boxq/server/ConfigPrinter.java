@@ -66,9 +66,9 @@ final class ConfigPrinter {
                     .append(" h lifetime, ").append(l.concurrentJobs()).append(" concurrent jobs\n");
         }
         s.append("Timeouts:\n")
-                .append("  Session timeout: ").append(c.sessions().sessionTimeout().toMinutes()).append(" minutes\n")
-                .append("  Cleanup interval: ").append(c.sessions().cleanupInterval().toSeconds()).append(" seconds\n")
-                .append("  Ended sandboxes kept: ").append(c.sessions().endedRetention().toSeconds()).append(" seconds\n")
+                .append("  Session timeout: ").append(c.sandboxLimits().sessionTimeout().toMinutes()).append(" minutes\n")
+                .append("  Cleanup interval: ").append(c.sandboxLimits().cleanupInterval().toSeconds()).append(" seconds\n")
+                .append("  Ended sandboxes kept: ").append(c.sandboxLimits().endedRetention().toSeconds()).append(" seconds\n")
                 .append("  Command timeout: ").append(c.jobs().commandTimeout().toSeconds()).append(" seconds\n")
                 .append("  Output limit: ").append(Sizes.format(c.jobs().outputLimitBytes())).append(" per stream\n");
         var w = c.webhooks();

@@ -4,12 +4,12 @@ import io.boxq.api.ApiServer;
 import io.boxq.api.health.HealthServer;
 import io.boxq.api.health.NodeHealth;
 import io.boxq.api.metrics.ProcessMetrics;
+import io.boxq.core.id.RandomIds;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.ConfigException;
 import io.boxq.core.config.DotEnv;
 import io.boxq.core.config.ServerConfig.Role;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.Redis;
 import io.boxq.executor.ExecutorNode;
 import io.boxq.executor.pool.PoolStats;
@@ -42,7 +42,7 @@ public final class Main {
         BoxqConfig config;
         try {
             if (env.getOrDefault("BOXQ_ADMIN_KEY", "").isBlank()) {
-                String generated = "bq_admin_" + JobIds.random(16);
+                String generated = "bq_admin_" + RandomIds.hex(16);
                 env.put("BOXQ_ADMIN_KEY", generated);
                 System.out.println("BOXQ_ADMIN_KEY was not set; this run's admin key: " + generated);
             }

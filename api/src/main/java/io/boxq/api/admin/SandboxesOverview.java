@@ -39,7 +39,7 @@ public final class SandboxesOverview {
                     s.memoryBytes(), s.createdAt(), s.lastActivity(), s.expiresAt(), s.error(), s.violations().size(),
                     history.isEmpty() ? null : history.get(history.size() - 1), history, s.pausedAt());
         }).toList();
-        return new Overview.Sandboxes(all.size(), config.sessions().maxTotalSandboxes(), rows);
+        return new Overview.Sandboxes(all.size(), config.sandboxLimits().maxTotalSandboxes(), rows);
     }
 
     private static Overview.Sample sample(ResourceSample s) {

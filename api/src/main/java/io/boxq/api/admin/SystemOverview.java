@@ -63,7 +63,7 @@ public final class SystemOverview {
         var m = config.monitor();
         Overview.Settings settings = new Overview.Settings(config.sandbox().cpuQuotaPercent(),
                 m.resourceInterval().toSeconds(), m.memoryWarnPercent(), m.memoryKillPercent(), m.cpuWarnPercent(),
-                m.diskWarnPercent(), config.sessions().maxTotalSandboxes());
+                m.diskWarnPercent(), config.sandboxLimits().maxTotalSandboxes());
         return new Overview(now, settings, live, queue(live), sandboxes.read(), jobs(now), violations());
     }
 

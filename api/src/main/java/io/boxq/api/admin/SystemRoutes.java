@@ -7,7 +7,7 @@ import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.RedisApiKeyStore;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
-import io.boxq.core.job.JobIds;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobCounts;
@@ -85,7 +85,7 @@ public final class SystemRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         List<Map<String, String>> live = nodes.liveNodes().stream().map(SystemRoutes::flatFigures).toList();
         body.put("nodes", live);
-        body.put("sandboxes", Map.of("total", sandboxes.countAll(), "max", config.sessions().maxTotalSandboxes()));
+        body.put("sandboxes", Map.of("total", sandboxes.countAll(), "max", config.sandboxLimits().maxTotalSandboxes()));
         Map<String, Long> byState = new LinkedHashMap<>();
         jobCounts.byState().forEach((state, n) -> byState.put(state.wireName(), n));
         body.put("jobs_by_state", byState);
@@ -124,7 +124,7 @@ public final class SystemRoutes {
     /** Asks every live node to run its sweeps now and sums what they report. */
     private void cleanup(Context ctx) {
         ApiKey admin = Authenticator.admin(ctx);
-        String request = "cleanup_" + JobIds.random(8);
+        String request = "cleanup_" + RandomIds.hex(8);
         String results = redis.keys().cleanupResults(request);
         int expected = nodes.liveNodes().size();
         redis.run(j -> j.publish(redis.keys().controlChannel(), "cleanup " + request));

@@ -6,6 +6,7 @@ import io.boxq.api.auth.Authenticator;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.api.problem.ProblemMapper;
+import io.boxq.api.request.RequestBody;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.Secrets;
 import io.boxq.core.job.JobSpec;

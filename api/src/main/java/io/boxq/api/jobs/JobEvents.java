@@ -3,9 +3,9 @@ package io.boxq.api.jobs;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.OutputChunk;
 import io.boxq.core.redis.RedisJobOutput;
@@ -57,7 +57,7 @@ public final class JobEvents {
     private void stream(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        if (!JobIds.looksLikeId(id, "job_")) {
+        if (!RandomIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job");
         }
         OutputPosition position = OutputPosition.of(ctx.header("Last-Event-ID"));

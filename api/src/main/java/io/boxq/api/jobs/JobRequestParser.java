@@ -1,6 +1,7 @@
 package io.boxq.api.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.boxq.api.request.RequestBody;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.webhook.AddressPolicy;

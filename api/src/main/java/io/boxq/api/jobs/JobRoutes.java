@@ -6,8 +6,8 @@ import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.Secrets;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobSpec;
 import io.boxq.core.job.JobState;
 import io.boxq.core.redis.RedisJobStore;
@@ -64,7 +64,7 @@ public final class JobRoutes {
     private void get(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        if (!JobIds.looksLikeId(id, "job_")) {
+        if (!RandomIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job");
         }
         int wait = intQuery(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
@@ -79,7 +79,7 @@ public final class JobRoutes {
     private void cancel(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        if (!JobIds.looksLikeId(id, "job_")) {
+        if (!RandomIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job");
         }
         if (canceller.cancel(caller, id) == RedisJobStore.Cancel.ALREADY_ENDED) {

@@ -1,7 +1,7 @@
 package io.boxq.api.keys;
 
 import io.boxq.api.auth.Authenticator;
-import io.boxq.api.jobs.RequestBody;
+import io.boxq.api.request.RequestBody;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.KeyChange;

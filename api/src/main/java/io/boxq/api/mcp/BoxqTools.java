@@ -10,8 +10,8 @@ import io.boxq.api.sandboxes.SandboxOperations;
 import io.boxq.api.sandboxes.SandboxView;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -113,7 +113,7 @@ final class BoxqTools {
 
     private Object getJob(ApiKey caller, ObjectNode args) {
         String id = args.get("job_id").textValue();
-        if (!JobIds.looksLikeId(id, "job_")) {
+        if (!RandomIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job " + clip(id));
         }
         return jobResult(awaiter.await(id, caller.id(), Duration.ofSeconds(waitSeconds(args))));

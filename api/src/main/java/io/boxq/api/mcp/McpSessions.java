@@ -1,6 +1,6 @@
 package io.boxq.api.mcp;
 
-import io.boxq.core.job.JobIds;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.redis.Redis;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +28,7 @@ final class McpSessions {
     }
 
     Session open(String keyId, String protocolVersion) {
-        String id = PREFIX + JobIds.random(16);
+        String id = PREFIX + RandomIds.hex(16);
         String key = redis.keys().mcpSession(id);
         redis.run(j -> {
             j.hset(key, Map.of("key", keyId, "protocol", protocolVersion,
@@ -40,7 +40,7 @@ final class McpSessions {
 
     /** The session, if it is open and {@code keyId}'s; each find keeps it alive for another {@link #IDLE}. */
     Optional<Session> find(String id, String keyId) {
-        if (!JobIds.looksLikeId(id, PREFIX)) {
+        if (!RandomIds.looksLikeId(id, PREFIX)) {
             return Optional.empty();
         }
         String key = redis.keys().mcpSession(id);

@@ -1,15 +1,15 @@
 package io.boxq.api.sandboxes;
 
-import io.boxq.api.jobs.RequestBody;
+import io.boxq.api.request.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.job.SandboxOp;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.NodeDirectory;
@@ -65,14 +65,14 @@ public final class SandboxForks {
         int count = b.integer("count", 1, 1, MAX_COUNT);
         b.validate();
         TierLimits limits = caller.limits(config::limits);
-        Duration maxLifetime = limits.maxLifetime().compareTo(config.sessions().lifetimeCeiling()) < 0
-                ? limits.maxLifetime() : config.sessions().lifetimeCeiling();
-        Duration ttl = config.sessions().sessionTimeout().compareTo(maxLifetime) < 0
-                ? config.sessions().sessionTimeout() : maxLifetime;
+        Duration maxLifetime = limits.maxLifetime().compareTo(config.sandboxLimits().lifetimeCeiling()) < 0
+                ? limits.maxLifetime() : config.sandboxLimits().lifetimeCeiling();
+        Duration ttl = config.sandboxLimits().sessionTimeout().compareTo(maxLifetime) < 0
+                ? config.sandboxLimits().sessionTimeout() : maxLifetime;
         Instant now = clock.instant();
         List<Sandbox> forks = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            forks.add(new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), source.node(), null,
+            forks.add(new Sandbox("sbx_" + RandomIds.hex(12), caller.id(), caller.user(), source.node(), null,
                     source.image(), source.memoryBytes(), source.env(), "creating", now, now, source.idleTimeout(),
                     now.plus(ttl), now.plus(maxLifetime), null).withRuntime(source.runtime()));
         }
@@ -99,8 +99,8 @@ public final class SandboxForks {
                 .orElseThrow(() -> nodeFull("the sandbox's node " + node + " is not running"));
         try {
             sandboxes.reserveAll(forks, new RedisSandboxStore.Limits(limits.maxSandboxes(),
-                    config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
-                    config.sessions().maxTotalSandboxes()), room);
+                    config.sandboxLimits().maxPerApiKey().orElse(-1), config.sandboxLimits().maxPerUser().orElse(-1),
+                    config.sandboxLimits().maxTotalSandboxes()), room);
         } catch (QuotaExceededException e) {
             if ("node".equals(e.limit())) {
                 throw nodeFull(e.getMessage());

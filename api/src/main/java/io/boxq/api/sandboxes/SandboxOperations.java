@@ -3,16 +3,16 @@ package io.boxq.api.sandboxes;
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobCanceller;
 import io.boxq.api.jobs.JobRequestParser;
-import io.boxq.api.jobs.RequestBody;
+import io.boxq.api.request.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobState;
 import io.boxq.core.job.SandboxOp;
@@ -91,9 +91,9 @@ public final class SandboxOperations {
         if (image != null && !config.sandbox().allowedImages().contains(image)) {
             b.error("image", "is not one of the allowed images " + config.sandbox().allowedImages());
         }
-        Duration maxLifetime = limits.maxLifetime().compareTo(config.sessions().lifetimeCeiling()) < 0
-                ? limits.maxLifetime() : config.sessions().lifetimeCeiling();
-        int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(),
+        Duration maxLifetime = limits.maxLifetime().compareTo(config.sandboxLimits().lifetimeCeiling()) < 0
+                ? limits.maxLifetime() : config.sandboxLimits().lifetimeCeiling();
+        int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(),
                 maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
         int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
                 (int) maxLifetime.toSeconds());
@@ -111,12 +111,12 @@ public final class SandboxOperations {
         runtime = io.boxq.api.jobs.JobSubmitter.runtime(limits, runtime, config);
         Instant now = clock.instant();
         String node = snapshot != null && !snapshot.shared() ? snapshot.node() : nodes.pick();
-        Sandbox s = new Sandbox("sbx_" + JobIds.random(12), caller.id(), caller.user(), node, null,
+        Sandbox s = new Sandbox("sbx_" + RandomIds.hex(12), caller.id(), caller.user(), node, null,
                 snapshot != null ? snapshot.image() : image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
                 Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null).withRuntime(runtime);
         sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
-                config.sessions().maxPerApiKey().orElse(-1), config.sessions().maxPerUser().orElse(-1),
-                config.sessions().maxTotalSandboxes()));
+                config.sandboxLimits().maxPerApiKey().orElse(-1), config.sandboxLimits().maxPerUser().orElse(-1),
+                config.sandboxLimits().maxTotalSandboxes()));
         Job done = runOp(caller, s, SandboxOp.Kind.CREATE, null,
                 snapshot == null ? null : snapshot.id().getBytes(StandardCharsets.UTF_8));
         if (done.state() != JobState.SUCCEEDED) {
@@ -213,7 +213,7 @@ public final class SandboxOperations {
         Sandbox s = live(caller, sandboxId);
         RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, Set.of("ttl_s"));
         long left = Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds();
-        int ttl = b.integer("ttl_s", (int) Math.min(config.sessions().sessionTimeout().toSeconds(), Math.max(1, left)),
+        int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(), Math.max(1, left)),
                 1, (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
         b.validate();
         Instant wanted = clock.instant().plusSeconds(ttl);
@@ -278,7 +278,7 @@ public final class SandboxOperations {
      * @throws io.boxq.core.sandbox.SandboxNotFoundException when it is not the caller's
      */
     public Sandbox owned(ApiKey caller, String sandboxId) {
-        if (!JobIds.looksLikeId(sandboxId, "sbx_")) {
+        if (!RandomIds.looksLikeId(sandboxId, "sbx_")) {
             throw ProblemException.notFound("sandbox");
         }
         return sandboxes.get(sandboxId, caller.id());

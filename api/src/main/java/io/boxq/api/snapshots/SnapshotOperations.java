@@ -7,9 +7,9 @@ import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.config.SnapshotConfig;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.job.SandboxOp;
 import io.boxq.core.json.Json;
 import io.boxq.core.redis.NodeDirectory;
@@ -67,7 +67,7 @@ public final class SnapshotOperations {
         Sandbox s = SandboxOperations.ready(sandboxes.live(caller, sandboxId));
         SnapshotConfig.Limits limits = config.snapshots().limits(caller.tier());
         Instant now = clock.instant();
-        Snapshot pending = new Snapshot("snap_" + JobIds.random(12), caller.id(), s.id(), s.node(), s.image(), "", 0,
+        Snapshot pending = new Snapshot("snap_" + RandomIds.hex(12), caller.id(), s.id(), s.node(), s.image(), "", 0,
                 Snapshot.PENDING, now, now.plus(limits.lifetime()), List.of(), config.snapshots().shared());
         store.reserve(pending, limits.maxCount());
         byte[] payload = Json.write(Map.of("snapshot_id", pending.id(), "limit_bytes", limits.maxBytes()))
@@ -129,7 +129,7 @@ public final class SnapshotOperations {
     }
 
     private Snapshot owned(ApiKey caller, String id) {
-        if (!JobIds.looksLikeId(id, "snap_")) {
+        if (!RandomIds.looksLikeId(id, "snap_")) {
             throw ProblemException.notFound("snapshot");
         }
         return store.find(id, caller.id()).orElseThrow(() -> ProblemException.notFound("snapshot"));

@@ -3,8 +3,8 @@ package io.boxq.api.webhooks;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.auth.ApiKey;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.Job;
-import io.boxq.core.job.JobIds;
 import io.boxq.core.redis.RedisJobStore;
 import io.boxq.core.webhook.Delivery;
 import io.boxq.core.webhook.DeliveryAttempt;
@@ -56,7 +56,7 @@ public final class WebhookRoutes {
     private void deliveries(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        if (!JobIds.looksLikeId(id, "job_")) {
+        if (!RandomIds.looksLikeId(id, "job_")) {
             throw ProblemException.notFound("job");
         }
         Job job = jobs.get(id, caller.id());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.boxq.api.openapi.OpenApiRoute;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
+import io.boxq.api.request.RequestBody;
 import io.boxq.core.json.Json;
 import java.util.List;
 import java.util.Set;

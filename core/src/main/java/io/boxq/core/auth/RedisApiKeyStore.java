@@ -1,6 +1,6 @@
 package io.boxq.core.auth;
 
-import io.boxq.core.job.JobIds;
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.redis.LuaScript;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisKeys;
@@ -43,8 +43,8 @@ public final class RedisApiKeyStore {
      * the user's keys), else the user keeps theirs (free for a new user).
      */
     public Created create(String user, Tier tier, String name, KeyOverrides overrides, String webhookUrl) {
-        String id = "key_" + JobIds.random(8);
-        String secret = "bq_" + JobIds.random(24);
+        String id = "key_" + RandomIds.hex(8);
+        String secret = "bq_" + RandomIds.hex(24);
         String hash = Secrets.sha256(secret);
         Instant now = clock.instant();
         Map<String, String> fields = new HashMap<>(overrides == null ? Map.of() : overrides.toHash());

@@ -24,7 +24,7 @@ public record BoxqConfig(
         PoolConfig pool,
         SandboxConfig sandbox,
         JobConfig jobs,
-        SessionConfig sessions,
+        SandboxLimitsConfig sandboxLimits,
         MaintenanceConfig maintenance,
         Map<Tier, TierLimits> tiers,
         WebhookConfig webhooks,
@@ -110,7 +110,7 @@ public record BoxqConfig(
                 (int) Math.min(Integer.MAX_VALUE - 1, r.bytes("FILE_MAX_BYTES", 10L << 20)),
                 r.string("AGENT_DIR", JobConfig.DEFAULT_AGENT_DIR),
                 r.raw("AGENT_BINARY").orElse(null));
-        SessionConfig sessions = new SessionConfig(
+        SandboxLimitsConfig sandboxLimits = new SandboxLimitsConfig(
                 r.minutes(new String[] {"SESSION_TIMEOUT_MINUTES"}, Duration.ofMinutes(15)),
                 r.raw("SANDBOX_LIFETIME_HOURS").isPresent()
                         ? Duration.ofHours(r.longValue(new String[] {"SANDBOX_LIFETIME_HOURS"}, 24, 1, 24 * 365))
@@ -120,7 +120,7 @@ public record BoxqConfig(
                 optionalInt(r, "MAX_SANDBOXES_PER_API_KEY"),
                 optionalInt(r, "MAX_SANDBOXES_PER_USER"),
                 Duration.ofSeconds(r.longValue(new String[] {"ENDED_SANDBOX_RETENTION_SECONDS"},
-                        SessionConfig.DEFAULT_ENDED_RETENTION.toSeconds(), 0, 30L * 86_400)));
+                        SandboxLimitsConfig.DEFAULT_ENDED_RETENTION.toSeconds(), 0, 30L * 86_400)));
         MaintenanceConfig maintenance = new MaintenanceConfig(
                 r.seconds("REBALANCE_INTERVAL_SECONDS", Duration.ofSeconds(5), 3600),
                 r.seconds("SHRINK_INTERVAL_SECONDS", Duration.ofSeconds(30), 3600),
@@ -137,7 +137,7 @@ public record BoxqConfig(
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new BoxqConfig(server, redis, pool, sandbox, jobs, sessions, maintenance, tiers, webhooks, monitor, snapshots);
+        return new BoxqConfig(server, redis, pool, sandbox, jobs, sandboxLimits, maintenance, tiers, webhooks, monitor, snapshots);
     }
 
     private static RedisConfig redis(EnvReader r) {

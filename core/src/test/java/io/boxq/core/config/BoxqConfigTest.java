@@ -26,9 +26,9 @@ class BoxqConfigTest {
         assertThat(c.sandbox().network()).isEqualTo("none");
         assertThat(c.sandbox().user()).isEqualTo(new SandboxUser(65534, 65534));
         assertThat(c.sandbox().workspace()).isEqualTo("/workspace");
-        assertThat(c.sessions().sessionTimeout()).isEqualTo(Duration.ofMinutes(15));
-        assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(300));
-        assertThat(c.sessions().maxTotalSandboxes()).isEqualTo(100);
+        assertThat(c.sandboxLimits().sessionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.sandboxLimits().cleanupInterval()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.sandboxLimits().maxTotalSandboxes()).isEqualTo(100);
         assertThat(c.jobs().commandTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(256L << 20);
         assertThat(c.server().port()).isEqualTo(8080);
@@ -77,7 +77,7 @@ class BoxqConfigTest {
                 .containsExactly(4, 2, 9);
         assertThat(c.sandbox().cpuQuotaPercent()).isEqualTo(50);
         assertThat(c.pool().idleTimeout()).isEqualTo(Duration.ofMinutes(7));
-        assertThat(c.sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(42));
+        assertThat(c.sandboxLimits().cleanupInterval()).isEqualTo(Duration.ofSeconds(42));
         assertThat(c.jobs().commandTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(c.limits(Tier.FREE).memoryBytes()).isEqualTo(512L << 20);
         assertThat(c.limits(Tier.PRO).memoryBytes()).isEqualTo(1L << 30);
@@ -87,10 +87,10 @@ class BoxqConfigTest {
 
     @Test
     void cleanup_interval_minutes_is_an_alias_and_seconds_win_over_it() {
-        assertThat(BoxqConfig.fromEnv(Map.of("CLEANUP_INTERVAL_MINUTES", "2")).sessions().cleanupInterval())
+        assertThat(BoxqConfig.fromEnv(Map.of("CLEANUP_INTERVAL_MINUTES", "2")).sandboxLimits().cleanupInterval())
                 .isEqualTo(Duration.ofMinutes(2));
         assertThat(BoxqConfig.fromEnv(Map.of("CLEANUP_INTERVAL_MINUTES", "2", "CLEANUP_INTERVAL_SECONDS", "30"))
-                .sessions().cleanupInterval()).isEqualTo(Duration.ofSeconds(30));
+                .sandboxLimits().cleanupInterval()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

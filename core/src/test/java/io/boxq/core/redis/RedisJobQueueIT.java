@@ -2,6 +2,7 @@ package io.boxq.core.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
@@ -50,7 +51,7 @@ class RedisJobQueueIT {
     @Test
     void a_renewal_never_takes_back_a_reclaimed_entry_and_only_the_newer_attempt_stores_its_result() {
         String stream = freshStream();
-        String keyId = "key_" + JobIds.random(6);
+        String keyId = "key_" + RandomIds.hex(6);
         String id = submit(keyId, stream, 2);
         Entry entry = queue.read("node-a", List.of(stream), 10, 100, false).getFirst();
         assertThat(entry.jobId()).isEqualTo(id);
@@ -92,7 +93,7 @@ class RedisJobQueueIT {
     @Test
     void the_reclaim_goes_on_from_its_saved_cursor_and_starts_again_after_the_last_entry() {
         String stream = freshStream();
-        String keyId = "key_" + JobIds.random(6);
+        String keyId = "key_" + RandomIds.hex(6);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(submit(keyId, stream, 1));
@@ -120,7 +121,7 @@ class RedisJobQueueIT {
 
     /** A stream of its own per test (the prefix is the class's), with the group made. */
     private static String freshStream() {
-        String stream = redis.keys().nodeStream("it-" + JobIds.random(6));
+        String stream = redis.keys().nodeStream("it-" + RandomIds.hex(6));
         queue.ensureGroup(stream);
         return stream;
     }

@@ -2,6 +2,7 @@ package io.boxq.core.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
@@ -281,6 +282,6 @@ class RedisJobStoreIT {
     }
 
     private static String newKeyId() {
-        return "key_" + JobIds.random(6);
+        return "key_" + RandomIds.hex(6);
     }
 }

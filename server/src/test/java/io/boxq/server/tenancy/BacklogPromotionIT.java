@@ -2,6 +2,7 @@ package io.boxq.server.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobIds;
@@ -65,7 +66,7 @@ class BacklogPromotionIT {
     @Test
     void running_jobs_that_end_together_hand_every_slot_to_the_backlog() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
-            String keyId = "key_" + JobIds.random(8);
+            String keyId = "key_" + RandomIds.hex(8);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < LIMIT * 2; i++) {
                 String id = JobIds.newJobId();

@@ -3,7 +3,7 @@ package io.boxq.server.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.boxq.core.job.JobIds;
+import io.boxq.core.id.RandomIds;
 import io.boxq.server.BoxqClient.Reply;
 import io.boxq.server.BoxqClient;
 import io.boxq.server.BoxqTestServer;
@@ -49,7 +49,7 @@ class TenantIsolationIT {
         routes.put("GET job", id -> api.get("/v1/jobs/" + id, keyB));
         routes.put("GET job ?wait=1", id -> api.get("/v1/jobs/" + id + "?wait=1", keyB));
 
-        assertLooksMissing(routes, jobOfA, "job_" + JobIds.random(12));
+        assertLooksMissing(routes, jobOfA, "job_" + RandomIds.hex(12));
 
         assertThat(listedJobs(keyB)).contains(jobOfB).doesNotContain(jobOfA);
         assertThat(listedJobs(keyA)).contains(jobOfA).doesNotContain(jobOfB);
@@ -61,7 +61,7 @@ class TenantIsolationIT {
         String sleeping = api.submit(keyA, Map.of("command", "sleep 25")).path("id").asText();
 
         assertLooksMissing(Map.of("cancel", id -> api.post("/v1/jobs/" + id + "/cancel", keyB, Map.of())),
-                sleeping, "job_" + JobIds.random(12));
+                sleeping, "job_" + RandomIds.hex(12));
 
         assertThat(api.get("/v1/jobs/" + sleeping, keyA).json().path("state").asText()).isIn("queued", "running");
         Reply own = api.post("/v1/jobs/" + sleeping + "/cancel", keyA, Map.of());
@@ -81,7 +81,7 @@ class TenantIsolationIT {
         routes.put("job in it", id -> api.post("/v1/jobs", keyB, Map.of("command", "rm -f f.txt", "sandbox_id", id)));
         routes.put("DELETE sandbox", id -> api.delete("/v1/sandboxes/" + id, keyB));
 
-        assertLooksMissing(routes, sandboxOfA, "sbx_" + JobIds.random(12));
+        assertLooksMissing(routes, sandboxOfA, "sbx_" + RandomIds.hex(12));
 
         assertThat(api.get("/v1/sandboxes", keyB).json().path("sandboxes").findValuesAsText("id"))
                 .doesNotContain(sandboxOfA);

@@ -1,4 +1,4 @@
-package io.boxq.api.jobs;
+package io.boxq.api.request;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
