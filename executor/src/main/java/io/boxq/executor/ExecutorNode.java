@@ -1,27 +1,27 @@
 package io.boxq.executor;
 
 import com.github.dockerjava.api.DockerClient;
+import io.boxq.core.audit.AuditLog;
 import io.boxq.core.auth.Tier;
 import io.boxq.core.config.BoxqConfig;
-import io.boxq.core.config.JobConfig.RunnerKind;
+import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
-import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobOutput;
+import io.boxq.core.redis.RedisJobQueue;
 import io.boxq.core.redis.RedisJobStore;
+import io.boxq.core.sandbox.RecentViolations;
+import io.boxq.core.sandbox.RedisSandboxStats;
+import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.snapshot.RedisSnapshotStore;
+import io.boxq.core.usage.RedisUsage;
+import io.boxq.executor.docker.DanglingImages;
 import io.boxq.executor.docker.DockerClients;
 import io.boxq.executor.docker.DockerRuntime;
-import io.boxq.executor.pool.ContainerFactory;
-import io.boxq.executor.pool.PoolStats;
-import io.boxq.executor.pool.Shape;
-import io.boxq.executor.pool.WarmPool;
-import io.boxq.executor.agent.AgentBinary;
-import io.boxq.executor.agent.AgentRunnerFactory;
-import io.boxq.executor.runner.ExecRunnerFactory;
-import io.boxq.executor.runner.RunnerFactory;
-import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.executor.job.JobCompleter;
 import io.boxq.executor.job.JobEndListener;
 import io.boxq.executor.job.RunningJobs;
+import io.boxq.executor.metrics.NodeMetrics;
+import io.boxq.executor.monitor.ResourceMonitor;
 import io.boxq.executor.node.ControlListener;
 import io.boxq.executor.node.ImageCheck;
 import io.boxq.executor.node.JobConsumer;
@@ -30,25 +30,20 @@ import io.boxq.executor.node.NodeHeartbeat;
 import io.boxq.executor.node.OrphanSweep;
 import io.boxq.executor.node.RuntimeCheck;
 import io.boxq.executor.node.StalledJobReclaimer;
+import io.boxq.executor.pool.ContainerFactory;
+import io.boxq.executor.pool.PoolStats;
+import io.boxq.executor.pool.Shape;
+import io.boxq.executor.pool.WarmPool;
 import io.boxq.executor.sandbox.SandboxCopies;
 import io.boxq.executor.sandbox.SandboxDispatcher;
-import io.boxq.executor.snapshot.WorkspaceArchive;
-import io.boxq.executor.snapshot.WorkspaceSnapshots;
-import io.boxq.core.snapshot.RedisSnapshotStore;
-import io.boxq.core.redis.NodeDirectory;
 import io.boxq.executor.sandbox.SandboxLifecycle;
 import io.boxq.executor.sandbox.SandboxPauses;
+import io.boxq.executor.sandbox.SandboxReconciler;
 import io.boxq.executor.sandbox.SandboxRunners;
 import io.boxq.executor.sandbox.SandboxSampler;
-import io.boxq.executor.sandbox.SandboxReconciler;
-import io.boxq.core.audit.AuditLog;
+import io.boxq.executor.snapshot.WorkspaceArchive;
+import io.boxq.executor.snapshot.WorkspaceSnapshots;
 import io.boxq.executor.webhook.WebhookDispatcher;
-import io.boxq.core.sandbox.RecentViolations;
-import io.boxq.core.sandbox.RedisSandboxStats;
-import io.boxq.core.usage.RedisUsage;
-import io.boxq.executor.docker.DanglingImages;
-import io.boxq.executor.metrics.NodeMetrics;
-import io.boxq.executor.monitor.ResourceMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -103,7 +98,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
         this.docker = new DockerRuntime(dockerClient);
         NodeMetrics metrics = new NodeMetrics(registry);
-        ContainerFactory containers = new ContainerFactory(docker, runners(config, dockerClient, node), config.sandbox(),
+        ContainerFactory containers = new ContainerFactory(docker, Runners.of(config, dockerClient, node), config.sandbox(),
                 node, config.redis().prefix(), clock, metrics);
         this.containers = containers;
         this.pool = new WarmPool(containers, config.pool(), clock);
@@ -164,16 +159,6 @@ public final class ExecutorNode implements AutoCloseable {
                 usage.jobEndedByReclaim(job.keyId(), endedAt, java.time.Duration.between(job.startedAt(), endedAt));
             }
         };
-    }
-
-    private static RunnerFactory runners(BoxqConfig config, DockerClient docker, String node) {
-        if (config.jobs().runner() == RunnerKind.EXEC) {
-            return new ExecRunnerFactory(docker, config.sandbox().workspace());
-        }
-        Path agentDir = Path.of(config.jobs().agentDir());
-        AgentBinary binary = AgentBinary.locate(agentDir, config.jobs().agentBinary());
-        return new AgentRunnerFactory(docker, config.sandbox().dockerHost(), binary, AgentRunnerFactory.socketRoot(agentDir, node),
-                config.sandbox().workspace(), AgentRunnerFactory.DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
     /**
