@@ -9,16 +9,13 @@ import io.boxq.executor.runner.RunnerFailedException;
 import io.boxq.executor.runner.RunnerPlacement;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +43,12 @@ public final class AgentRunnerFactory implements RunnerFactory {
     public static final String STDIO_LABEL = "boxq.agent.stdio";
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** A directory younger than this may belong to a container being created: the sweep leaves it. */
-    private static final Duration SWEEP_AGE = Duration.ofMinutes(2);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DockerClient docker;
     private final String dockerHost;
     private final AgentBinary binary;
-    private final Path socketRoot;
+    private final AgentDirectories dirs;
     private final String workspace;
     private final Duration handshake;
     /** Socket directory tokens of the containers this factory attached, by container id. */
@@ -74,34 +70,14 @@ public final class AgentRunnerFactory implements RunnerFactory {
         this.docker = docker;
         this.dockerHost = dockerHost;
         this.binary = binary;
-        this.socketRoot = socketRoot.toAbsolutePath();
+        this.dirs = new AgentDirectories(socketRoot);
         this.workspace = workspace;
         this.handshake = handshake;
-        privateDirectory(this.socketRoot.getParent());
-        privateDirectory(this.socketRoot);
-    }
-
-    /**
-     * Makes {@code dir} (when missing) root's alone: a container sees only its own leaf directory
-     * (bind-mounted), so nothing else needs to pass through here, and another user of the host must
-     * not find a socket and connect in an agent's place.
-     */
-    private static void privateDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot make the agent directory " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     /** The socket root of node {@code node} under {@code AGENT_DIR}. */
     public static Path socketRoot(Path agentDir, String node) {
-        String name = node.replaceAll("[^A-Za-z0-9._-]", "_");
-        if (name.length() > 24) { // a unix socket's path has at most 107 bytes
-            name = name.substring(0, 15) + "-" + Integer.toHexString(node.hashCode());
-        }
-        return agentDir.resolve("run").resolve(name);
+        return AgentDirectories.rootOf(agentDir, node);
     }
 
     /**
@@ -126,17 +102,14 @@ public final class AgentRunnerFactory implements RunnerFactory {
     @Override
     public RunnerPlacement place() {
         String token = HexFormat.of().formatHex(nonce());
-        Path dir = socketRoot.resolve(token);
+        Path dir = dirs.forToken(token);
         try {
-            if (!Files.isDirectory(socketRoot)) { // another node's sweep took it while it was empty
-                privateDirectory(socketRoot);
-            }
             AgentListener listener = AgentListener.open(dir);
             return new RunnerPlacement(List.of(AGENT_IN_CONTAINER, "init", SOCKET_IN_CONTAINER),
                     Map.of(binary.path().toString(), AGENT_IN_CONTAINER, dir.toString(), RUN_IN_CONTAINER),
                     Map.of(LABEL, token), new Pending(token, listener));
         } catch (IOException | RuntimeException e) {
-            deleteDir(dir);
+            AgentDirectories.deleteDir(dir);
             throw new RunnerFailedException("cannot listen for an agent in " + dir + ": " + e.getMessage(), false, e);
         }
     }
@@ -164,7 +137,7 @@ public final class AgentRunnerFactory implements RunnerFactory {
         }
         AgentListener listener;
         try {
-            listener = AgentListener.open(socketRoot.resolve(token));
+            listener = AgentListener.open(dirs.forToken(token));
         } catch (IOException e) {
             throw new RunnerFailedException("cannot listen for an agent of " + containerId + ": " + e.getMessage(), false, e);
         }
@@ -189,7 +162,7 @@ public final class AgentRunnerFactory implements RunnerFactory {
     public void release(RunnerPlacement placement) {
         if (placement.pending() instanceof Pending p) {
             p.listener().close();
-            deleteDir(socketRoot.resolve(p.token()));
+            dirs.delete(p.token());
         }
     }
 
@@ -198,22 +171,17 @@ public final class AgentRunnerFactory implements RunnerFactory {
         stdio.remove(containerId);
         String token = tokens.remove(containerId);
         if (token != null) {
-            deleteDir(socketRoot.resolve(token));
+            dirs.delete(token);
         }
     }
 
     /**
      * Removes the socket directories, under every node's root, of containers that no longer exist on
      * this engine (a crashed node's included: other nodes remove its containers, this its
-     * directories), and node roots left empty. A directory younger than {@link #SWEEP_AGE} may
-     * belong to a container being created and is left.
+     * directories), and node roots left empty; a directory of a container being created is left.
      */
     @Override
     public int sweep() {
-        Path runRoot = socketRoot.getParent();
-        if (!Files.isDirectory(runRoot)) {
-            return 0;
-        }
         java.util.Set<String> live = new java.util.HashSet<>(tokens.values());
         try {
             docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL)).exec()
@@ -222,47 +190,13 @@ public final class AgentRunnerFactory implements RunnerFactory {
             log.warn("cannot list containers to sweep agent directories: {}", e.getMessage());
             return 0;
         }
-        Instant old = Instant.now().minus(SWEEP_AGE);
-        int removed = 0;
-        try (Stream<Path> roots = Files.list(runRoot)) {
-            for (Path root : roots.toList()) {
-                boolean quiet = modified(root).isBefore(old); // before its own sweep touches it
-                removed += sweep(root, live, old);
-                if (!root.equals(socketRoot) && quiet) {
-                    try {
-                        Files.deleteIfExists(root); // only when empty
-                    } catch (IOException e) {
-                        // still holds a live container's directory
-                    }
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot list the agent directories in {}: {}", runRoot, e.getMessage());
-        }
-        return removed;
-    }
-
-    private static int sweep(Path root, java.util.Set<String> live, Instant old) throws IOException {
-        int removed = 0;
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.toList()) {
-                if (!live.contains(dir.getFileName().toString()) && modified(dir).isBefore(old)) {
-                    deleteDir(dir);
-                    removed++;
-                }
-            }
-        }
-        return removed;
+        return dirs.sweep(live);
     }
 
     /** Removes this node's socket root once its containers (and so their directories) are gone. */
     @Override
     public void close() {
-        try {
-            Files.deleteIfExists(socketRoot);
-        } catch (IOException e) {
-            log.debug("agent directory {} not removed (not empty?): {}", socketRoot, e.getMessage());
-        }
+        dirs.close();
     }
 
     /**
@@ -335,25 +269,6 @@ public final class AgentRunnerFactory implements RunnerFactory {
             return labels == null ? null : labels.get(name);
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private static Instant modified(Path dir) {
-        try {
-            return Files.getLastModifiedTime(dir).toInstant();
-        } catch (IOException e) {
-            return Instant.EPOCH;
-        }
-    }
-
-    private static void deleteDir(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // gone already, or the sweep takes it later
         }
     }
 
