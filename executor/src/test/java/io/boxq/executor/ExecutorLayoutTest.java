@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The executor's main sources stand in floors: no package reaches back up to one that reaches
- * it (no cycle), and no file is past {@link #MAX_LINES} lines, the size at which a class asks to be
+ * it (no cycle), nothing below the wiring classes ({@link ExecutorNode}, {@link Runners}) names them,
+ * and no file is past {@link #MAX_LINES} lines, the size at which a class asks to be
  * split along a seam. Read from the sources (imports and fully qualified names), so it needs no
  * tool beyond the test run.
  */
@@ -55,6 +56,17 @@ class ExecutorLayoutTest {
             }
         }
         assertThat(cycles).as("package cycles in the executor (each names the files' packages)").isEmpty();
+    }
+
+    @Test
+    void nothing_below_uses_the_wiring_classes() {
+        Pattern wiring = Pattern.compile("\\bio\\.boxq\\.executor\\.[A-Z]|\\b(ExecutorNode|Runners)\\b");
+        List<String> users = javaFiles().stream()
+                .filter(f -> !f.getParent().equals(SOURCES))
+                .filter(f -> wiring.matcher(COMMENT.matcher(read(f)).replaceAll("")).find())
+                .map(f -> SOURCES.relativize(f).toString())
+                .toList();
+        assertThat(users).as("files below io.boxq.executor that name its wiring classes").isEmpty();
     }
 
     @Test
