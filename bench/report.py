@@ -88,14 +88,10 @@ results = {
 }
 if "transport_floor" in raw:
     results["transport_floor"] = raw["transport_floor"]
-for name in ("pause_ms", "resume_ms"):  # POST /v1/sandboxes/{id}/pause|resume, HTTP round trip
-    if name in raw:
-        results[name] = pick(raw[name])
-for copy in ("snapshot_ms", "fork_ms"):  # a 10 MiB workspace (bench/copies.py)
-    if copy in raw:
-        results[copy] = raw[copy]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import redis_wait  # noqa: E402  (bench/redis_wait.py)
+import sandbox_ops  # noqa: E402  (bench/sandbox_ops.py)
+results.update(sandbox_ops.result(raw))
 if "redis_wait.wait_1" in raw:
     results["redis_wait"] = redis_wait.result(raw)
 jfr = by_runner("jfr")
@@ -146,11 +142,6 @@ i5 = idle_500
 rows += [
     ("sandbox from the warm pool, p50 (POST /v1/sandboxes)", f"{results['warm_handout_ms']['p50']} ms", "≤ 10 ms", ok(results["warm_handout_ms"]["p50"] <= 10)),
     ("cold sandbox (pool empty), p50", f"{results['cold_start_ms']['p50']} ms", "≤ 300 ms", ok(results["cold_start_ms"]["p50"] <= 300)),
-    *([("pause / resume of a sandbox, p50 (POST …/pause, POST …/resume)", f"{results['pause_ms']['p50']} / {results['resume_ms']['p50']} ms", "", "")]
-      if "pause_ms" in results else []),
-    *[(f"{what} of a 10 MiB workspace, p50 / p90", f"{results[k]['p50']} / {results[k]['p90']} ms", "", "")
-      for k, what in (("snapshot_ms", "snapshot (POST /v1/sandboxes/{id}/snapshots)"),
-                      ("fork_ms", "fork (POST /v1/sandboxes/{id}/fork)")) if k in results],
     ("pool refill (start-up warm-up)", f"{refill} containers/s", "≥ 7/s", ok(refill is not None and refill >= 7)),
     (f"{i5['held']} idle sandboxes held (of {i5['requested']} asked): submit (POST /v1/jobs) p50 / p99", f"{i5['submit_p50_ms']} / {i5['submit_p99_ms']} ms", "500 held, p99 ≤ 20 ms", ok(i5["held"] >= 500 and i5["submit_p99_ms"] <= 20)),
     (f"{i5['held']} idle sandboxes held: whole job p50 / p99", f"{i5['job_p50_ms']} / {i5['job_p99_ms']} ms", "", ""),
@@ -322,6 +313,8 @@ if "transport_floor" in results:
 for page in ("bench/missed-targets.md", "bench/redis-path.md"):
     if os.path.exists(page):
         md += ["", open(page).read().rstrip(), ""]
+if "pause_ms" in results:
+    md += [""] + sandbox_ops.section(results) + [""]
 if "redis_wait" in results:
     md += [""] + redis_wait.section(results["redis_wait"]) + [""]
 with open("docs/benchmarks.md", "w") as f:

@@ -5,11 +5,13 @@
 # in one run, plus a plain `docker exec` baseline, pool hand-out, cold start, refill, what one job
 # costs (Redis commands and CPU, JVM CPU, engine CPU, host pids; bench/cost.py) and N idle
 # sandboxes.
-# Usage: scripts/bench.sh [--quick] [--only redis_wait|runtimes]
+# Usage: scripts/bench.sh [--quick] [--only redis_wait|sandbox_ops|runtimes]
 #   --quick              fewer iterations, for a smoke run
 #   --only redis_wait    only the cost of acknowledged writes (a replica of the bench's Redis, one
 #                        server with REDIS_WAIT_REPLICAS=0 and one with 1); updates its part of
 #                        bench/results.json and docs/benchmarks.md and leaves the rest as it is
+#   --only sandbox_ops   only pause, resume, snapshot and fork (pause_ms, resume_ms, snapshot_ms,
+#                        fork_ms in bench/results.json and their section of docs/benchmarks.md)
 #   --only runtimes      only the runtime comparison (runc beside runsc: warm job p50/p99, jobs/s
 #                        with 16 clients, cold start, idle memory per container), written to
 #                        bench/results.json (runtime.<name>.*) and docs/benchmarks.md; a full run
@@ -72,12 +74,13 @@ only=""
 while (($# > 0)); do
     case "$1" in
         --quick) quick=1 ;;
-        --only) only=${2:?--only needs a part: redis_wait or runtimes}; shift ;;
-        *) boxq_die "unknown option $1 (--quick, --only redis_wait|runtimes)" ;;
+        --only) only=${2:?--only needs a part: redis_wait, sandbox_ops or runtimes}; shift ;;
+        *) boxq_die "unknown option $1 (--quick, --only redis_wait|sandbox_ops|runtimes)" ;;
     esac
     shift
 done
-[[ -z "$only" || "$only" == redis_wait || "$only" == runtimes ]] || boxq_die "--only knows redis_wait and runtimes, not $only"
+[[ -z "$only" || "$only" == redis_wait || "$only" == sandbox_ops || "$only" == runtimes ]] ||
+    boxq_die "--only knows redis_wait, sandbox_ops and runtimes, not $only"
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
 read -r -a RUNNERS <<<"${BENCH_RUNNERS:-agent exec}"
 ((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
@@ -244,6 +247,57 @@ if [[ "$only" == redis_wait ]]; then
     boxq_log "updated redis_wait in bench/results.json and docs/benchmarks.md"
     exit 0
 fi
+# What a sandbox's own operations take (bench/sandbox_ops.py): pause and resume of an idle sandbox,
+# then snapshots and forks of a 10 MiB workspace (bench/copies.py).
+measure_sandbox_ops() {
+    local key pause_resume out op
+    put "sandbox_ops.command" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1]))' "$COMMAND")"
+    put "sandbox_ops.load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+    boxq_log "pause and resume of a sandbox (runner=$CANDIDATE)"
+    start_server pause RUNNER=$CANDIDATE POOL_SIZE=2 MIN_POOL_SIZE=2 MAX_POOL_SIZE=8
+    key=$(make_key)
+    pause_resume=$(python3 - "$BASE" "$key" "$(n 50 10)" <<'PY'
+import json, sys, time, urllib.request
+base, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def post(path, body=b"{}", method="POST"):
+    req = urllib.request.Request(base + path, data=body, method=method,
+                                 headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=90) as r:
+        return json.loads(r.read() or b"null")
+sbx = post("/v1/sandboxes", b'{"ttl_s": 600}')["id"]
+took = {"pause": [], "resume": []}
+for _ in range(n):
+    for op, state in (("pause", "paused"), ("resume", "ready")):
+        t = time.perf_counter()
+        assert post(f"/v1/sandboxes/{sbx}/{op}")["state"] == state
+        took[op].append((time.perf_counter() - t) * 1000)
+post(f"/v1/sandboxes/{sbx}", None, "DELETE")
+def stats(ms):
+    ms.sort(); q = lambda p: ms[min(len(ms) - 1, int(p * len(ms) + 0.999) - 1)]
+    return {"n": len(ms), "p50": round(q(.5), 2), "p90": round(q(.9), 2), "p99": round(q(.99), 2)}
+print(json.dumps({op: stats(ms) for op, ms in took.items()}))
+PY
+    )
+    for op in pause resume; do
+        put "${op}_ms" "$(python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)[sys.argv[1]]))' "$op" <<<"$pause_resume")"
+    done
+    stop_server
+
+    boxq_log "snapshots and forks of a 10 MiB workspace"
+    start_server copies POOL_SIZE=5 MIN_POOL_SIZE=5 MAX_POOL_SIZE=40 SNAPSHOT_DIR="$PWD/bench/tmp/snapshots"
+    key=$(make_key)
+    out=$(python3 bench/copies.py "$BASE" "$key" "$(n 20 5)")
+    put "snapshot_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["snapshot_ms"]))')"
+    put "fork_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["fork_ms"]))')"
+    stop_server
+}
+if [[ "$only" == sandbox_ops ]]; then
+    measure_sandbox_ops
+    python3 bench/sandbox_ops.py merge "$results"
+    boxq_log "updated pause_ms, resume_ms, snapshot_ms and fork_ms in bench/results.json and docs/benchmarks.md"
+    exit 0
+fi
+
 # What else was running: the 1, 5 and 15 minute load averages before the first server starts.
 put "load_at_start" "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 
@@ -367,43 +421,7 @@ out=$(bench sandboxes "$BASE" "$key" "$(n 30 10)")
 put "cold_start_ms" "$out"
 stop_server
 
-boxq_log "pause and resume of a sandbox (runner=$CANDIDATE)"
-start_server pause RUNNER=$CANDIDATE POOL_SIZE=2 MIN_POOL_SIZE=2 MAX_POOL_SIZE=8
-key=$(make_key)
-pause_resume=$(python3 - "$BASE" "$key" "$(n 50 10)" <<'PY'
-import json, sys, time, urllib.request
-base, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-def post(path, body=b"{}", method="POST"):
-    req = urllib.request.Request(base + path, data=body, method=method,
-                                 headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=90) as r:
-        return json.loads(r.read() or b"null")
-sbx = post("/v1/sandboxes", b'{"ttl_s": 600}')["id"]
-took = {"pause": [], "resume": []}
-for _ in range(n):
-    for op, state in (("pause", "paused"), ("resume", "ready")):
-        t = time.perf_counter()
-        assert post(f"/v1/sandboxes/{sbx}/{op}")["state"] == state
-        took[op].append((time.perf_counter() - t) * 1000)
-post(f"/v1/sandboxes/{sbx}", None, "DELETE")
-def stats(ms):
-    ms.sort(); q = lambda p: ms[min(len(ms) - 1, int(p * len(ms) + 0.999) - 1)]
-    return {"n": len(ms), "p50": round(q(.5), 2), "p90": round(q(.9), 2), "p99": round(q(.99), 2)}
-print(json.dumps({op: stats(ms) for op, ms in took.items()}))
-PY
-)
-for op in pause resume; do
-    put "${op}_ms" "$(python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)[sys.argv[1]]))' "$op" <<<"$pause_resume")"
-done
-stop_server
-
-boxq_log "snapshots and forks of a 10 MiB workspace"
-start_server copies POOL_SIZE=5 MIN_POOL_SIZE=5 MAX_POOL_SIZE=40 SNAPSHOT_DIR="$PWD/bench/tmp/snapshots"
-key=$(make_key)
-out=$(python3 bench/copies.py "$BASE" "$key" "$(n 20 5)")
-put "snapshot_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["snapshot_ms"]))')"
-put "fork_ms" "$(echo "$out" | python3 -c 'import sys, json; print(json.dumps(json.load(sys.stdin)["fork_ms"]))')"
-stop_server
+measure_sandbox_ops
 
 boxq_log "$IDLE_N idle sandboxes (runner=$CANDIDATE)"
 # (the pool's own warm-ups count against MAX_POOL_SIZE while they start: room for them)
