@@ -10,6 +10,7 @@ import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.FileExit;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobState;
@@ -299,11 +300,11 @@ public final class SandboxOperations {
         }
         String why = new String(r.stderr(), StandardCharsets.UTF_8).strip();
         switch (r.exitCode()) {
-            case 0 -> {
+            case FileExit.OK -> {
                 return r;
             }
-            case 2 -> throw ProblemException.notFound("file " + path);
-            case 3, 4 -> throw ProblemException.badRequest("path", why.isEmpty() ? "is not allowed" : why);
+            case FileExit.NOT_FOUND -> throw ProblemException.notFound("file " + path);
+            case FileExit.OUTSIDE, FileExit.DIRECTORY -> throw ProblemException.badRequest("path", why.isEmpty() ? "is not allowed" : why);
             default -> throw new ProblemException(Problem.of(409, "file-error", "File call failed",
                     why.isEmpty() ? "exit code " + r.exitCode() : why));
         }
