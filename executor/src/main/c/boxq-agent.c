@@ -63,6 +63,10 @@
 #define MAX_DRAINS 64           /* pipes still held open by a finished job's background processes */
 #define MAX_SPARED 8
 #define CONNECT_TRIES 100       /* 100 x 50 ms: the node binds its socket before the container starts */
+/* File call exit codes, the same as io.boxq.core.job.FileExit (FileExitTest checks): */
+#define FILE_NOT_FOUND 2        /* no such file, or a directory that cannot be made */
+#define FILE_OUTSIDE 3          /* the path leaves the workspace, or is a symlink */
+#define FILE_DIRECTORY 4        /* the path is a directory */
 
 /* ---------- small helpers ---------- */
 
@@ -433,13 +437,13 @@ static void reset(struct cursor *c) {
 /* Resolves path against the workspace; 0 and the parent's real path when it stays inside. */
 static int inside(const char *ws, const char *path, char *full, size_t fullsz, char *real) {
     int n = path[0] == '/' ? snprintf(full, fullsz, "%s", path) : snprintf(full, fullsz, "%s/%s", ws, path);
-    if (n < 0 || (size_t)n >= fullsz) return 2;
+    if (n < 0 || (size_t)n >= fullsz) return FILE_NOT_FOUND;
     char *slash = strrchr(full, '/');
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%.*s", (int)(slash - full) ? (int)(slash - full) : 1, full);
-    if (!realpath(parent, real)) return 2;
+    if (!realpath(parent, real)) return FILE_NOT_FOUND;
     size_t wl = strlen(ws);
-    if (strncmp(real, ws, wl) || (real[wl] && real[wl] != '/')) return 3;
+    if (strncmp(real, ws, wl) || (real[wl] && real[wl] != '/')) return FILE_OUTSIDE;
     return 0;
 }
 
@@ -449,15 +453,15 @@ static void file_read(struct cursor *c) {
     char full[PATH_MAX], real[PATH_MAX];
     struct stat st;
     int fd = -1, rc;
-    if (c->bad || !ws || !path) { rc = 2; send_statusf(2, "malformed read request"); goto out; }
+    if (c->bad || !ws || !path) { rc = FILE_NOT_FOUND; send_statusf(FILE_NOT_FOUND, "malformed read request"); goto out; }
     if ((rc = inside(ws, path, full, sizeof full, real))) {
-        send_statusf(rc, rc == 3 ? "the path leaves the workspace" : "no such file"); goto out;
+        send_statusf(rc, rc == FILE_OUTSIDE ? "the path leaves the workspace" : "no such file"); goto out;
     }
-    if (lstat(full, &st)) { send_statusf(2, "no such file"); goto out; }
-    if (S_ISLNK(st.st_mode)) { send_statusf(3, "the path is a symlink"); goto out; }
-    if (S_ISDIR(st.st_mode)) { send_statusf(4, "the path is a directory"); goto out; }
+    if (lstat(full, &st)) { send_statusf(FILE_NOT_FOUND, "no such file"); goto out; }
+    if (S_ISLNK(st.st_mode)) { send_statusf(FILE_OUTSIDE, "the path is a symlink"); goto out; }
+    if (S_ISDIR(st.st_mode)) { send_statusf(FILE_DIRECTORY, "the path is a directory"); goto out; }
     if (!S_ISREG(st.st_mode) || (fd = open_regular(AT_FDCWD, full, O_RDONLY, 0)) < 0) {
-        send_statusf(2, "no such file"); goto out;
+        send_statusf(FILE_NOT_FOUND, "no such file"); goto out;
     }
     static unsigned char buf[CHUNK];
     uint64_t left = (uint64_t)max + 1, got = 0;
@@ -499,17 +503,17 @@ static int open_regular(int dir, const char *name, int flags, mode_t mode) {
 /* Walks from the workspace to the parent of rel (a path below it), making missing directories and
  * never following a symlink, so nothing is made or opened outside the workspace whatever the
  * command put there. Returns the parent's fd and the last component in *name, or -1 with *why set
- * (2: cannot be made, 3: a symlink or not a directory on the way). */
+ * (FILE_NOT_FOUND: cannot be made, FILE_OUTSIDE: a symlink or not a directory on the way). */
 static int open_parent(const char *ws, char *rel, char **name, int *why) {
     int fd = open(ws, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     char *part = rel, *slash;
-    *why = 2;
+    *why = FILE_NOT_FOUND;
     while (fd >= 0 && (slash = strchr(part, '/'))) {
         *slash = 0;
         if (*part) {
             if (mkdirat(fd, part, 0755) && errno != EEXIST) { close(fd); return -1; }
             int sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (sub < 0) *why = errno == ENOENT ? 2 : 3;
+            if (sub < 0) *why = errno == ENOENT ? FILE_NOT_FOUND : FILE_OUTSIDE;
             close(fd);
             fd = sub;
         }
@@ -526,21 +530,21 @@ static void file_write(struct cursor *c) {
     char *name;
     int why, dir = -1, fd = -1;
     struct stat st;
-    if (c->bad || !ws || !path || !data) { send_statusf(2, "malformed write request"); goto out; }
+    if (c->bad || !ws || !path || !data) { send_statusf(FILE_NOT_FOUND, "malformed write request"); goto out; }
     if (path[0] == '/' ? strlen(path) >= sizeof full : strlen(ws) + strlen(path) + 2 > sizeof full) {
-        send_statusf(2, "no such directory"); goto out;
+        send_statusf(FILE_NOT_FOUND, "no such directory"); goto out;
     }
     snprintf(full, sizeof full, path[0] == '/' ? "%s%s" : "%s/%s", path[0] == '/' ? "" : ws, path);
-    if (!lexically_inside(ws, full)) { send_statusf(3, "the path leaves the workspace"); goto out; }
+    if (!lexically_inside(ws, full)) { send_statusf(FILE_OUTSIDE, "the path leaves the workspace"); goto out; }
     if ((dir = open_parent(ws, full + strlen(ws) + 1, &name, &why)) < 0) {
-        send_statusf(why, why == 3 ? "the path leaves the workspace (a symlink or a file on the way)" : "no such directory");
+        send_statusf(why, why == FILE_OUTSIDE ? "the path leaves the workspace (a symlink or a file on the way)" : "no such directory");
         goto out;
     }
-    if (!*name) { send_statusf(4, "the path is a directory"); goto out; }
-    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) { send_statusf(3, "the path is a symlink"); goto out; }
-    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) { send_statusf(4, "the path is a directory"); goto out; }
+    if (!*name) { send_statusf(FILE_DIRECTORY, "the path is a directory"); goto out; }
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) { send_statusf(FILE_OUTSIDE, "the path is a symlink"); goto out; }
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) { send_statusf(FILE_DIRECTORY, "the path is a directory"); goto out; }
     if ((fd = open_regular(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-        send_statusf(errno == EINVAL ? 3 : 1, errno == EINVAL ? "not a regular file" : strerror(errno)); goto out;
+        send_statusf(errno == EINVAL ? FILE_OUTSIDE : 1, errno == EINVAL ? "not a regular file" : strerror(errno)); goto out;
     }
     int bad = write_all(fd, data, len);
     int err = errno;

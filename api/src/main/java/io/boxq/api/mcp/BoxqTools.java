@@ -7,6 +7,7 @@ import io.boxq.api.jobs.JobView;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.api.sandboxes.PauseOperations;
 import io.boxq.api.sandboxes.SandboxOperations;
+import io.boxq.api.sandboxes.SandboxRequest;
 import io.boxq.api.sandboxes.SandboxView;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.config.BoxqConfig;
@@ -120,7 +121,8 @@ final class BoxqTools {
     }
 
     private Object createSandbox(ApiKey caller, ObjectNode args) {
-        return SandboxView.of(sandboxes.create(caller, Json.write(args)));
+        return SandboxView.of(sandboxes.create(caller, SandboxRequest.parse(caller, config, Json.write(args),
+                id -> sandboxes.readySnapshot(caller, id))));
     }
 
     private Object destroySandbox(ApiKey caller, ObjectNode args) {

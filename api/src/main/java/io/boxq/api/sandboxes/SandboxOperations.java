@@ -2,8 +2,6 @@ package io.boxq.api.sandboxes;
 
 import io.boxq.api.jobs.JobAwaiter;
 import io.boxq.api.jobs.JobCanceller;
-import io.boxq.api.jobs.JobRequestParser;
-import io.boxq.api.request.RequestBody;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
 import io.boxq.core.audit.AuditLog;
@@ -12,6 +10,7 @@ import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.id.RandomIds;
 import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.FileExit;
 import io.boxq.core.job.Job;
 import io.boxq.core.job.JobNotFoundException;
 import io.boxq.core.job.JobState;
@@ -32,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a caller does to its sandboxes — create (quota checked and taken in one Lua call), destroy,
@@ -44,8 +42,6 @@ import java.util.Set;
  * {@code sandbox-ended}), also when it ends while an operation waits for its node.
  */
 public final class SandboxOperations {
-    static final Set<String> CREATE_FIELDS =
-            Set.of("image", "ttl_s", "idle_timeout_s", "env", "network", "runtime", "snapshot_id");
     static final Duration OP_WAIT = Duration.ofSeconds(60);
 
     private final BoxqConfig config;
@@ -77,43 +73,22 @@ public final class SandboxOperations {
     }
 
     /**
-     * Creates a sandbox from a create body ({@code {image?, ttl_s?, idle_timeout_s?, env?, network?,
-     * snapshot_id?}}) and waits until its node has it ready (with the snapshot's workspace, on a node
-     * that can read the snapshot).
+     * Creates a sandbox as asked and waits until its node has it ready (with the snapshot's
+     * workspace, on a node that can read the snapshot).
      *
-     * @throws ProblemException 400 naming the fields at fault, 503 when no node could start it
+     * @throws ProblemException 400 for a runtime the key may not use, 503 when no node could start it
      * @throws io.boxq.core.sandbox.QuotaExceededException when a sandbox limit is reached
      */
-    public Sandbox create(ApiKey caller, String body) {
+    public Sandbox create(ApiKey caller, SandboxRequest r) {
         TierLimits limits = caller.limits(config::limits);
-        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, CREATE_FIELDS);
-        String image = b.string("image", false, 256);
-        if (image != null && !config.sandbox().allowedImages().contains(image)) {
-            b.error("image", "is not one of the allowed images " + config.sandbox().allowedImages());
-        }
-        Duration maxLifetime = limits.maxLifetime().compareTo(config.sandboxLimits().lifetimeCeiling()) < 0
-                ? limits.maxLifetime() : config.sandboxLimits().lifetimeCeiling();
-        int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(),
-                maxLifetime.toSeconds()), 1, (int) maxLifetime.toSeconds());
-        int idle = b.integer("idle_timeout_s", (int) config.pool().idleTimeout().toSeconds(), 1,
-                (int) maxLifetime.toSeconds());
-        Map<String, String> env = b.stringMap("env", JobRequestParser.ENV_NAME, 128, 32 * 1024);
-        String network = b.string("network", false, 64);
-        if (network != null && !network.equals(config.sandbox().network())) {
-            b.error("network", "must be '" + config.sandbox().network() + "' (the only network this server offers)");
-        }
-        String runtime = b.string("runtime", false, 64);
-        Snapshot snapshot = snapshot(caller, b, image, runtime);
-        if (snapshot != null && runtime == null && !snapshot.runtime().isEmpty()) {
-            runtime = snapshot.runtime();
-        }
-        b.validate();
-        runtime = io.boxq.api.jobs.JobSubmitter.runtime(limits, runtime, config);
+        Snapshot snapshot = r.snapshot();
+        String runtime = io.boxq.api.jobs.JobSubmitter.runtime(limits, r.runtime(), config);
         Instant now = clock.instant();
         String node = snapshot != null && !snapshot.shared() ? snapshot.node() : nodes.pick();
-        Sandbox s = new Sandbox("sbx_" + RandomIds.hex(12), caller.id(), caller.user(), node, null,
-                snapshot != null ? snapshot.image() : image != null ? image : config.sandbox().image(), limits.memoryBytes(), env, "creating", now, now,
-                Duration.ofSeconds(idle), now.plusSeconds(ttl), now.plus(maxLifetime), null).withRuntime(runtime);
+        String image = snapshot != null ? snapshot.image() : r.image() != null ? r.image() : config.sandbox().image();
+        Sandbox s = new Sandbox("sbx_" + RandomIds.hex(12), caller.id(), caller.user(), node, null, image,
+                limits.memoryBytes(), r.env(), "creating", now, now, Duration.ofSeconds(r.idleSeconds()),
+                now.plusSeconds(r.ttlSeconds()), now.plus(maxLifetime(config, limits)), null).withRuntime(runtime);
         sandboxes.reserve(s, new RedisSandboxStore.Limits(limits.maxSandboxes(),
                 config.sandboxLimits().maxPerApiKey().orElse(-1), config.sandboxLimits().maxPerUser().orElse(-1),
                 config.sandboxLimits().maxTotalSandboxes()));
@@ -128,25 +103,21 @@ public final class SandboxOperations {
         return sandboxes.get(s.id(), caller.id());
     }
 
+    /** The longest a sandbox of these limits may live: the tier's, never past the server's ceiling. */
+    static Duration maxLifetime(BoxqConfig config, TierLimits limits) {
+        return limits.maxLifetime().compareTo(config.sandboxLimits().lifetimeCeiling()) < 0
+                ? limits.maxLifetime() : config.sandboxLimits().lifetimeCeiling();
+    }
+
     /**
-     * The ready snapshot a create body names in {@code snapshot_id}, or null when it names none.
+     * The caller's ready snapshot {@code id}, for a sandbox to start from.
      *
      * @throws ProblemException 404 when the caller has no such snapshot (another key's is not found
      *     either), 409 when the one node that holds it is down
      */
-    private Snapshot snapshot(ApiKey caller, RequestBody b, String image, String runtime) {
-        String id = b.string("snapshot_id", false, 64);
-        if (id == null) {
-            return null;
-        }
+    public Snapshot readySnapshot(ApiKey caller, String id) {
         Snapshot snap = snapshots.find(id, caller.id()).filter(Snapshot::ready)
                 .orElseThrow(() -> ProblemException.notFound("snapshot"));
-        if (image != null && !image.equals(snap.image())) {
-            b.error("image", "must be the snapshot's image " + snap.image() + " (or left out)");
-        }
-        if (runtime != null && !snap.runtime().isEmpty() && !runtime.equals(snap.runtime())) {
-            b.error("runtime", "must be the snapshot's runtime " + snap.runtime() + " (or left out)");
-        }
         if (!snap.shared() && !directory.isAlive(snap.node())) {
             throw new ProblemException(Problem.of(409, "snapshot-unavailable", "Snapshot unavailable",
                     "snapshot " + id + " is kept on node " + snap.node() + ", which is down"));
@@ -202,21 +173,14 @@ public final class SandboxOperations {
     }
 
     /**
-     * Moves the end of a live sandbox's lifetime to now + {@code ttl_s} (default
-     * {@code SESSION_TIMEOUT_MINUTES}), never past its maximum lifetime.
+     * Moves the end of a live sandbox's lifetime to now + {@code ttlSeconds}, never past its maximum
+     * lifetime.
      *
      * @return the sandbox as it is now
-     * @throws ProblemException 400 for a bad {@code ttl_s}
      * @throws SandboxEndedException when it has ended
      */
-    public Sandbox keepalive(ApiKey caller, String sandboxId, String body) {
-        Sandbox s = live(caller, sandboxId);
-        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, Set.of("ttl_s"));
-        long left = Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds();
-        int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(), Math.max(1, left)),
-                1, (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
-        b.validate();
-        Instant wanted = clock.instant().plusSeconds(ttl);
+    public Sandbox keepalive(Sandbox s, int ttlSeconds) {
+        Instant wanted = clock.instant().plusSeconds(ttlSeconds);
         sandboxes.extend(s.id(), wanted.isAfter(s.maxExpiresAt()) ? s.maxExpiresAt() : wanted);
         return sandboxes.getLive(s.id(), s.keyId());
     }
@@ -336,11 +300,11 @@ public final class SandboxOperations {
         }
         String why = new String(r.stderr(), StandardCharsets.UTF_8).strip();
         switch (r.exitCode()) {
-            case 0 -> {
+            case FileExit.OK -> {
                 return r;
             }
-            case 2 -> throw ProblemException.notFound("file " + path);
-            case 3, 4 -> throw ProblemException.badRequest("path", why.isEmpty() ? "is not allowed" : why);
+            case FileExit.NOT_FOUND -> throw ProblemException.notFound("file " + path);
+            case FileExit.OUTSIDE, FileExit.DIRECTORY -> throw ProblemException.badRequest("path", why.isEmpty() ? "is not allowed" : why);
             default -> throw new ProblemException(Problem.of(409, "file-error", "File call failed",
                     why.isEmpty() ? "exit code " + r.exitCode() : why));
         }

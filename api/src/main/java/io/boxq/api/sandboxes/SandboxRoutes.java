@@ -3,6 +3,7 @@ package io.boxq.api.sandboxes;
 import io.boxq.api.auth.Authenticator;
 import io.boxq.api.problem.Problem;
 import io.boxq.api.problem.ProblemException;
+import io.boxq.api.request.RequestBody;
 import io.boxq.core.auth.ApiKey;
 import io.boxq.core.config.BoxqConfig;
 import io.boxq.core.job.Job;
@@ -15,8 +16,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code /v1/sandboxes}: create, read, list, keepalive, destroy, files and stats. What acts on a
@@ -63,7 +66,9 @@ public final class SandboxRoutes {
     }
 
     private void create(Context ctx) {
-        Sandbox s = operations.create(Authenticator.caller(ctx), ctx.body());
+        ApiKey caller = Authenticator.caller(ctx);
+        Sandbox s = operations.create(caller,
+                SandboxRequest.parse(caller, config, ctx.body(), id -> operations.readySnapshot(caller, id)));
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + s.id()).json(SandboxView.of(s));
     }
 
@@ -77,8 +82,15 @@ public final class SandboxRoutes {
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
+    /** Moves a live sandbox's end to now + {@code ttl_s} (default {@code SESSION_TIMEOUT_MINUTES}), within its maximum lifetime. */
     private void keepalive(Context ctx) {
-        ctx.json(SandboxView.of(operations.keepalive(Authenticator.caller(ctx), ctx.pathParam("id"), ctx.body())));
+        Sandbox s = operations.live(Authenticator.caller(ctx), ctx.pathParam("id"));
+        RequestBody b = RequestBody.parse(ctx.body() == null || ctx.body().isBlank() ? "{}" : ctx.body(), Set.of("ttl_s"));
+        long left = Math.max(1, Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds());
+        int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(), left),
+                1, (int) Math.min(Integer.MAX_VALUE, left));
+        b.validate();
+        ctx.json(SandboxView.of(operations.keepalive(s, ttl)));
     }
 
     private void upload(Context ctx) {

@@ -1,6 +1,7 @@
 package io.boxq.executor.agent;
 
 import io.boxq.core.job.CommandResult;
+import io.boxq.core.job.FileExit;
 import io.boxq.executor.agent.AgentFrameReader.Frame;
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.RunRequest;
@@ -129,7 +130,7 @@ public final class AgentCommandRunner implements CommandRunner {
         try {
             frame = AgentWire.write(workspace, path, content);
         } catch (IllegalArgumentException e) {
-            return new CommandResult(3, new byte[0], e.getMessage().getBytes(StandardCharsets.UTF_8), false, false, false);
+            return new CommandResult(FileExit.OUTSIDE, new byte[0], e.getMessage().getBytes(StandardCharsets.UTF_8), false, false, false);
         }
         AgentWire.Status s = request(Budget.status(), frame, null);
         return new CommandResult(s.code(), new byte[0], s.text(), false, false, false);

@@ -28,8 +28,8 @@ public interface CommandRunner extends AutoCloseable {
      * Reads a file of the workspace, refusing to leave it through symlinks.
      *
      * @return exit 0 with at most {@code maxBytes} bytes on stdout (truncated when the file is
-     *     larger), or 2 no such file, 3 the path leaves the workspace or is a symlink, 4 it is a
-     *     directory, with the reason on stderr
+     *     larger), or a {@link io.boxq.core.job.FileExit} code (no such file, the path leaves the
+     *     workspace or is a symlink, it is a directory) with the reason on stderr
      * @throws RunnerFailedException when the runner broke
      */
     default CommandResult readFile(String workspace, String path, int maxBytes) {
@@ -39,7 +39,7 @@ public interface CommandRunner extends AutoCloseable {
 
     /**
      * Writes a file of the workspace (making its directories), refusing to leave it through
-     * symlinks; exit codes as {@link #readFile}, with 2 for a directory that cannot be made.
+     * symlinks; exit codes as {@link #readFile}, with {@code NOT_FOUND} for a directory that cannot be made.
      */
     default CommandResult writeFile(String workspace, String path, byte[] content) {
         return run(new RunRequest(ScriptedOps.WRITE_FILE, "/bin/sh", Map.of("BOXQ_WORKSPACE", workspace, "BOXQ_PATH", path),
