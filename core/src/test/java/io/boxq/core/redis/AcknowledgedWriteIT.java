@@ -68,14 +68,16 @@ class AcknowledgedWriteIT {
     @Test
     void a_write_waits_for_the_replica_on_its_own_connection_and_fails_when_it_does_not_confirm() {
         RedisConfig config = new RedisConfig("redis://127.0.0.1:" + primary, "test-ack:", List.of(), null, null, null,
-                1, Duration.ofMillis(300));
+                1, Duration.ofMillis(1500));
         try (Redis redis = new Redis(config, 4)) {
-            String stored = redis.acknowledged(j -> j.set("test-ack:a", "1"));
-            assertThat(stored).isEqualTo("OK");
+            // a loaded machine may take its time with the first confirmation: only the refusal below is timed
+            await("a write confirmed by the replica in sync").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(WriteNotAcknowledgedException.class)
+                    .until(() -> "OK".equals(redis.acknowledged(j -> j.set("test-ack:a", "1"))));
 
             CompletableFuture<Void> asleep = CompletableFuture.runAsync(() -> {
-                try (Jedis j = new Jedis("127.0.0.1", replica, 10_000)) {
-                    j.sendCommand(DEBUG, "SLEEP", "3");
+                try (Jedis j = new Jedis("127.0.0.1", replica, 15_000)) {
+                    j.sendCommand(DEBUG, "SLEEP", "6"); // longer than the WAIT timeout of 1.5 s, with room
                 }
             });
             await("the replica asleep").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
@@ -90,7 +92,7 @@ class AcknowledgedWriteIT {
                     .hasMessageContaining("0 of 1 replicas");
             asleep.join();
 
-            await("confirmed again once the replica answers").atMost(Duration.ofSeconds(10))
+            await("confirmed again once the replica answers").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(WriteNotAcknowledgedException.class)
                     .until(() -> "OK".equals(redis.acknowledged(j -> j.set("test-ack:c", "3"))));
         }
