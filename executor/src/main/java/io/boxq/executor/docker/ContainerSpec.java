@@ -44,7 +44,7 @@ public record ContainerSpec(
      * kernel thread that ran it), and a clone the cgroup refuses panics the whole sandbox (exit 2).
      * There the limit on processes is {@code RLIMIT_NPROC}, which gVisor enforces inside (a fork past it
      * fails with EAGAIN), and the host's pids limit is this many times larger, a bound on the host's
-     * threads that a sandbox at its process limit stays under (docs/architecture.md, "Containers").
+     * threads that a sandbox at its process limit stays under (docs/architecture.md, "Runtimes").
      */
     public static final int GVISOR_HOST_THREADS_PER_PROCESS = 32;
 
