@@ -40,13 +40,13 @@ public record ContainerSpec(
             List.of("/bin/sh", "-c", "while :; do sleep 86400; done", KEEPALIVE_MARKER);
     /**
      * Under gVisor the host's pids cgroup counts the sandbox's host threads, not its processes: with
-     * the ptrace platform every process inside costs ~8-13 host threads (a stub thread per gVisor
+     * the ptrace platform every process inside costs ~8-17 host threads (a stub thread per gVisor
      * kernel thread that ran it), and a clone the cgroup refuses panics the whole sandbox (exit 2).
      * There the limit on processes is {@code RLIMIT_NPROC}, which gVisor enforces inside (a fork past it
      * fails with EAGAIN), and the host's pids limit is this many times larger, a bound on the host's
      * threads that a sandbox at its process limit stays under (docs/architecture.md, "Runtimes").
      */
-    public static final int GVISOR_HOST_THREADS_PER_PROCESS = 32;
+    public static final int GVISOR_HOST_THREADS_PER_PROCESS = 64;
 
     /** A container that only keeps itself alive: no runner of its own inside. */
     public ContainerSpec(String image, long memoryBytes, int cpuQuotaPercent, int cpuShares, long pidsLimit,

@@ -54,6 +54,6 @@ class ContainerSpecTest {
 
         assertThat(host.getUlimits()).extracting(Ulimit::getName, Ulimit::getSoft, Ulimit::getHard)
                 .contains(tuple("nproc", 256, 256), tuple("nofile", 1024, 1024));
-        assertThat(host.getPidsLimit()).isEqualTo(256L * ContainerSpec.GVISOR_HOST_THREADS_PER_PROCESS);
+        assertThat(host.getPidsLimit()).isEqualTo(256L * 64);
     }
 }
