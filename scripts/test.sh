@@ -50,6 +50,7 @@ mvn_rc=0
 RUNSC_ITS='HardeningIT#commands_run_as_nobody+the_root_is_read_only*+the_only_network_interface*+commands_have_no_capabilities*'
 RUNSC_ITS+=',SandboxFilesIT#a_file_written*+an_uploaded_file*+every_byte_value*+symlinks_pointing_out*'
 RUNSC_ITS+=',AgentCommandRunnerIT#stdout_and_stderr*+stdin_bytes*+stats_come*+the_timeout_kills*+a_command_that_kills_the_agent*'
+RUNSC_ITS+='+output_stops*+cancel_from*+every_byte*'
 if ((mvn_rc == 0 && $# == 0)) && docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; then
     boxq_log "under runsc: $RUNSC_ITS"
     BOXQ_TEST_RUNTIME=runsc ./mvnw -B -ntp verify -pl core,api,executor,scheduler,server -Dtest=NONE \

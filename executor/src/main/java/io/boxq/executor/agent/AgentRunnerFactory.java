@@ -3,6 +3,7 @@ package io.boxq.executor.agent;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import io.boxq.executor.agent.AgentFrameReader.Frame;
+import io.boxq.executor.docker.ContainerSpec;
 import io.boxq.executor.runner.CommandRunner;
 import io.boxq.executor.runner.RunnerFactory;
 import io.boxq.executor.runner.RunnerFailedException;
@@ -87,7 +88,7 @@ public final class AgentRunnerFactory implements RunnerFactory {
      * exec stream.
      */
     public static boolean dialsOut(String runtime) {
-        return runtime == null || runtime.isEmpty() || runtime.equals("runc") || runtime.equals("io.containerd.runc.v2");
+        return ContainerSpec.runc(runtime);
     }
 
     @Override

@@ -38,6 +38,15 @@ public record ContainerSpec(
     public static final String KEEPALIVE_MARKER = "boxq-keepalive";
     public static final List<String> KEEPALIVE_CMD =
             List.of("/bin/sh", "-c", "while :; do sleep 86400; done", KEEPALIVE_MARKER);
+    /**
+     * Under gVisor the host's pids cgroup counts the sandbox's host threads, not its processes: with
+     * the ptrace platform every process inside costs ~8-17 host threads (a stub thread per gVisor
+     * kernel thread that ran it), and a clone the cgroup refuses panics the whole sandbox (exit 2).
+     * There the limit on processes is {@code RLIMIT_NPROC}, which gVisor enforces inside (a fork past it
+     * fails with EAGAIN), and the host's pids limit is this many times larger, a bound on the host's
+     * threads that a sandbox at its process limit stays under (docs/architecture.md, "Runtimes").
+     */
+    public static final int GVISOR_HOST_THREADS_PER_PROCESS = 64;
 
     /** A container that only keeps itself alive: no runner of its own inside. */
     public ContainerSpec(String image, long memoryBytes, int cpuQuotaPercent, int cpuShares, long pidsLimit,
@@ -66,7 +75,7 @@ public record ContainerSpec(
                 .withCpuPeriod(CPU_PERIOD_MICROS)
                 .withCpuQuota(CPU_PERIOD_MICROS * cpuQuotaPercent / 100)
                 .withCpuShares(cpuShares)
-                .withPidsLimit(pidsLimit)
+                .withPidsLimit(runc(runtime) ? pidsLimit : pidsLimit * GVISOR_HOST_THREADS_PER_PROCESS)
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of(
                         workspace, tmpfsOptions + workspaceBytes,
@@ -75,11 +84,18 @@ public record ContainerSpec(
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withNetworkMode(network)
                 .withInit(true)
-                .withUlimits(List.of(new Ulimit("nofile", nofile, nofile)))
+                .withUlimits(runc(runtime)
+                        ? List.of(new Ulimit("nofile", nofile, nofile))
+                        : List.of(new Ulimit("nofile", nofile, nofile), new Ulimit("nproc", pidsLimit, pidsLimit)))
                 .withShmSize(tmpBytes)
                 .withBinds(readOnlyMounts.entrySet().stream()
                         .map(m -> new Bind(m.getKey(), new Volume(m.getValue()), AccessMode.ro))
                         .toList());
         return runtime == null ? host : host.withRuntime(runtime);
+    }
+
+    /** Whether {@code runtime} is runc (the engine's default when unset) rather than a sandboxing runtime such as gVisor. */
+    public static boolean runc(String runtime) {
+        return runtime == null || runtime.isEmpty() || runtime.equals("runc") || runtime.equals("io.containerd.runc.v2");
     }
 }

@@ -1,8 +1,10 @@
 package io.boxq.executor.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Ulimit;
 import io.boxq.core.config.SandboxUser;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -10,8 +12,12 @@ import org.junit.jupiter.api.Test;
 class ContainerSpecTest {
 
     private static ContainerSpec spec(SandboxUser user) {
+        return spec(user, null);
+    }
+
+    private static ContainerSpec spec(SandboxUser user, String runtime) {
         return new ContainerSpec("boxq-sandbox:busybox", 256L << 20, 25, 512, 256, 128L << 20, 64L << 20, "none",
-                null, user, "/workspace", 1024, Map.of(Labels.MANAGED, "true"));
+                runtime, user, "/workspace", 1024, Map.of(Labels.MANAGED, "true"));
     }
 
     @Test
@@ -30,5 +36,24 @@ class ContainerSpecTest {
         HostConfig host = spec(SandboxUser.parse("65534")).hostConfig();
 
         assertThat(host.getTmpFs().get("/workspace").split(",")).contains("uid=65534", "gid=65534");
+    }
+
+    @Test
+    void under_runc_the_pids_cgroup_limits_the_processes() {
+        for (String runc : new String[] {null, "runc"}) {
+            HostConfig host = spec(SandboxUser.parse("65534"), runc).hostConfig();
+
+            assertThat(host.getPidsLimit()).isEqualTo(256);
+            assertThat(host.getUlimits()).extracting(Ulimit::getName).containsExactly("nofile");
+        }
+    }
+
+    @Test
+    void under_gvisor_rlimit_nproc_limits_the_processes_and_the_cgroup_leaves_room_for_its_threads() {
+        HostConfig host = spec(SandboxUser.parse("65534"), "runsc").hostConfig();
+
+        assertThat(host.getUlimits()).extracting(Ulimit::getName, Ulimit::getSoft, Ulimit::getHard)
+                .contains(tuple("nproc", 256, 256), tuple("nofile", 1024, 1024));
+        assertThat(host.getPidsLimit()).isEqualTo(256L * 64);
     }
 }
