@@ -97,6 +97,49 @@ class RuntimeChoiceIT {
     }
 
     @Test
+    void a_runsc_sandbox_pauses_resumes_snapshots_and_forks_and_its_copies_stay_in_runsc() {
+        String key = client.createKey(server.adminKey(), "copies-user", "free").path("key").asText();
+        String source = client.createSandbox(key, Map.of("runtime", "runsc"));
+        String fork = null;
+        String restored = null;
+        try {
+            assertThat(client.runIn(key, source, "echo from-gvisor > kept.txt").path("exit_code").asInt()).isZero();
+
+            BoxqClient.Reply paused = client.post("/v1/sandboxes/" + source + "/pause", key, Map.of());
+            assertThat(paused.json().path("state").asText()).as(paused.body()).isEqualTo("paused");
+            JsonNode whilePaused = client.runIn(key, source, "cat kept.txt");
+            assertThat(whilePaused.path("stdout").asText()).as(whilePaused.toString()).isEqualTo("from-gvisor\n");
+            assertThat(client.get("/v1/sandboxes/" + source, key).json().path("state").asText()).isEqualTo("ready");
+
+            BoxqClient.Reply forked = client.post("/v1/sandboxes/" + source + "/fork", key, Map.of());
+            assertThat(forked.status()).as(forked.body()).isBetween(200, 201);
+            fork = forked.json().path("sandboxes").path(0).path("id").asText();
+            assertThat(forked.json().path("sandboxes").path(0).path("runtime").asText()).isEqualTo("runsc");
+            assertThat(client.runIn(key, fork, "cat kept.txt; uname -r").path("stdout").asText())
+                    .startsWith("from-gvisor\n").isNotEqualTo(client.run(key, Map.of("command", "uname -r",
+                            "runtime", "runc")).path("stdout").asText());
+
+            BoxqClient.Reply snapshot = client.post("/v1/sandboxes/" + source + "/snapshots", key, Map.of());
+            assertThat(snapshot.status()).as(snapshot.body()).isBetween(200, 201);
+            client.delete("/v1/sandboxes/" + fork, key);
+            fork = null;
+            BoxqClient.Reply made = client.post("/v1/sandboxes", key,
+                    Map.of("snapshot_id", snapshot.json().path("id").asText()));
+            assertThat(made.status()).as(made.body()).isBetween(200, 201);
+            restored = made.json().path("id").asText();
+            assertThat(made.json().path("runtime").asText()).as("a restore keeps the snapshot's runtime").isEqualTo("runsc");
+            assertThat(client.runIn(key, restored, "cat kept.txt").path("stdout").asText()).isEqualTo("from-gvisor\n");
+            client.delete("/v1/snapshots/" + snapshot.json().path("id").asText(), key);
+        } finally {
+            for (String id : new String[] {source, fork, restored}) {
+                if (id != null) {
+                    client.delete("/v1/sandboxes/" + id, key);
+                }
+            }
+        }
+    }
+
+    @Test
     void a_jobs_json_says_which_runtime_ran_it() {
         String key = client.createKey(server.adminKey(), "free-user", "free").path("key").asText();
 
