@@ -140,6 +140,23 @@ class RuntimeChoiceIT {
     }
 
     @Test
+    void a_runsc_job_that_fills_its_memory_ends_with_a_clear_end_and_the_next_runsc_job_runs() {
+        String key = client.createKey(server.adminKey(), "oom-user", "free").path("key").asText();
+        // tail holds all its input: far past the free tier's 256 MiB. Under gVisor the sandbox may stall
+        // at its limit instead of losing the process: then the timeout ends it, and its container with it
+        JsonNode hog = client.run(key, Map.of("command", "head -c 600000000 /dev/zero | tail > /dev/null; echo survived",
+                "runtime", "runsc", "timeout_s", 20));
+        assertThat(hog.path("state").asText()).as(hog.toString()).isIn("failed", "timed_out", "error");
+        assertThat(hog.path("stdout").asText()).as(hog.toString()).doesNotContain("survived");
+        if (hog.path("state").asText().equals("error")) {
+            assertThat(hog.path("error").asText()).as(hog.toString()).isNotBlank();
+        }
+        JsonNode after = client.run(key, Map.of("command", "echo still-here", "runtime", "runsc"));
+        assertThat(after.path("state").asText()).as(after.toString()).isEqualTo("succeeded");
+        assertThat(after.path("stdout").asText()).isEqualTo("still-here\n");
+    }
+
+    @Test
     void a_jobs_json_says_which_runtime_ran_it() {
         String key = client.createKey(server.adminKey(), "free-user", "free").path("key").asText();
 
