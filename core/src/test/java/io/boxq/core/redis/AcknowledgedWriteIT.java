@@ -25,7 +25,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * {@link Redis#acknowledged} against a primary and a replica of the test's own (never the shared
- * Redis). The replica stays connected but stops answering for a while ({@code DEBUG SLEEP}): a
+ * Redis). The replica stays connected but stops answering for 6 s ({@code DEBUG SLEEP}): a
  * WAIT on the write's own connection then times out, where a WAIT on a connection that wrote
  * nothing would have counted the replica at once.
  */
