@@ -491,11 +491,20 @@ static int lexically_inside(const char *ws, const char *full) {
 
 /* Opens name (relative to dir) without following a symlink and without blocking on a fifo; -1 unless
  * it is a regular file. */
+/* Whether fd is the very entry name of dir, not what a symlink there points to: O_NOFOLLOW alone is
+ * not enough everywhere (gVisor's build of 2022-12-19 was seen to open a directory through a symlink
+ * despite O_NOFOLLOW | O_DIRECTORY), so what was opened is compared with the entry itself. */
+static int is_entry(int dir, const char *name, int fd) {
+    struct stat opened, entry;
+    return !fstat(fd, &opened) && !fstatat(dir, name, &entry, AT_SYMLINK_NOFOLLOW) && !S_ISLNK(entry.st_mode)
+        && opened.st_dev == entry.st_dev && opened.st_ino == entry.st_ino;
+}
+
 static int open_regular(int dir, const char *name, int flags, mode_t mode) {
     int fd = openat(dir, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
     struct stat st;
     if (fd < 0) return -1;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) { close(fd); errno = EINVAL; return -1; }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !is_entry(dir, name, fd)) { close(fd); errno = EINVAL; return -1; }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
@@ -514,6 +523,7 @@ static int open_parent(const char *ws, char *rel, char **name, int *why) {
             if (mkdirat(fd, part, 0755) && errno != EEXIST) { close(fd); return -1; }
             int sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub < 0) *why = errno == ENOENT ? FILE_NOT_FOUND : FILE_OUTSIDE;
+            else if (!is_entry(fd, part, sub)) { close(sub); sub = -1; *why = FILE_OUTSIDE; }
             close(fd);
             fd = sub;
         }
