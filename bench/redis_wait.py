@@ -8,9 +8,9 @@ RAW holds the lines `redis_wait.wait_<n>=<latency JSON>|<throughput JSON>` and `
 report.py calls result() and section() for a full run. WAIT 1's figures are redis_wait.{submit_p50_ms,
 submit_p99_ms, jobs_per_s}; WAIT 0's are under redis_wait.wait_0.
 """
-import json
-import re
 import sys
+
+import partial
 
 BEGIN = "<!-- redis_wait: written by bench/redis_wait.py -->"
 END = "<!-- /redis_wait -->"
@@ -44,27 +44,8 @@ def section(rw):
 
 
 def merge(raw_file):
-    raw = {}
-    for line in open(raw_file):
-        name, _, value = line.strip().partition("=")
-        if name:
-            raw[name] = json.loads(value)
-    rw = result(raw)
-    with open("bench/results.json") as f:
-        results = json.load(f)
-    results["redis_wait"] = rw
-    with open("bench/results.json", "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
-    page = open("docs/benchmarks.md").read()
-    text = "\n".join(section(rw))
-    if BEGIN in page:
-        page = page[:page.index(BEGIN)] + text + page[page.index(END) + len(END):]
-    else:
-        page = page.rstrip() + "\n\n" + text + "\n"
-    with open("docs/benchmarks.md", "w") as f:
-        f.write(page)
-    print(json.dumps(rw, indent=2))
+    rw = result(partial.read_raw(raw_file))
+    partial.merge({"redis_wait": rw}, section(rw), BEGIN, END)
 
 
 if __name__ == "__main__" and sys.argv[1] == "merge":

@@ -11,6 +11,8 @@ full run.
 import json
 import sys
 
+import partial
+
 BEGIN = "<!-- sandbox_ops: written by bench/sandbox_ops.py -->"
 END = "<!-- /sandbox_ops -->"
 NAMES = ("pause_ms", "resume_ms", "snapshot_ms", "fork_ms")
@@ -46,27 +48,10 @@ def section(results):
 
 
 def merge(raw_file):
-    raw = {}
-    for line in open(raw_file):
-        name, _, value = line.strip().partition("=")
-        if name:
-            raw[name] = json.loads(value)
-    ops = result(raw)
+    ops = result(partial.read_raw(raw_file))
     with open("bench/results.json") as f:
-        results = json.load(f)
-    results.update(ops)
-    with open("bench/results.json", "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
-    page = open("docs/benchmarks.md").read()
-    text = "\n".join(section(results))
-    if BEGIN in page:
-        page = page[:page.index(BEGIN)] + text + page[page.index(END) + len(END):]
-    else:
-        page = page.rstrip() + "\n\n" + text + "\n"
-    with open("docs/benchmarks.md", "w") as f:
-        f.write(page)
-    print(json.dumps(ops, indent=2))
+        results = {**json.load(f), **ops}
+    partial.merge(ops, section(results), BEGIN, END)
 
 
 if __name__ == "__main__" and sys.argv[1] == "merge":
