@@ -36,6 +36,11 @@ public final class RequestBody {
         return of(tree, allowed);
     }
 
+    /** Like {@link #parse}, where no body at all means {@code {}}: for routes whose every field is optional. */
+    public static RequestBody parseOptional(String body, Set<String> allowed) {
+        return parse(body == null || body.isBlank() ? "{}" : body, allowed);
+    }
+
     /**
      * A body already read, such as one item of a batch.
      *

@@ -61,12 +61,11 @@ public final class SandboxForks {
      */
     public List<Sandbox> fork(ApiKey caller, String sandboxId, String body) {
         Sandbox source = SandboxOperations.ready(operations.live(caller, sandboxId));
-        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, Set.of("count"));
+        RequestBody b = RequestBody.parseOptional(body, Set.of("count"));
         int count = b.integer("count", 1, 1, MAX_COUNT);
         b.validate();
         TierLimits limits = caller.limits(config::limits);
-        Duration maxLifetime = limits.maxLifetime().compareTo(config.sandboxLimits().lifetimeCeiling()) < 0
-                ? limits.maxLifetime() : config.sandboxLimits().lifetimeCeiling();
+        Duration maxLifetime = SandboxOperations.maxLifetime(config, limits);
         Duration ttl = config.sandboxLimits().sessionTimeout().compareTo(maxLifetime) < 0
                 ? config.sandboxLimits().sessionTimeout() : maxLifetime;
         Instant now = clock.instant();

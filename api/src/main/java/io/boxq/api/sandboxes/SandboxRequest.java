@@ -34,7 +34,7 @@ public record SandboxRequest(String image, int ttlSeconds, int idleSeconds, Map<
     public static SandboxRequest parse(ApiKey caller, BoxqConfig config, String body,
             Function<String, Snapshot> snapshots) {
         TierLimits limits = caller.limits(config::limits);
-        RequestBody b = RequestBody.parse(body == null || body.isBlank() ? "{}" : body, FIELDS);
+        RequestBody b = RequestBody.parseOptional(body, FIELDS);
         String image = b.string("image", false, 256);
         if (image != null && !config.sandbox().allowedImages().contains(image)) {
             b.error("image", "is not one of the allowed images " + config.sandbox().allowedImages());

@@ -85,7 +85,7 @@ public final class SandboxRoutes {
     /** Moves a live sandbox's end to now + {@code ttl_s} (default {@code SESSION_TIMEOUT_MINUTES}), within its maximum lifetime. */
     private void keepalive(Context ctx) {
         Sandbox s = operations.live(Authenticator.caller(ctx), ctx.pathParam("id"));
-        RequestBody b = RequestBody.parse(ctx.body() == null || ctx.body().isBlank() ? "{}" : ctx.body(), Set.of("ttl_s"));
+        RequestBody b = RequestBody.parseOptional(ctx.body(), Set.of("ttl_s"));
         long left = Math.max(1, Duration.between(clock.instant(), s.maxExpiresAt()).toSeconds());
         int ttl = b.integer("ttl_s", (int) Math.min(config.sandboxLimits().sessionTimeout().toSeconds(), left),
                 1, (int) Math.min(Integer.MAX_VALUE, left));
