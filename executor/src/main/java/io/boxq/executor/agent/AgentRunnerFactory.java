@@ -43,7 +43,6 @@ public final class AgentRunnerFactory implements RunnerFactory {
     /** The label of a container whose agent speaks over a {@code docker exec} stream. */
     public static final String STDIO_LABEL = "boxq.agent.stdio";
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    /** A directory younger than this may belong to a container being created: the sweep leaves it. */
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DockerClient docker;

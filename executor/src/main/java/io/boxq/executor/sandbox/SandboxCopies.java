@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The sandbox operations that copy a workspace (docs/architecture.md, "Snapshots and forks"): a
@@ -84,17 +83,7 @@ public final class SandboxCopies {
     }
 
     private CommandResult withRunner(Sandbox s, java.util.function.Supplier<CommandResult> work) {
-        runners.markBusy(s.id());
-        ReentrantLock lock = runners.lock(s.id());
-        lock.lock();
-        try {
-            sandboxes.touch(s.id());
-            return work.get();
-        } finally {
-            lock.unlock();
-            sandboxes.touch(s.id());
-            runners.markFree(s.id());
-        }
+        return runners.holding(s.id(), () -> sandboxes.touch(s.id()), work);
     }
 
     private static CommandResult result(int code, String out, String err) {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs what reaches a sandbox of this node through the node's stream: creation, commands, file
@@ -109,11 +108,13 @@ public final class SandboxDispatcher {
 
     /** A command or file call: one at a time on the sandbox's runner, which is relaunched if it broke. */
     private void runInside(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
-        String id = s.id();
-        sandboxes.touch(id);
-        runners.markBusy(id);
-        ReentrantLock runnerLock = runners.lock(id);
-        runnerLock.lock();
+        runners.holding(s.id(), () -> sandboxes.touch(s.id()), () -> {
+            runHeld(s, container, job, entry, token);
+            return null;
+        });
+    }
+
+    private void runHeld(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
         try {
             if (!container.runner().alive() && !lifecycle.revive(s, container)) { // died between jobs
                 finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
@@ -139,10 +140,6 @@ public final class SandboxDispatcher {
             if (!endIfTerminated(job, entry, token)) {
                 throw e;
             }
-        } finally {
-            runnerLock.unlock();
-            sandboxes.touch(id);
-            runners.markFree(id);
         }
     }
 

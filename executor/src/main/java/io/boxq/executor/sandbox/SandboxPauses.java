@@ -4,6 +4,7 @@ import io.boxq.core.job.SandboxOp;
 import io.boxq.core.sandbox.RedisSandboxStore;
 import io.boxq.core.sandbox.Sandbox;
 import io.boxq.executor.docker.DockerRuntime;
+import io.boxq.executor.docker.DockerUnavailableException;
 import io.boxq.executor.pool.PooledContainer;
 import java.time.Clock;
 import java.time.Duration;
@@ -107,11 +108,19 @@ public final class SandboxPauses {
         if (!frozen.contains(s.id())) {
             return work.get();
         }
-        docker.unpause(c.id());
+        if (!docker.unpause(c.id())) {
+            throw new DockerUnavailableException("cannot thaw container " + c.id() + " for the copy", null);
+        }
         try {
             return work.get();
         } finally {
-            docker.pause(c.id());
+            try {
+                docker.pause(c.id());
+            } catch (DockerUnavailableException e) { // running, so on record as running: never paused in name only
+                frozen.remove(s.id());
+                sandboxes.markResumed(s, clock.instant());
+                log.warn("sandbox {} stays running after its copy: {}", s.id(), e.getMessage());
+            }
         }
     }
 

@@ -32,12 +32,22 @@ public final class SandboxRunners {
         return locks.computeIfAbsent(sandboxId, id -> new ReentrantLock());
     }
 
-    void markBusy(String sandboxId) {
+    /**
+     * Runs {@code work} as the one user of the sandbox's runner (a job, a file call, a copy): busy, so
+     * never idle, while it waits and runs, and its activity {@code touch}ed before and after.
+     */
+    <T> T holding(String sandboxId, Runnable touch, java.util.function.Supplier<T> work) {
+        touch.run();
         busy.add(sandboxId);
-    }
-
-    void markFree(String sandboxId) {
-        busy.remove(sandboxId);
+        ReentrantLock lock = lock(sandboxId);
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+            touch.run();
+            busy.remove(sandboxId);
+        }
     }
 
     boolean busy(String sandboxId) {

@@ -178,6 +178,9 @@ public final class WorkspaceArchive {
         void finish(List<String> toClose) {
             try {
                 awaitExit(callback, execId, 120, "unpacking the workspace", output);
+            } catch (RuntimeException e) {
+                abort(); // the exec's stream, which Docker never ends by itself
+                throw e;
             } finally {
                 pipe.breakWith(new IOException("done"));
             }
