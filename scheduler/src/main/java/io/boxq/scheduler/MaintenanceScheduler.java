@@ -24,9 +24,9 @@ import org.quartz.impl.StdSchedulerFactory;
 /** Quartz (RAMJobStore) running a node's maintenance tasks at their configured intervals (docs/architecture.md, "Warm pool and maintenance"). */
 public final class MaintenanceScheduler implements AutoCloseable {
     /**
-     * Quartz worker threads. Each task has its own trigger and never runs twice at once, so more
-     * threads than tasks would idle; fewer lets a slow task (a rebalance starting containers) hold
-     * up the heartbeat.
+     * Quartz worker threads. Each task has its own trigger and never runs twice at once; the tasks are
+     * short, so four threads are enough for all of them, and with four a slow one (a rebalance
+     * starting containers) does not hold up the heartbeat.
      */
     static final int THREADS = 4;
     /** A run later than this (a long GC pause, a busy host) is skipped rather than run late. */

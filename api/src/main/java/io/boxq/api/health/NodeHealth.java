@@ -9,13 +9,6 @@ import java.util.Map;
 public record NodeHealth(String workerId, int available, int allocated, int total, int maxCapacity,
         int activeSessions, int poolSize, int maxPoolSize, boolean aggressiveCleanup, int pausedSessions) {
 
-    /** A node without paused sandboxes. */
-    public NodeHealth(String workerId, int available, int allocated, int total, int maxCapacity,
-            int activeSessions, int poolSize, int maxPoolSize, boolean aggressiveCleanup) {
-        this(workerId, available, allocated, total, maxCapacity, activeSessions, poolSize, maxPoolSize,
-                aggressiveCleanup, 0);
-    }
-
     static NodeHealth fromHash(Map<String, String> h) {
         return new NodeHealth(h.get("worker_id"), i(h, "available"), i(h, "allocated"), i(h, "total"),
                 i(h, "max_capacity"), i(h, "active_sessions"), i(h, "pool_size"), i(h, "max_pool_size"),

@@ -90,7 +90,7 @@ public final class RedisApiKeyStore {
             args.add(field);
             args.add(value);
         });
-        Object done = redis.call(j -> CHANGE.run(j, List.of(keys.apiKey(hash), keys.user(key.user())), args));
+        Object done = redis.acknowledged(j -> CHANGE.run(j, List.of(keys.apiKey(hash), keys.user(key.user())), args));
         if (!Long.valueOf(1).equals(done)) {
             return false;
         }

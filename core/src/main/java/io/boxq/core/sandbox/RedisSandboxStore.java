@@ -97,7 +97,7 @@ public final class RedisSandboxStore {
                 args.add(v);
             });
         }
-        String outcome = (String) redis.call(j -> RESERVE_MANY.run(j, k, args));
+        String outcome = (String) redis.acknowledged(j -> RESERVE_MANY.run(j, k, args));
         if (!"ok".equals(outcome)) {
             throw new QuotaExceededException(outcome, switch (outcome) {
                 case "tier" -> "the tier allows " + limits.tier() + " sandboxes at once";
