@@ -6,8 +6,10 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.core.InvocationBuilder;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +29,20 @@ public final class DockerRuntime {
 
     /**
      * Creates and starts a container; removes it again if it cannot be started (or, when even that
-     * fails, names it in {@link DockerUnavailableException#leftBehind()}).
+     * fails, names it in {@link DockerUnavailableException#leftBehind()}). Each container gets a
+     * name of its own ({@code boxq-} and 16 random hex digits) before the engine is asked, so a
+     * create whose answer was lost (the engine stopped while it created) can still be removed: by
+     * that name, once the engine is back.
      *
      * @return the container id
      * @throws DockerUnavailableException when the engine refuses or cannot be reached
      */
     public String start(ContainerSpec spec) {
+        String name = "boxq-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String id;
         try {
             id = docker.createContainerCmd(spec.image())
+                    .withName(name)
                     .withLabels(spec.labels())
                     .withUser(spec.user().dockerUser())
                     .withWorkingDir(spec.workspace())
@@ -45,7 +52,9 @@ public final class DockerRuntime {
                     .exec()
                     .getId();
         } catch (RuntimeException e) {
-            throw new DockerUnavailableException("cannot create a container of " + spec.image() + ": " + e.getMessage(), e);
+            // Refused, or the answer lost: in the second case the container may exist all the same.
+            throw new DockerUnavailableException("cannot create a container of " + spec.image() + ": " + e.getMessage(), e,
+                    remove(name) ? null : name);
         }
         try {
             docker.startContainerCmd(id).exec();
@@ -91,6 +100,16 @@ public final class DockerRuntime {
             docker.inspectImageCmd(image).exec();
             return true;
         } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Whether the engine answers at all (a ping); false while it is stopping or away. */
+    public boolean answers() {
+        try {
+            docker.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
             return false;
         }
     }

@@ -8,7 +8,7 @@ public class DockerUnavailableException extends RuntimeException {
         this(message, cause, null);
     }
 
-    /** @param leftBehind a container the failed call created and could not remove (null: none) */
+    /** @param leftBehind a container (id or name) the failed call may have created and could not remove (null: none) */
     public DockerUnavailableException(String message, Throwable cause, String leftBehind) {
         super(message, cause);
         this.leftBehind = leftBehind;

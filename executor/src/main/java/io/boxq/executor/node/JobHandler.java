@@ -38,6 +38,8 @@ public final class JobHandler {
      */
     static final Duration ENGINE_WAIT = Duration.ofSeconds(60);
     private static final Duration MAX_ENGINE_BACKOFF = Duration.ofSeconds(2);
+    /** The pause before a job whose container died under it runs again (see {@link #awaitEngine}). */
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     /** How long a start waits out Redis away or switching before it leaves the entry to the reclaim. */
     private static final Duration REDIS_WAIT = Duration.ofMinutes(2);
     private static final Duration MAX_REDIS_BACKOFF = Duration.ofSeconds(2);
@@ -163,7 +165,9 @@ public final class JobHandler {
                 if (e.commandStarted() && store.requeue(job.id(), token)) {
                     log.warn("job {} attempt {}: the runner failed under the command ({}); its attempts allow "
                             + "another run", job.id(), token, e.getMessage());
-                    handle(entry); // a new attempt (fencing token) in a new container
+                    if (awaitEngine(job)) {
+                        handle(entry); // a new attempt (fencing token) in a new container
+                    }
                     return;
                 }
                 if (e.commandStarted() || attempt >= RUNNER_RETRIES) {
@@ -193,6 +197,36 @@ public final class JobHandler {
         }
         finish(job, entry, token, JobState.ERROR, null,
                 "the node stopped before the command ended, and the job has no attempts left (" + e.getMessage() + ")");
+    }
+
+    /**
+     * Before a job runs again after its container died under it: a pause of {@link #RETRY_PAUSE},
+     * then, while the engine does not answer, a wait for it. A container that died with its engine
+     * (a restart stops every container, the pool's warm ones too, and closes its API within
+     * milliseconds of the first one dying) must not be followed by a run on a warm container that
+     * dies in the same stop: the next attempt starts once the engine is back, on a container that
+     * outlived it or a new one. Up to {@link #ENGINE_WAIT}; then the next attempt's own wait for a
+     * container takes over.
+     *
+     * @return false when the node is stopping: the job stays queued, its entry pending in this
+     *     node's name, and another node's stalled-job reclaim runs it
+     */
+    private boolean awaitEngine(Job job) {
+        long deadline = System.nanoTime() + ENGINE_WAIT.toNanos();
+        try {
+            Thread.sleep(RETRY_PAUSE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        Backoff backoff = new Backoff(Duration.ofMillis(100), MAX_ENGINE_BACKOFF);
+        while (!pool.isClosed() && !containers.engineAnswers() && System.nanoTime() < deadline) {
+            log.debug("job {}: waiting for the Docker engine before its next attempt", job.id());
+            if (!backoff.pause()) {
+                return false;
+            }
+        }
+        return !pool.isClosed();
     }
 
     /**

@@ -94,6 +94,11 @@ public final class ContainerFactory {
      * which may run beside the runner's command (the resource monitor samples a sandbox that way
      * while a job runs in it).
      */
+    /** Whether the engine answers (see {@link DockerRuntime#answers}). */
+    public boolean engineAnswers() {
+        return docker.answers();
+    }
+
     public CommandRunner sideRunner(String containerId) {
         return new ExecCommandRunner(docker.client(), containerId, config.workspace());
     }
