@@ -17,6 +17,7 @@ import io.boxq.core.redis.Redis;
 import io.boxq.core.sandbox.Sandbox;
 import io.boxq.core.snapshot.RedisSnapshotStore;
 import io.boxq.core.snapshot.Snapshot;
+import io.boxq.core.snapshot.SnapshotExit;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,9 +34,6 @@ import java.util.Map;
 public final class SnapshotOperations {
     /** How long a snapshot may take; a large workspace over a slow disk takes a while. */
     static final Duration SNAPSHOT_WAIT = Duration.ofMinutes(5);
-    /** Exit codes of the node's snapshot operation (WorkspaceSnapshots in the executor). */
-    private static final int GONE = 2;
-    private static final int TOO_LARGE = 13;
 
     private final BoxqConfig config;
     private final RedisSnapshotStore store;
@@ -83,10 +81,10 @@ public final class SnapshotOperations {
         }
         String why = new String(r.stderr(), StandardCharsets.UTF_8);
         switch (r.exitCode()) {
-            case 0 -> { }
-            case TOO_LARGE -> throw new ProblemException(new Problem("https://boxq.dev/problems/snapshot-too-large",
+            case SnapshotExit.OK -> { }
+            case SnapshotExit.TOO_LARGE -> throw new ProblemException(new Problem("https://boxq.dev/problems/snapshot-too-large",
                     "Snapshot too large", 413, why, null, "snapshot_bytes"));
-            case GONE -> throw ProblemException.notFound("snapshot");
+            case SnapshotExit.GONE -> throw ProblemException.notFound("snapshot");
             default -> throw unavailable(why);
         }
         audit.record(caller.id(), "snapshot.created", pending.id(), Map.of("sandbox", s.id(), "node", s.node()));

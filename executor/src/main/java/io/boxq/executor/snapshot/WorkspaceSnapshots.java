@@ -7,6 +7,7 @@ import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.sandbox.Sandbox;
 import io.boxq.core.snapshot.RedisSnapshotStore;
 import io.boxq.core.snapshot.Snapshot;
+import io.boxq.core.snapshot.SnapshotExit;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -32,11 +33,6 @@ import org.slf4j.LoggerFactory;
  * leftover files.
  */
 public final class WorkspaceSnapshots {
-    /** Exit codes of the snapshot operation's result, as the api reads them. */
-    public static final int OK = 0;
-    public static final int FAILED = 1;
-    public static final int GONE = 2;
-    public static final int TOO_LARGE = 13;
     private static final Logger log = LoggerFactory.getLogger(WorkspaceSnapshots.class);
     private static final int SWEEP_BATCH = 200;
 
@@ -65,8 +61,8 @@ public final class WorkspaceSnapshots {
      * {@code payload.snapshot_id} (pending, reserved by the api) and marks it ready.
      *
      * @param payload {@code {"snapshot_id": …, "limit_bytes": the key's total}}
-     * @return exit {@link #OK} with {@code {"size_bytes", "skipped"}}, {@link #TOO_LARGE} or
-     *     {@link #GONE} with a reason on stderr
+     * @return exit {@link SnapshotExit#OK} with {@code {"size_bytes", "skipped"}}, {@link SnapshotExit#TOO_LARGE} or
+     *     {@link SnapshotExit#GONE} with a reason on stderr
      */
     public CommandResult take(Sandbox s, String containerId, byte[] payload) {
         Map<?, ?> p = Json.read(new String(payload, StandardCharsets.UTF_8), Map.class);
@@ -74,7 +70,7 @@ public final class WorkspaceSnapshots {
         long limit = ((Number) p.get("limit_bytes")).longValue();
         Optional<Snapshot> pending = store.find(id).filter(x -> !x.ready());
         if (pending.isEmpty()) {
-            return result(GONE, "", "the snapshot was deleted meanwhile");
+            return result(SnapshotExit.GONE, "", "the snapshot was deleted meanwhile");
         }
         long left = Math.max(0, limit - store.bytesUsed(s.keyId()));
         Path temp = files.begin(id);
@@ -91,23 +87,23 @@ public final class WorkspaceSnapshots {
         } catch (TarStream.TooLargeException e) {
             files.abandon(id, temp);
             store.delete(pending.get());
-            return result(TOO_LARGE, "", tooLarge(left, limit));
+            return result(SnapshotExit.TOO_LARGE, "", tooLarge(left, limit));
         } catch (IOException | RuntimeException e) {
             files.abandon(id, temp);
             store.delete(pending.get());
             log.warn("snapshot {} of sandbox {} failed: {}", id, s.id(), e.getMessage());
-            return result(FAILED, "", "the workspace could not be saved: " + e.getMessage());
+            return result(SnapshotExit.FAILED, "", "the workspace could not be saved: " + e.getMessage());
         }
         return switch (store.markReady(pending.get(), size, skipped, runtimeOf(s), limit)) {
-            case READY -> result(OK, Json.write(Map.of("size_bytes", size, "skipped", skipped)), "");
+            case READY -> result(SnapshotExit.OK, Json.write(Map.of("size_bytes", size, "skipped", skipped)), "");
             case TOO_LARGE -> {
                 store.delete(pending.get());
                 files.delete(id);
-                yield result(TOO_LARGE, "", tooLarge(Math.max(0, limit - store.bytesUsed(s.keyId())), limit));
+                yield result(SnapshotExit.TOO_LARGE, "", tooLarge(Math.max(0, limit - store.bytesUsed(s.keyId())), limit));
             }
             case GONE -> {
                 files.delete(id);
-                yield result(GONE, "", "the snapshot was deleted meanwhile");
+                yield result(SnapshotExit.GONE, "", "the snapshot was deleted meanwhile");
             }
         };
     }
