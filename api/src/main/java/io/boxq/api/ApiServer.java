@@ -146,7 +146,7 @@ public final class ApiServer implements AutoCloseable {
         new SandboxRoutes(config, operations, clock, new RedisSandboxStats(redis)).register(app);
         new SnapshotRoutes(snapshots, forks).register(app);
         new McpRoutes(config, redis, clock, submitter, awaiter, operations, snapshots, forks).register(app);
-        new SystemRoutes(config, redis, sandboxes, keys, nodes, audit, clock).register(app);
+        new SystemRoutes(config, redis, sandboxes, snapshotStore, keys, nodes, audit, clock).register(app);
         new OverviewRoute(new SystemOverview(config, redis, nodes, keys,
                 new SandboxesOverview(config, sandboxes, new RedisSandboxStats(redis)), clock)).register(app);
         new KeyRoutes(keys, new KeyService(keys, audit, key -> {

@@ -11,7 +11,9 @@ import io.boxq.core.id.RandomIds;
 import io.boxq.core.redis.NodeDirectory;
 import io.boxq.core.redis.Redis;
 import io.boxq.core.redis.RedisJobCounts;
+import io.boxq.core.config.SnapshotConfig;
 import io.boxq.core.sandbox.RedisSandboxStore;
+import io.boxq.core.snapshot.RedisSnapshotStore;
 import io.boxq.core.usage.RedisUsage;
 import java.time.Clock;
 import io.javalin.Javalin;
@@ -34,6 +36,7 @@ public final class SystemRoutes {
     private final BoxqConfig config;
     private final Redis redis;
     private final RedisSandboxStore sandboxes;
+    private final RedisSnapshotStore snapshots;
     private final RedisApiKeyStore keys;
     private final NodeDirectory nodes;
     private final AuditLog audit;
@@ -41,8 +44,9 @@ public final class SystemRoutes {
     private final RedisJobCounts jobCounts;
     private final Clock clock;
 
-    public SystemRoutes(BoxqConfig config, Redis redis, RedisSandboxStore sandboxes, RedisApiKeyStore keys,
-            NodeDirectory nodes, AuditLog audit, Clock clock) {
+    public SystemRoutes(BoxqConfig config, Redis redis, RedisSandboxStore sandboxes, RedisSnapshotStore snapshots,
+            RedisApiKeyStore keys, NodeDirectory nodes, AuditLog audit, Clock clock) {
+        this.snapshots = snapshots;
         this.usageHistory = new RedisUsage(redis);
         this.jobCounts = new RedisJobCounts(redis);
         this.clock = clock;
@@ -64,18 +68,22 @@ public final class SystemRoutes {
     private void usage(Context ctx) {
         ApiKey caller = Authenticator.caller(ctx);
         TierLimits l = caller.limits(config::limits);
+        SnapshotConfig.Limits s = config.snapshots().limits(caller.tier());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key_id", caller.id());
         body.put("user", caller.user());
         body.put("tier", caller.tier().wireName());
         body.put("limits", Map.of("max_sandboxes", l.maxSandboxes(), "memory_mb", l.memoryBytes() >> 20,
                 "max_lifetime_s", l.maxLifetime().toSeconds(), "concurrent_jobs", l.concurrentJobs(),
-                "requests_per_minute", l.requestsPerMinute(), "runtimes", l.runtimes()));
+                "requests_per_minute", l.requestsPerMinute(), "runtimes", l.runtimes(),
+                "snapshots", s.maxCount(), "snapshot_bytes", s.maxBytes(), "snapshot_lifetime_s", s.lifetime().toSeconds()));
         body.put("usage", Map.of(
                 "sandboxes", sandboxes.countForKey(caller.id()),
                 "user_sandboxes", sandboxes.countForUser(caller.user()),
                 "running_jobs", redis.call(j -> j.scard(redis.keys().keyRunning(caller.id()))),
-                "backlog_jobs", redis.call(j -> j.llen(redis.keys().keyBacklog(caller.id())))));
+                "backlog_jobs", redis.call(j -> j.llen(redis.keys().keyBacklog(caller.id()))),
+                "snapshots", snapshots.countForKey(caller.id()),
+                "snapshot_bytes", snapshots.bytesUsed(caller.id())));
         body.put("history", usageHistory.history(caller.id(), clock.instant(), HISTORY_DAYS));
         ctx.json(body);
     }

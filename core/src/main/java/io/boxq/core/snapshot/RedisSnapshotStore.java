@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 
 /**
  * Snapshot records in Redis: one hash each, a per-key index (count limit, listing), a per-key byte
@@ -60,6 +62,11 @@ public final class RedisSnapshotStore {
         return used == null ? 0 : Long.parseLong(used);
     }
 
+    /** How many snapshots a key keeps (pending ones too: they hold their place in its count). */
+    public long countForKey(String keyId) {
+        return redis.call(j -> j.zcard(keys.keySnapshots(keyId)));
+    }
+
     /** The outcome of {@link #markReady}. */
     public enum ReadyOutcome { READY, GONE, TOO_LARGE }
 
@@ -88,14 +95,17 @@ public final class RedisSnapshotStore {
         return find(id).filter(s -> s.keyId().equals(keyId));
     }
 
-    /** A key's snapshots, oldest first (records that vanished meanwhile are left out). */
+    /** A key's snapshots, oldest first (records that vanished meanwhile are left out), read in one pipeline. */
     public List<Snapshot> listForKey(String keyId) {
         List<String> ids = redis.call(j -> j.zrange(keys.keySnapshots(keyId), 0, -1));
-        List<Snapshot> list = new ArrayList<>();
-        for (String id : ids) {
-            find(id).ifPresent(list::add);
-        }
-        return list;
+        List<Map<String, String>> hashes = redis.call(j -> {
+            try (AbstractPipeline p = j.pipelined()) {
+                List<Response<Map<String, String>>> replies = ids.stream().map(id -> p.hgetAll(keys.snapshot(id))).toList();
+                p.sync();
+                return replies.stream().map(Response::get).toList();
+            }
+        });
+        return hashes.stream().filter(h -> !h.isEmpty()).map(RedisSnapshotStore::fromHash).toList();
     }
 
     /** Ids of snapshots whose lifetime ended by {@code now}, at most {@code limit}. */

@@ -93,6 +93,30 @@ class SnapshotsIT {
     }
 
     @Test
+    void quota_usage_shows_the_snapshot_limits_and_what_the_keys_snapshots_take() {
+        String own = http.createKey(server.adminKey(), "snap-usage", "pro").path("key").asText();
+        JsonNode before = http.get("/v1/quota/usage", own).json();
+        assertThat(before.path("limits").path("snapshots").asInt()).isEqualTo(50);
+        assertThat(before.path("limits").path("snapshot_bytes").asLong()).isEqualTo(20L << 30);
+        assertThat(before.path("limits").path("snapshot_lifetime_s").asLong()).isEqualTo(168 * 3600);
+        assertThat(before.path("usage").path("snapshots").asInt()).isZero();
+        assertThat(before.path("usage").path("snapshot_bytes").asLong()).isZero();
+        String sandbox = createSandbox(own, Map.of());
+        run(own, sandbox, "head -c 30000 /dev/zero > /workspace/f");
+
+        JsonNode snap = http.post("/v1/sandboxes/" + sandbox + "/snapshots", own, Map.of()).json();
+
+        JsonNode usage = http.get("/v1/quota/usage", own).json().path("usage");
+        assertThat(usage.path("snapshots").asInt()).isEqualTo(1);
+        assertThat(usage.path("snapshot_bytes").asLong()).isEqualTo(snap.path("size_bytes").asLong()).isGreaterThan(30000);
+        deleteSnapshot(own, snap.path("id").asText());
+        usage = http.get("/v1/quota/usage", own).json().path("usage");
+        assertThat(usage.path("snapshots").asInt()).isZero();
+        assertThat(usage.path("snapshot_bytes").asLong()).isZero();
+        http.delete("/v1/sandboxes/" + sandbox, own);
+    }
+
+    @Test
     void a_workspace_over_the_size_limit_is_a_413_naming_it_and_leaves_nothing() {
         String big = http.createKey(server.adminKey(), "snap-big", "enterprise").path("key").asText();
         String sandbox = createSandbox(big, Map.of());
