@@ -214,6 +214,7 @@ public final class BoxqTestServer {
             return left;
         } finally {
             workerIds.forEach(TestEnvironment::removeContainersOf);
+            workerIds.forEach(TestEnvironment::deleteDefaultSnapshotDir);
             redis.close();
             TestEnvironment.deleteRedisKeys(prefix());
         }

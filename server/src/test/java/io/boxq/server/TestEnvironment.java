@@ -10,11 +10,15 @@ import io.boxq.executor.docker.Labels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -49,6 +53,24 @@ public final class TestEnvironment {
         return what + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** The snapshot directory {@link #serverEnv} gives a server of {@code workerId}. */
+    public static Path defaultSnapshotDir(String workerId) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "boxq-it-snapshots", workerId);
+    }
+
+    /** Deletes {@link #defaultSnapshotDir} of {@code workerId} and what is in it (a test's own directory is its to delete). */
+    public static void deleteDefaultSnapshotDir(String workerId) {
+        Path dir = defaultSnapshotDir(workerId);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The environment of a small test server: its own prefix, worker id and admin key; busybox; port 0. */
     public static Map<String, String> serverEnv(String testName) {
         Map<String, String> env = new HashMap<>();
@@ -56,7 +78,7 @@ public final class TestEnvironment {
         env.put("BOXQ_REDIS_PREFIX", "test-" + unique(testName) + ":");
         env.put("WORKER_ID", unique("it-" + testName));
         // A snapshot directory belongs to one deployment (its sweep removes files it has no record of).
-        env.put("SNAPSHOT_DIR", System.getProperty("java.io.tmpdir") + "/boxq-it-snapshots/" + env.get("WORKER_ID"));
+        env.put("SNAPSHOT_DIR", defaultSnapshotDir(env.get("WORKER_ID")).toString());
         env.put("SANDBOX_IMAGE", BUSYBOX);
         env.put("POOL_SIZE", "2");
         env.put("MIN_POOL_SIZE", "1");
