@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * One sandbox: run commands in it (one at a time, in order), move files in and out of its
- * {@code /workspace}, read its stats, keep it alive. {@link #close()} deletes it, so
- * try-with-resources never leaves one behind.
+ * {@code /workspace}, read its stats, keep it alive, pause and resume it. {@link #close()} deletes
+ * it, so try-with-resources never leaves one behind.
  */
 public final class Sandbox implements AutoCloseable {
     private final Transport transport;
@@ -34,7 +34,7 @@ public final class Sandbox implements AutoCloseable {
         return id;
     }
 
-    /** What the server last said of it (at create, keepalive or {@link #refresh()}). */
+    /** What the server last said of it (at create, keepalive, pause, resume or {@link #refresh()}). */
     public SandboxInfo info() {
         return info;
     }
@@ -81,6 +81,23 @@ public final class Sandbox implements AutoCloseable {
     public SandboxInfo keepalive(Duration ttl) {
         info = transport.sendJson(Call.post(path(id) + "/keepalive",
                 transport.toJson(Map.of("ttl_s", ttl.toSeconds()))), SandboxInfo.class);
+        return info;
+    }
+
+    /**
+     * Freezes every process of the sandbox (memory and files kept, no CPU used) and answers it
+     * {@code paused}; a job or file call resumes it first. A running job is never frozen: after
+     * 10 s behind one the server gives up, a {@code 409} {@link io.boxq.client.errors.ConflictException}
+     * ({@code sandbox-busy}). Pausing a paused sandbox changes nothing.
+     */
+    public SandboxInfo pause() {
+        info = transport.sendJson(Call.post(path(id) + "/pause", null), SandboxInfo.class);
+        return info;
+    }
+
+    /** Thaws a paused sandbox (its processes go on where they stopped) and answers it {@code ready}. */
+    public SandboxInfo resume() {
+        info = transport.sendJson(Call.post(path(id) + "/resume", null), SandboxInfo.class);
         return info;
     }
 
