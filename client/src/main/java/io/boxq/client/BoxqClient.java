@@ -12,6 +12,7 @@ import io.boxq.client.jobs.Jobs;
 import io.boxq.client.keys.Admin;
 import io.boxq.client.keys.Keys;
 import io.boxq.client.sandboxes.Sandboxes;
+import io.boxq.client.sandboxes.Snapshots;
 import java.net.URI;
 
 /**
@@ -28,12 +29,14 @@ import java.net.URI;
 public final class BoxqClient {
     private final Jobs jobs;
     private final Sandboxes sandboxes;
+    private final Snapshots snapshots;
     private final Keys keys;
     private final Admin admin;
 
     private BoxqClient(Transport transport) {
         this.jobs = new Jobs(transport);
         this.sandboxes = new Sandboxes(transport, jobs);
+        this.snapshots = new Snapshots(transport);
         this.keys = new Keys(transport);
         this.admin = new Admin(transport);
     }
@@ -53,6 +56,11 @@ public final class BoxqClient {
 
     public Sandboxes sandboxes() {
         return sandboxes;
+    }
+
+    /** The key's snapshots of sandbox workspaces (taken with {@link io.boxq.client.sandboxes.Sandbox#snapshot()}). */
+    public Snapshots snapshots() {
+        return snapshots;
     }
 
     /** Keys (admin), and the caller's own quota usage and webhook secret. */

@@ -15,6 +15,9 @@ import io.boxq.client.jobs.JobRequest;
 import io.boxq.client.keys.ApiKey;
 import io.boxq.client.keys.KeyRequest;
 import io.boxq.client.sandboxes.Sandbox;
+import io.boxq.client.sandboxes.SandboxInfo;
+import io.boxq.client.sandboxes.SandboxRequest;
+import io.boxq.client.sandboxes.Snapshot;
 import io.boxq.client.webhooks.WebhookVerificationException;
 import io.boxq.client.webhooks.WebhookVerifier;
 import java.io.ByteArrayOutputStream;
@@ -64,6 +67,110 @@ class BoxqClientIT {
         assertThat(boxq.sandboxes().get(id).state()).isEqualTo("deleted");
         assertThatThrownBy(() -> boxq.sandboxes().attach(id).download("copy.bin"))
                 .isInstanceOf(SandboxEndedException.class);
+    }
+
+    @Test
+    void a_command_sent_to_a_paused_sandbox_resumes_it_and_says_so() {
+        BoxqClient boxq = LiveServer.newUser();
+        try (Sandbox sandbox = boxq.sandboxes().create()) {
+            SandboxInfo paused = sandbox.pause();
+            assertThat(paused.state()).isEqualTo("paused");
+            assertThat(paused.pausedAt()).isNotNull();
+            assertThat(boxq.sandboxes().get(sandbox.id()).state()).isEqualTo("paused");
+
+            Job job = sandbox.run("echo awake");
+            assertThat(job.resumed()).as("the submit's answer, kept by run").isTrue();
+            assertThat(job.stdout()).isEqualTo("awake\n");
+            assertThat(sandbox.refresh().state()).isEqualTo("ready");
+            assertThat(sandbox.info().pausedAt()).isNull();
+
+            assertThat(sandbox.pause().state()).isEqualTo("paused");
+            SandboxInfo resumed = sandbox.resume();
+            assertThat(resumed.state()).isEqualTo("ready");
+            assertThat(resumed.pausedAt()).isNull();
+            assertThat(sandbox.run("echo again").resumed()).as("a ready sandbox is not resumed").isNull();
+        }
+    }
+
+    @Test
+    void a_sandbox_made_from_a_snapshot_has_its_files_and_the_snapshot_is_listed_until_deleted() {
+        BoxqClient boxq = LiveServer.newUser();
+        String sourceId;
+        Snapshot snapshot;
+        try (Sandbox source = boxq.sandboxes().create()) {
+            sourceId = source.id();
+            source.upload("notes/a.txt", "kept\n".getBytes(StandardCharsets.UTF_8));
+            snapshot = source.snapshot();
+        }
+        try {
+            assertThat(snapshot.id()).startsWith("snap_");
+            assertThat(snapshot.sandboxId()).isEqualTo(sourceId);
+            assertThat(snapshot.state()).isEqualTo("ready");
+            assertThat(snapshot.sizeBytes()).isPositive();
+            assertThat(snapshot.expiresAt()).isAfter(snapshot.createdAt());
+            assertThat(boxq.snapshots().list()).extracting(Snapshot::id).containsExactly(snapshot.id());
+            assertThat(boxq.snapshots().get(snapshot.id()).available()).as("its source is gone, not its node").isTrue();
+
+            try (Sandbox restored = boxq.sandboxes().create(SandboxRequest.DEFAULTS.withSnapshot(snapshot.id()))) {
+                assertThat(restored.id()).isNotEqualTo(sourceId);
+                assertThat(restored.run("cat notes/a.txt").stdout()).isEqualTo("kept\n");
+            }
+        } finally {
+            boxq.snapshots().delete(snapshot.id());
+        }
+        assertThat(boxq.snapshots().list()).isEmpty();
+        assertThatThrownBy(() -> boxq.snapshots().get(snapshot.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> boxq.sandboxes().create(SandboxRequest.DEFAULTS.withSnapshot(snapshot.id())))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void two_forks_start_with_the_sources_files_and_then_go_their_own_ways() {
+        BoxqClient boxq = LiveServer.newUser();
+        List<Sandbox> forks = new ArrayList<>();
+        try (Sandbox source = boxq.sandboxes().create(SandboxRequest.DEFAULTS.withEnv(Map.of("WHO", "source")))) {
+            source.upload("a.txt", "base\n".getBytes(StandardCharsets.UTF_8));
+            try {
+                forks.addAll(source.fork(2));
+                assertThat(forks).hasSize(2).extracting(Sandbox::id).doesNotHaveDuplicates().doesNotContain(source.id());
+                for (Sandbox fork : forks) {
+                    assertThat(fork.info().state()).isEqualTo("ready");
+                    assertThat(fork.info().env()).containsEntry("WHO", "source");
+                    assertThat(fork.run("cat a.txt").stdout()).isEqualTo("base\n");
+                }
+                forks.get(0).run("echo one >> a.txt");
+                forks.get(1).run("echo two >> a.txt");
+                source.run("echo source >> a.txt");
+                assertThat(source.run("cat a.txt").stdout()).isEqualTo("base\nsource\n");
+                assertThat(forks.get(0).run("cat a.txt").stdout()).isEqualTo("base\none\n");
+                assertThat(forks.get(1).run("cat a.txt").stdout()).isEqualTo("base\ntwo\n");
+            } finally {
+                forks.forEach(Sandbox::close);
+            }
+        }
+        for (Sandbox fork : forks) {
+            assertThat(boxq.sandboxes().get(fork.id()).state()).as("closed, so deleted").isEqualTo("deleted");
+        }
+    }
+
+    @Test
+    void a_runtime_the_key_may_not_use_is_an_invalid_request_naming_runtime() {
+        BoxqClient boxq = LiveServer.newUser();
+        assertThatThrownBy(() -> boxq.sandboxes().create(SandboxRequest.DEFAULTS.withRuntime("no-such-runtime")))
+                .isInstanceOfSatisfying(InvalidRequestException.class,
+                        e -> assertThat(e.errors()).extracting(f -> f.field()).containsExactly("runtime"));
+        assertThatThrownBy(() -> boxq.jobs().submit(JobRequest.of("true").withRuntime("no-such-runtime")))
+                .isInstanceOfSatisfying(InvalidRequestException.class,
+                        e -> assertThat(e.errors()).extracting(f -> f.field()).containsExactly("runtime"));
+        assertThat(boxq.sandboxes().list("all")).as("nothing made").isEmpty();
+
+        // runc is in every test server's ALLOWED_RUNTIMES (another may be the default: BOXQ_TEST_RUNTIME)
+        try (Sandbox sandbox = boxq.sandboxes().create(SandboxRequest.DEFAULTS.withRuntime("runc"))) {
+            assertThat(sandbox.info().runtime()).isEqualTo("runc");
+            assertThat(sandbox.run("true").runtime()).isEqualTo("runc");
+        }
+        assertThat(boxq.jobs().run(JobRequest.of("true").withRuntime("runc"), Duration.ofMinutes(2)).runtime())
+                .isEqualTo("runc");
     }
 
     @Test

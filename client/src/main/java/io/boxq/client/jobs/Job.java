@@ -9,6 +9,8 @@ import java.util.Set;
 /**
  * A job as {@code GET /v1/jobs/{id}} shows it. Output that is not UTF-8 comes as base64 with
  * {@code stdoutEncoding}/{@code stderrEncoding} {@code "base64"}: {@link #stdoutBytes()} decodes either.
+ * {@code resumed} is true (else null) when its sandbox was paused and is resumed before it runs: the
+ * server says so only in the answer to the submit, and {@link Jobs#run} keeps it on the job it returns.
  */
 public record Job(
         String id,
@@ -16,6 +18,7 @@ public record Job(
         String command,
         String sandboxId,
         String image,
+        String runtime,
         Integer exitCode,
         String stdout,
         String stderr,
@@ -31,7 +34,8 @@ public record Job(
         Instant startedAt,
         Instant finishedAt,
         Long durationMs,
-        Long cpuMs) {
+        Long cpuMs,
+        Boolean resumed) {
 
     private static final Set<String> ENDED = Set.of("succeeded", "failed", "timed_out", "cancelled", "error");
 
@@ -50,6 +54,13 @@ public record Job(
 
     public byte[] stderrBytes() {
         return bytes(stderr, stderrEncoding);
+    }
+
+    /** This job, with the {@code resumed} of its submit's answer (which a later read of it leaves out). */
+    Job resumedAs(Job submitted) {
+        return submitted.resumed == null ? this : new Job(id, state, command, sandboxId, image, runtime, exitCode,
+                stdout, stderr, stdoutEncoding, stderrEncoding, stdoutTruncated, stderrTruncated, error, attempt, node,
+                metadata, queuedAt, startedAt, finishedAt, durationMs, cpuMs, submitted.resumed);
     }
 
     private static byte[] bytes(String text, String encoding) {
