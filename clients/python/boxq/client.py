@@ -1,4 +1,4 @@
-"""The client: jobs, live output, sandboxes, keys and admin calls."""
+"""The client: jobs, live output, sandboxes and their snapshots and forks, keys and admin calls."""
 import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional
@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from ._http import Transport, q
 from .errors import NotFoundError, SandboxEndedError, problem
 from .events import Event, follow
-from .models import Job, SandboxInfo
+from .models import Job, SandboxInfo, Snapshot
 
 MAX_POLL_S = 60  # the server's longest long-poll
 
@@ -29,7 +29,8 @@ class Boxq:
     # --- jobs -----------------------------------------------------------------------------
     def submit(self, command: str, idempotency_key: Optional[str] = None, **fields: Any) -> Job:
         """Queues ``command``; ``fields`` are the other fields of POST /v1/jobs (sandbox_id, image,
-        env, workdir, stdin, timeout_s, callback_url, metadata, max_attempts)."""
+        runtime, env, workdir, stdin, timeout_s, callback_url, metadata, max_attempts). A runtime
+        the key may not use is an InvalidRequestError naming ``runtime``."""
         body = dict(fields, command=command)
         key = idempotency_key or str(uuid.uuid4())
         return Job.from_dict(self._t.json("POST", "/v1/jobs", body, {"Idempotency-Key": key}))
@@ -50,8 +51,13 @@ class Boxq:
                 return job
 
     def run(self, command: str, timeout: float = 300.0, **fields: Any) -> Job:
-        """Submits and waits for the end (up to ``timeout`` seconds)."""
-        return self.wait(self.submit(command, **fields).id, timeout)
+        """Submits and waits for the end (up to ``timeout`` seconds). The job keeps the submit
+        answer's ``resumed`` (its sandbox was paused and is resumed first)."""
+        submitted = self.submit(command, **fields)
+        job = self.wait(submitted.id, timeout)
+        if submitted.resumed:
+            job.resumed = True
+        return job
 
     def events(self, job_id: str, last_event_id: Optional[str] = None) -> Iterator[Event]:
         """Live output (``Output``) then the ``Result``; resumes by itself after a dropped connection."""
@@ -98,8 +104,9 @@ class Boxq:
 
     # --- sandboxes ------------------------------------------------------------------------
     def sandbox(self, **fields: Any) -> "Sandbox":
-        """A new sandbox (``image``, ``ttl_s``, ``idle_timeout_s``, ``env``, ``network``); use it as a
-        context manager to have it deleted."""
+        """A new sandbox (``image``, ``runtime``, ``ttl_s``, ``idle_timeout_s``, ``env``, ``network``,
+        ``snapshot_id`` to start with that snapshot's workspace); use it as a context manager to have
+        it deleted."""
         info = SandboxInfo.from_dict(self._t.json("POST", "/v1/sandboxes", fields))
         return Sandbox(self, info)
 
@@ -114,6 +121,18 @@ class Boxq:
         path = "/v1/sandboxes" + ("?state=" + q(state) if state else "")
         return [SandboxInfo.from_dict(s) for s in self._t.json("GET", path)["sandboxes"]]
 
+    # --- snapshots (Sandbox.snapshot() takes one) -----------------------------------------
+    def snapshots(self) -> List[Snapshot]:
+        """The key's snapshots, oldest first."""
+        return [Snapshot.from_dict(s) for s in self._t.json("GET", "/v1/snapshots")["snapshots"]]
+
+    def snapshot_info(self, snapshot_id: str) -> Snapshot:
+        return Snapshot.from_dict(self._t.json("GET", "/v1/snapshots/%s" % q(snapshot_id)))
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        """Deletes it (its file too); NotFoundError when there is no such snapshot."""
+        self._t.send("DELETE", "/v1/snapshots/%s" % q(snapshot_id))
+
     # --- the caller's own -----------------------------------------------------------------
     def quota_usage(self) -> Dict[str, Any]:
         return self._t.json("GET", "/v1/quota/usage")
@@ -126,8 +145,8 @@ class Boxq:
 
 
 class Sandbox:
-    """A sandbox: commands (one at a time, in order), files in /workspace, stats, keepalive.
-    ``with`` deletes it at the end."""
+    """A sandbox: commands (one at a time, in order), files in /workspace, stats, keepalive, pause
+    and resume, snapshots and forks. ``with`` deletes it at the end."""
 
     def __init__(self, boxq: Boxq, info: SandboxInfo):
         self._b = boxq
@@ -161,6 +180,29 @@ class Sandbox:
         self.info = SandboxInfo.from_dict(self._t.json("POST", "/v1/sandboxes/%s/keepalive" % q(self.id),
                                                        {"ttl_s": ttl_s}))
         return self.info
+
+    def pause(self) -> SandboxInfo:
+        """Freezes its processes (files and memory kept, no CPU): state ``paused`` with
+        ``paused_at``. A job or file call sent to it resumes it first. ConflictError
+        (``sandbox-busy``) when a job still runs after 10 s."""
+        self.info = SandboxInfo.from_dict(self._t.json("POST", "/v1/sandboxes/%s/pause" % q(self.id)))
+        return self.info
+
+    def resume(self) -> SandboxInfo:
+        """Thaws it: state ``ready``. One not paused is answered as it is."""
+        self.info = SandboxInfo.from_dict(self._t.json("POST", "/v1/sandboxes/%s/resume" % q(self.id)))
+        return self.info
+
+    def snapshot(self) -> Snapshot:
+        """Saves its workspace (files, modes, links; never processes); ``bq.sandbox(snapshot_id=…)``
+        starts a new sandbox with it. Delete it with ``bq.delete_snapshot(id)``."""
+        return Snapshot.from_dict(self._t.json("POST", "/v1/sandboxes/%s/snapshots" % q(self.id)))
+
+    def fork(self, count: int = 1) -> List["Sandbox"]:
+        """``count`` (1 to 10) new sandboxes with a copy of its workspace (same image, memory, env,
+        node), all or none; each is a Sandbox to delete or use with ``with``."""
+        answer = self._t.json("POST", "/v1/sandboxes/%s/fork" % q(self.id), {"count": count})
+        return [Sandbox(self._b, SandboxInfo.from_dict(s)) for s in answer["sandboxes"]]
 
     def refresh(self) -> SandboxInfo:
         self.info = self._b.sandbox_info(self.id)

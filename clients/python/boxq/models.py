@@ -14,12 +14,15 @@ def _build(cls, data: Dict[str, Any]):
 @dataclasses.dataclass
 class Job:
     """A job as ``GET /v1/jobs/{id}`` shows it. Output that is not UTF-8 is base64 with
-    ``stdout_encoding == "base64"``: ``stdout_bytes()`` decodes either."""
+    ``stdout_encoding == "base64"``: ``stdout_bytes()`` decodes either. ``resumed`` is True only in
+    the answer to a submit (and so in what ``run`` returns) whose sandbox was paused and is resumed
+    first; ``runtime`` is the runtime that ran it (``runc``, ``runsc``, …)."""
     id: str
     state: str
     command: Optional[str] = None
     sandbox_id: Optional[str] = None
     image: Optional[str] = None
+    runtime: Optional[str] = None
     exit_code: Optional[int] = None
     stdout: Optional[str] = None
     stderr: Optional[str] = None
@@ -36,6 +39,7 @@ class Job:
     finished_at: Optional[str] = None
     duration_ms: Optional[int] = None
     cpu_ms: Optional[int] = None
+    resumed: Optional[bool] = None
     raw: Dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
     @classmethod
@@ -56,11 +60,12 @@ class Job:
 
 @dataclasses.dataclass
 class SandboxInfo:
-    """A sandbox as ``GET /v1/sandboxes/{id}`` shows it (``creating``/``ready`` while it lives;
-    ``terminated``, ``expired``, ``deleted`` or ``lost`` once ended)."""
+    """A sandbox as ``GET /v1/sandboxes/{id}`` shows it (``creating``/``ready``/``paused`` while it
+    lives, ``paused_at`` while paused; ``terminated``, ``expired``, ``deleted`` or ``lost`` once ended)."""
     id: str
     state: str
     image: Optional[str] = None
+    runtime: Optional[str] = None
     memory_mb: Optional[int] = None
     node: Optional[str] = None
     env: Optional[Dict[str, str]] = None
@@ -73,10 +78,35 @@ class SandboxInfo:
     violations: Optional[List[Dict[str, Any]]] = None
     ended_at: Optional[str] = None
     end_reason: Optional[str] = None
+    paused_at: Optional[str] = None
     raw: Dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "SandboxInfo":
+        return _build(cls, data)
+
+
+@dataclasses.dataclass
+class Snapshot:
+    """A sandbox's workspace saved by ``Sandbox.snapshot()`` (files, modes, links; never processes),
+    as ``GET /v1/snapshots/{id}`` shows it. ``available``: a sandbox can be made from it now
+    (``bq.sandbox(snapshot_id=...)``); ``skipped``: workspace paths not saved (FIFOs, sockets)."""
+    id: str
+    state: str
+    sandbox_id: Optional[str] = None
+    size_bytes: Optional[int] = None
+    created_at: Optional[str] = None
+    expires_at: Optional[str] = None
+    image: Optional[str] = None
+    runtime: Optional[str] = None
+    node: Optional[str] = None
+    shared: Optional[bool] = None
+    available: Optional[bool] = None
+    skipped: Optional[List[str]] = None
+    raw: Dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Snapshot":
         return _build(cls, data)
 
 

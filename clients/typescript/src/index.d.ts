@@ -9,6 +9,8 @@ export interface Job {
   command?: string;
   sandbox_id?: string | null;
   image?: string | null;
+  /** The OCI runtime that ran it: `runc`, `runsc` (gVisor), … */
+  runtime?: string | null;
   exit_code?: number | null;
   stdout?: string | null;
   stderr?: string | null;
@@ -25,6 +27,8 @@ export interface Job {
   finished_at?: string | null;
   duration_ms?: number | null;
   cpu_ms?: number | null;
+  /** Only in the answer to a submit (and so in what run resolves to): its sandbox was paused and is resumed first. */
+  resumed?: boolean;
   [field: string]: unknown;
 }
 
@@ -32,6 +36,8 @@ export interface Job {
 export interface JobFields {
   sandbox_id?: string;
   image?: string;
+  /** One of the key's runtimes (not with sandbox_id); another is a 400 naming `runtime`. */
+  runtime?: string;
   env?: Record<string, string>;
   workdir?: string;
   stdin?: string;
@@ -43,8 +49,9 @@ export interface JobFields {
 
 export interface SandboxInfo {
   id: string;
-  state: "creating" | "ready" | "terminated" | "expired" | "deleted" | "lost";
+  state: "creating" | "ready" | "paused" | "error" | "terminated" | "expired" | "deleted" | "lost";
   image?: string;
+  runtime?: string;
   memory_mb?: number;
   node?: string;
   env?: Record<string, string>;
@@ -57,15 +64,42 @@ export interface SandboxInfo {
   violations?: unknown[];
   ended_at?: string | null;
   end_reason?: string | null;
+  /** Since when it is paused; only on a paused sandbox. */
+  paused_at?: string | null;
   [field: string]: unknown;
 }
 
 export interface SandboxFields {
   image?: string;
+  /** One of the key's runtimes; another is a 400 naming `runtime`. */
+  runtime?: string;
   ttl_s?: number;
   idle_timeout_s?: number;
   env?: Record<string, string>;
   network?: string;
+  /** Start with this snapshot's workspace (and its image and runtime). */
+  snapshot_id?: string;
+}
+
+/** A sandbox's workspace saved by Sandbox.snapshot(), as GET /v1/snapshots/{id} shows it. */
+export interface Snapshot {
+  id: string;
+  sandbox_id: string;
+  state: "pending" | "ready";
+  /** The workspace as archived, uncompressed (what the key's snapshot_bytes limit counts). */
+  size_bytes: number;
+  created_at: string;
+  expires_at: string;
+  image: string;
+  /** Empty: the engine's default. */
+  runtime: string;
+  node: string;
+  shared: boolean;
+  /** A sandbox can be made from it now. */
+  available: boolean;
+  /** Workspace paths not saved: FIFOs, sockets, devices. */
+  skipped: string[];
+  [field: string]: unknown;
 }
 
 export interface OutputEvent {
@@ -130,6 +164,9 @@ export class Boxq {
   attach(sandboxId: string): Promise<Sandbox>;
   sandboxInfo(sandboxId: string): Promise<SandboxInfo>;
   sandboxes(options?: { state?: "live" | "ended" | "all" }): Promise<SandboxInfo[]>;
+  snapshots(): Promise<Snapshot[]>;
+  snapshotInfo(snapshotId: string): Promise<Snapshot>;
+  deleteSnapshot(snapshotId: string): Promise<void>;
   quotaUsage(): Promise<Record<string, unknown>>;
   webhookSecret(): Promise<string>;
   rotateWebhookSecret(): Promise<string>;
@@ -144,6 +181,11 @@ export class Sandbox {
   download(path: string): Promise<Uint8Array>;
   stats(): Promise<Record<string, unknown>>;
   keepalive(ttlS: number): Promise<SandboxInfo>;
+  pause(): Promise<SandboxInfo>;
+  resume(): Promise<SandboxInfo>;
+  snapshot(): Promise<Snapshot>;
+  /** 1 to 10 new sandboxes with a copy of the workspace, all or none. */
+  fork(count?: number): Promise<Sandbox[]>;
   close(): Promise<void>;
 }
 

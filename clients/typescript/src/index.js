@@ -37,7 +37,10 @@ export class Boxq {
     this.admin = new Admin(this.transport);
   }
 
-  /** Queues `command`; `fields` are the other fields of POST /v1/jobs. */
+  /**
+   * Queues `command`; `fields` are the other fields of POST /v1/jobs (`runtime` among them: one the
+   * key may not use is an InvalidRequestError naming `runtime`).
+   */
   submit(command, fields = {}, { idempotencyKey = randomUUID() } = {}) {
     return this.transport.json("POST", "/v1/jobs", { ...fields, command },
       { headers: { "Idempotency-Key": idempotencyKey } });
@@ -59,10 +62,14 @@ export class Boxq {
     }
   }
 
-  /** Submits and waits for the end (up to `timeoutS`, default 300). */
+  /**
+   * Submits and waits for the end (up to `timeoutS`, default 300). The job keeps the submit
+   * answer's `resumed` (its sandbox was paused and is resumed first).
+   */
   async run(command, fields = {}, { timeoutS = 300 } = {}) {
-    const job = await this.submit(command, fields);
-    return this.wait(job.id, { timeoutS });
+    const submitted = await this.submit(command, fields);
+    const job = await this.wait(submitted.id, { timeoutS });
+    return submitted.resumed ? { ...job, resumed: true } : job;
   }
 
   /** Live output chunks, then the result; resumes by itself after a dropped connection. */
@@ -99,7 +106,10 @@ export class Boxq {
     return this.transport.json("GET", `/v1/jobs/${q(jobId)}/deliveries`);
   }
 
-  /** A new sandbox (`image`, `ttl_s`, `idle_timeout_s`, `env`, `network`); `await using` or close() deletes it. */
+  /**
+   * A new sandbox (`image`, `runtime`, `ttl_s`, `idle_timeout_s`, `env`, `network`, `snapshot_id` to
+   * start with that snapshot's workspace); `await using` or close() deletes it.
+   */
   async sandbox(fields = {}) {
     return new Sandbox(this, await this.transport.json("POST", "/v1/sandboxes", fields));
   }
@@ -117,6 +127,20 @@ export class Boxq {
     return (await this.transport.json("GET", `/v1/sandboxes${state ? `?state=${q(state)}` : ""}`)).sandboxes;
   }
 
+  /** The key's snapshots, oldest first (Sandbox.snapshot() takes one). */
+  async snapshots() {
+    return (await this.transport.json("GET", "/v1/snapshots")).snapshots;
+  }
+
+  snapshotInfo(snapshotId) {
+    return this.transport.json("GET", `/v1/snapshots/${q(snapshotId)}`);
+  }
+
+  /** Deletes it (its file too); NotFoundError when there is no such snapshot. */
+  async deleteSnapshot(snapshotId) {
+    await this.transport.bytes("DELETE", `/v1/snapshots/${q(snapshotId)}`);
+  }
+
   quotaUsage() {
     return this.transport.json("GET", "/v1/quota/usage");
   }
@@ -130,7 +154,10 @@ export class Boxq {
   }
 }
 
-/** A sandbox: commands (one at a time, in order), files in /workspace, stats, keepalive. */
+/**
+ * A sandbox: commands (one at a time, in order), files in /workspace, stats, keepalive, pause and
+ * resume, snapshots and forks.
+ */
 export class Sandbox {
   constructor(boxq, info) {
     this.boxq = boxq;
@@ -163,6 +190,38 @@ export class Sandbox {
   async keepalive(ttlS) {
     this.info = await this.boxq.transport.json("POST", `/v1/sandboxes/${q(this.id)}/keepalive`, { ttl_s: ttlS });
     return this.info;
+  }
+
+  /**
+   * Freezes its processes (files and memory kept, no CPU): `state` `paused` with `paused_at`. A job
+   * or file call sent to it resumes it first. ConflictError (sandbox-busy) when a job still runs after 10 s.
+   */
+  async pause() {
+    this.info = await this.boxq.transport.json("POST", `/v1/sandboxes/${q(this.id)}/pause`);
+    return this.info;
+  }
+
+  /** Thaws it: `state` `ready`. One not paused is answered as it is. */
+  async resume() {
+    this.info = await this.boxq.transport.json("POST", `/v1/sandboxes/${q(this.id)}/resume`);
+    return this.info;
+  }
+
+  /**
+   * Saves its workspace (files, modes, links; never processes); `bq.sandbox({ snapshot_id })` starts
+   * a new sandbox with it. Delete it with `bq.deleteSnapshot(id)`.
+   */
+  snapshot() {
+    return this.boxq.transport.json("POST", `/v1/sandboxes/${q(this.id)}/snapshots`);
+  }
+
+  /**
+   * `count` (1 to 10) new sandboxes with a copy of its workspace (same image, memory, env, node), all
+   * or none; each is a Sandbox to close (or `await using`).
+   */
+  async fork(count = 1) {
+    const answer = await this.boxq.transport.json("POST", `/v1/sandboxes/${q(this.id)}/fork`, { count });
+    return answer.sandboxes.map((info) => new Sandbox(this.boxq, info));
   }
 
   /** Deletes it; one already gone counts as deleted. */
