@@ -187,7 +187,11 @@ for r in cost_runners:
         f"  - Engine CPU per job by process, µs: {eng}; CPU of the children the engine reaped"
         f" (cutime + cstime: `runc`, and for `docker exec` the exec'd command itself): {c['engine_reaped_children_us']} µs."
         f" Shims: {c['shims']['at_start']} at the start, {c['shims']['at_end']} at the end,"
-        f" {c['shims']['appeared']} appeared (counted whole), {c['shims']['gone']} gone (their CPU since the start is lost).",
+        f" {c['shims']['appeared']} appeared (counted whole), {c['shims']['gone']} gone (their CPU since the start is lost)."
+        + (f" **{c['shims']['appeared']} containers started during the run** (the pool grew toward the demand it saw):"
+           " their start-up (runc, a shim, the agent; tens of ms of engine CPU and dozens of pids each) is in this"
+           " runner's engine CPU and pids figures, which a steady pool would not show."
+           if c['shims']['appeared'] else ""),
         f"  - Idle baseline: {ib['seconds']} s without jobs before the run, scaled to the run's {ib['scaled_to_seconds']} s"
         f" and divided by its jobs; Redis commands in it per job: {itop}.",
     ]
