@@ -77,6 +77,37 @@ final class PrivateDockerEngine implements AutoCloseable {
                 .until(() -> quietly("docker -H " + host() + " version --format '{{.Server.Version}}'") == 0);
     }
 
+    /**
+     * Ends the container shims of this engine's containerd namespace that outlived it, with what
+     * runs under them: a container the engine was starting when it stopped leaves its shim and a
+     * {@code runc init} waiting for a start that never comes (CI found them after this test).
+     */
+    private void killLeftoverShims() {
+        String namespace = "-namespace boxq-it-" + dir.getFileName() + " ";
+        List<ProcessHandle> shims = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("containerd-shim") && c.contains(namespace))
+                        .orElse(false))
+                .toList();
+        for (ProcessHandle shim : shims) {
+            shim.descendants().forEach(ProcessHandle::destroyForcibly);
+            shim.destroyForcibly();
+        }
+    }
+
+    /** Unmounts what such a container left mounted under the engine's directory (its root filesystem). */
+    private void unmountLeftovers() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 1 && fields[1].startsWith(dir.toString() + "/")) {
+                    quietly("umount -l '" + fields[1] + "'");
+                }
+            }
+        } catch (IOException e) {
+            // nothing to read: nothing to unmount
+        }
+    }
+
     private void stop() {
         if (process == null || !process.isAlive()) {
             return;
@@ -101,6 +132,8 @@ final class PrivateDockerEngine implements AutoCloseable {
             quietly("docker -H " + host() + " images -q | xargs -r docker -H " + host() + " rmi -f");
         }
         stop();
+        killLeftoverShims();
+        unmountLeftovers();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
