@@ -67,12 +67,17 @@ public final class ContainerShell {
      * @return the pid killed, as the container sees it
      */
     public static long killRunner(String containerId) {
+        return signalRunner(containerId, "KILL");
+    }
+
+    /** Sends {@code signal} (a name: {@code STOP}, {@code KILL}) to the container's serving agent; returns its pid. */
+    public static long signalRunner(String containerId, String signal) {
         List<Long> agents = exec(containerId, AGENT_PROCESSES).lines().map(String::trim).map(Long::parseLong).toList();
         if (agents.size() != 1) {
             throw new AssertionError("expected one serving agent in " + containerId + ", found " + agents);
         }
         long pid = agents.getFirst();
-        exec(containerId, "kill -9 " + pid);
+        exec(containerId, "kill -" + signal + " " + pid);
         return pid;
     }
 

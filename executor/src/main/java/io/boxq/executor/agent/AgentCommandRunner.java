@@ -44,6 +44,8 @@ public final class AgentCommandRunner implements CommandRunner {
     private final String workspace;
     private volatile boolean running;
     private volatile boolean closed;
+    /** A kill went out during the current run (its bytes, not the run's, may be the ones left unread). */
+    private volatile boolean killSent;
 
     /** @param workspace the directory {@link #reset()} empties (with {@code /tmp} and {@code /dev/shm}) */
     AgentCommandRunner(String containerId, AgentConnection connection, long agentPid, String workspace) {
@@ -63,11 +65,13 @@ public final class AgentCommandRunner implements CommandRunner {
         }
         long start = System.nanoTime();
         start(Budget.run(request.outputLimit()), frame);
+        killSent = false;
         running = true;
         try {
             return answer(request, start);
         } catch (AgentProtocolException e) {
-            throw broken(e.getMessage(), true);
+            // Started unless the agent died with the run request unread (it never saw the command).
+            throw broken(e.getMessage(), !(connection.sentUnread() && !killSent));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelRunning();
@@ -146,6 +150,7 @@ public final class AgentCommandRunner implements CommandRunner {
     public void cancelRunning() {
         if (running) {
             try {
+                killSent = true;
                 connection.send(AgentWire.kill());
             } catch (IOException e) {
                 // the connection is gone: the run notices on its own

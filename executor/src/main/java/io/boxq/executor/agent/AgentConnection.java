@@ -37,6 +37,7 @@ final class AgentConnection implements AutoCloseable {
     private final Thread reader;
     private volatile Budget budget;
     private volatile String failure;
+    private volatile boolean sentUnread;
 
     /** @param first what the agent may send before anything is asked (its hello) */
     AgentConnection(ByteChannel channel, String name, Budget first) {
@@ -94,6 +95,16 @@ final class AgentConnection implements AutoCloseable {
         return failure;
     }
 
+    /**
+     * Whether the agent went away with bytes of ours still unread: its socket was closed with data
+     * in its receive queue, which Linux answers with {@code ECONNRESET} (a close with nothing unread
+     * is a plain end of stream). Every request is answered before the next is sent, so the unread
+     * bytes are the last request's: the agent never read all of it.
+     */
+    boolean sentUnread() {
+        return sentUnread;
+    }
+
     /** Breaks the connection for {@code why} (kept when it already broke) and ends the reader. */
     void fail(String why) {
         synchronized (this) {
@@ -145,6 +156,9 @@ final class AgentConnection implements AutoCloseable {
         } catch (AgentProtocolException e) {
             fail(e.getMessage());
         } catch (IOException | RuntimeException e) {
+            if (e instanceof java.net.SocketException && "Connection reset".equals(e.getMessage())) {
+                sentUnread = true; // before fail(): the request it wakes reads it
+            }
             fail("the connection to the agent broke: " + e.getMessage());
         }
     }

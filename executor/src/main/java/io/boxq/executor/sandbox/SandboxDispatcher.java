@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs what reaches a sandbox of this node through the node's stream: creation, commands, file
@@ -27,6 +29,7 @@ import java.util.Optional;
  * always ends the job.
  */
 public final class SandboxDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(SandboxDispatcher.class);
     private final RedisSandboxStore sandboxes;
     private final SandboxLifecycle lifecycle;
     private final SandboxRunners runners;
@@ -115,24 +118,45 @@ public final class SandboxDispatcher {
     }
 
     private void runHeld(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
+        for (int tries = 1; ; tries++) {
+            if (runHeldOnce(s, container, job, entry, token, tries < 2)) {
+                return;
+            }
+            log.info("sandbox {}: its agent died before it read job {}; relaunched, sending it again", s.id(), job.id());
+        }
+    }
+
+    /**
+     * @param mayRetry whether a runner that broke before the command reached it may be relaunched
+     *     and the job sent again (the agent died between jobs, unnoticed when this one was sent)
+     * @return false when that happened: the runner is new, the job not run and to be sent again
+     */
+    private boolean runHeldOnce(Sandbox s, PooledContainer container, Job job, Entry entry, int token, boolean mayRetry) {
         try {
             if (!container.runner().alive() && !lifecycle.revive(s, container)) { // died between jobs
                 finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
-                return;
+                return true;
             }
             RunningJobs.Outcome outcome = job.isOp()
                     ? new RunningJobs.Outcome(fileCall(container.runner(), job), false)
                     : running.run(job, container.runner(), request(s, container, job));
             boolean killed = outcome.result() == null || outcome.result().exitCode() != 0;
             if (killed && endIfTerminated(job, entry, token)) {
-                return;
+                return true;
             }
             JobState state = outcome.cancelled() ? JobState.CANCELLED
                     : job.isOp() ? JobState.SUCCEEDED : outcome.result().state();
             finish(job, entry, token, state, outcome.result(), null);
         } catch (RunnerFailedException e) {
             if (endIfTerminated(job, entry, token)) {
-                return;
+                return true;
+            }
+            if (mayRetry && !e.commandStarted()) {
+                if (lifecycle.revive(s, container)) {
+                    return false;
+                }
+                finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
+                return true;
             }
             finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());
             lifecycle.revive(s, container);
@@ -141,6 +165,7 @@ public final class SandboxDispatcher {
                 throw e;
             }
         }
+        return true;
     }
 
     /**

@@ -380,6 +380,25 @@ class AgentCommandRunnerIT {
     }
 
     @Test
+    void an_agent_that_dies_before_it_reads_the_run_request_fails_it_as_not_started_and_nothing_ran() throws Exception {
+        AgentCommandRunner runner = runner(BUSYBOX);
+        long pid = runner.agentPid();
+        dockerExec(runner.containerId(), "kill -STOP " + pid); // it cannot read what is sent now
+        CompletableFuture<CommandResult> run = CompletableFuture.supplyAsync(
+                () -> runner.run(request(BUSYBOX, "touch /workspace/ran")));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !run.isDone());
+
+        dockerExec(runner.containerId(), "kill -KILL " + pid); // dies with the request unread
+
+        assertThat(catchThrowable(run::join).getCause())
+                .as("the agent never read the command: it can go to a new agent without running twice")
+                .isInstanceOfSatisfying(RunnerFailedException.class, e -> assertThat(e.commandStarted()).isFalse());
+        AgentCommandRunner again = boxes.track((AgentCommandRunner) boxes.factory.reattach(runner.containerId()));
+        runners.put(BUSYBOX, again);
+        assertThat(stdout(BUSYBOX, "test -e /workspace/ran && echo ran || echo never")).isEqualTo("never\n");
+    }
+
+    @Test
     void a_command_cannot_reach_the_nodes_socket_or_change_its_directory() {
         String out = stdout(BUSYBOX, "ls -la /.boxq/run/; touch /.boxq/run/x 2>&1; rm -f /.boxq/agent 2>&1; echo done");
         assertThat(out).doesNotContain("agent.sock").contains("Read-only file system").endsWith("done\n");

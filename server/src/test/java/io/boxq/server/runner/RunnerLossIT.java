@@ -135,6 +135,18 @@ class RunnerLossIT {
         assertThat(after.path("state").asText()).as(after.toString()).isEqualTo("succeeded");
         assertThat(after.path("stdout").asText()).isEqualTo("kept\n" + host + "\n");
 
+        // dies with the next job sent to it but unread (stopped, then killed): it never saw the
+        // command, so the job goes to a new agent in the same container and runs once
+        ContainerShell.signalRunner(box, "STOP");
+        String unread = client.submit(key, Map.of("command", "echo once >> runs; cat runs", "sandbox_id", sandbox))
+                .path("id").asText();
+        await("the job waits on the stopped agent").pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30))
+                .until(() -> state(client, key, unread), "running"::equals);
+        ContainerShell.signalRunner(box, "KILL");
+        JsonNode resent = client.awaitEnd(key, unread);
+        assertThat(resent.path("state").asText()).as(resent.toString()).isEqualTo("succeeded");
+        assertThat(resent.path("stdout").asText()).isEqualTo("once\n");
+
         // killed under a job: that job ends error naming the agent, the sandbox goes on with its files
         String jobId = client.submit(key, Map.of("command", "sleep 3142", "sandbox_id", sandbox, "timeout_s", 3600))
                 .path("id").asText();
