@@ -89,16 +89,16 @@ public final class ContainerFactory {
         }
     }
 
-    /**
-     * A runner of its own for a container whose runner is busy: one {@code docker exec} per command,
-     * which may run beside the runner's command (the resource monitor samples a sandbox that way
-     * while a job runs in it).
-     */
     /** Whether the engine answers (see {@link DockerRuntime#answers}). */
     public boolean engineAnswers() {
         return docker.answers();
     }
 
+    /**
+     * A runner of its own for a container whose runner is busy: one {@code docker exec} per command,
+     * which may run beside the runner's command (the resource monitor samples a sandbox that way
+     * while a job runs in it).
+     */
     public CommandRunner sideRunner(String containerId) {
         return new ExecCommandRunner(docker.client(), containerId, config.workspace());
     }

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SandboxDispatcher {
     private static final Logger log = LoggerFactory.getLogger(SandboxDispatcher.class);
+    private static final String NOT_RELAUNCHED = "the sandbox's agent died and could not be relaunched";
     private final RedisSandboxStore sandboxes;
     private final SandboxLifecycle lifecycle;
     private final SandboxRunners runners;
@@ -118,11 +119,9 @@ public final class SandboxDispatcher {
     }
 
     private void runHeld(Sandbox s, PooledContainer container, Job job, Entry entry, int token) {
-        for (int tries = 1; ; tries++) {
-            if (runHeldOnce(s, container, job, entry, token, tries < 2)) {
-                return;
-            }
+        if (!runHeldOnce(s, container, job, entry, token, true)) {
             log.info("sandbox {}: its agent died before it read job {}; relaunched, sending it again", s.id(), job.id());
+            runHeldOnce(s, container, job, entry, token, false);
         }
     }
 
@@ -134,7 +133,7 @@ public final class SandboxDispatcher {
     private boolean runHeldOnce(Sandbox s, PooledContainer container, Job job, Entry entry, int token, boolean mayRetry) {
         try {
             if (!container.runner().alive() && !lifecycle.revive(s, container)) { // died between jobs
-                finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
+                finish(job, entry, token, JobState.ERROR, null, NOT_RELAUNCHED);
                 return true;
             }
             RunningJobs.Outcome outcome = job.isOp()
@@ -155,7 +154,7 @@ public final class SandboxDispatcher {
                 if (lifecycle.revive(s, container)) {
                     return false;
                 }
-                finish(job, entry, token, JobState.ERROR, null, "the sandbox's agent died and could not be relaunched");
+                finish(job, entry, token, JobState.ERROR, null, NOT_RELAUNCHED);
                 return true;
             }
             finish(job, entry, token, JobState.ERROR, null, "the sandbox runner failed: " + e.getMessage());

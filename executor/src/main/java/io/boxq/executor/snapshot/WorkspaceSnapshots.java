@@ -61,8 +61,9 @@ public final class WorkspaceSnapshots {
      * {@code payload.snapshot_id} (pending, reserved by the api) and marks it ready.
      *
      * @param payload {@code {"snapshot_id": …, "limit_bytes": the key's total}}
-     * @return exit {@link SnapshotExit#OK} with {@code {"size_bytes", "skipped"}}, {@link SnapshotExit#TOO_LARGE} or
-     *     {@link SnapshotExit#GONE} with a reason on stderr
+     * @return exit {@link SnapshotExit#OK} with {@code {"size_bytes", "skipped"}}, or
+     *     {@link SnapshotExit#TOO_LARGE}, {@link SnapshotExit#GONE} or {@link SnapshotExit#FAILED}
+     *     with a reason on stderr
      */
     public CommandResult take(Sandbox s, String containerId, byte[] payload) {
         Map<?, ?> p = Json.read(new String(payload, StandardCharsets.UTF_8), Map.class);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Unix socket in front of the real Docker engine's, for faults the engine will not make on
@@ -77,7 +78,7 @@ final class DockerSocketProxy implements AutoCloseable {
                 SocketChannel upstream = SocketChannel.open(engine);
                 open.add(client);
                 open.add(upstream);
-                boolean[] dropAnswer = {false};
+                AtomicBoolean dropAnswer = new AtomicBoolean();
                 Thread.ofVirtual().start(() -> pump(client, upstream, dropAnswer, true));
                 Thread.ofVirtual().start(() -> pump(upstream, client, dropAnswer, false));
             }
@@ -87,7 +88,7 @@ final class DockerSocketProxy implements AutoCloseable {
     }
 
     /** Copies one direction; the request side marks a connection whose next answer is to be lost. */
-    private void pump(SocketChannel from, SocketChannel to, boolean[] dropAnswer, boolean requests) {
+    private void pump(SocketChannel from, SocketChannel to, AtomicBoolean dropAnswer, boolean requests) {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         try {
             while (from.read(buffer) >= 0) {
@@ -96,16 +97,12 @@ final class DockerSocketProxy implements AutoCloseable {
                     String target = loseAnswerTo;
                     if (target != null && firstLine(buffer).contains(target)) {
                         loseAnswerTo = null;
-                        synchronized (dropAnswer) {
-                            dropAnswer[0] = true; // before the engine can answer
-                        }
+                        dropAnswer.set(true); // before the engine can answer
                     }
                 } else {
-                    synchronized (dropAnswer) {
-                        if (dropAnswer[0]) {
-                            away = away || thenAway; // before the client hears of it
-                            break;
-                        }
+                    if (dropAnswer.get()) {
+                        away = away || thenAway; // before the client hears of it
+                        break;
                     }
                 }
                 while (buffer.hasRemaining()) {
