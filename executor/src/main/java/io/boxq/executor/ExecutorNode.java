@@ -96,7 +96,7 @@ public final class ExecutorNode implements AutoCloseable {
         this.config = config;
         this.node = config.server().workerId();
         this.dockerClient = DockerClients.create(config.sandbox().dockerHost(), config.pool().maxPoolSize());
-        this.docker = new DockerRuntime(dockerClient);
+        this.docker = new DockerRuntime(dockerClient, config.sandbox().dockerHost());
         NodeMetrics metrics = new NodeMetrics(registry);
         ContainerFactory containers = new ContainerFactory(docker, Runners.of(config, dockerClient, node), config.sandbox(),
                 node, config.redis().prefix(), clock, metrics);

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.core.InvocationBuilder;
+import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,12 @@ public final class DockerRuntime {
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
 
     private final DockerClient docker;
+    private final String host;
 
-    public DockerRuntime(DockerClient docker) {
+    /** @param host the engine's address {@code docker} speaks to, for the pings of {@link #answers} */
+    public DockerRuntime(DockerClient docker, String host) {
         this.docker = docker;
+        this.host = host;
     }
 
     public DockerClient client() {
@@ -32,7 +36,9 @@ public final class DockerRuntime {
      * fails, names it in {@link DockerUnavailableException#leftBehind()}). Each container gets a
      * name of its own ({@code boxq-} and 16 random hex digits) before the engine is asked, so a
      * create whose answer was lost (the engine stopped while it created) can still be removed: by
-     * that name, once the engine is back.
+     * that name, once the engine is back. A container that starts while the engine is stopping is
+     * removed again and refused (see {@link #answers}): it would outlive the engine's stop and be
+     * killed under its first job when the engine starts again.
      *
      * @return the container id
      * @throws DockerUnavailableException when the engine refuses or cannot be reached
@@ -58,13 +64,19 @@ public final class DockerRuntime {
         }
         try {
             docker.startContainerCmd(id).exec();
-            return id;
         } catch (RuntimeException e) {
             // The engine going away between create and start leaves a created container it cannot
             // remove now: the caller is told its id, to remove it once the engine is back.
             throw new DockerUnavailableException("cannot start container " + id + ": " + e.getMessage(), e,
                     remove(id) ? null : id);
         }
+        // Running now: if the engine still answers a new connection, it had not begun to stop, and
+        // its stop (which stops every container running when it begins) will take this one too.
+        if (!answers()) {
+            throw new DockerUnavailableException("container " + id + " started while the engine was stopping", null,
+                    remove(id) ? null : id);
+        }
+        return id;
     }
 
     /**
@@ -104,12 +116,17 @@ public final class DockerRuntime {
         }
     }
 
-    /** Whether the engine answers at all (a ping); false while it is stopping or away. */
+    /**
+     * Whether the engine answers a ping on a connection of its own; false while it is stopping or
+     * away. A stopping engine closes its socket at once but goes on serving the connections already
+     * open until it exits, and what it creates meanwhile outlives its stop: a ping on the client's
+     * kept-alive connections would say yes.
+     */
     public boolean answers() {
-        try {
-            docker.pingCmd().exec();
+        try (DockerClient once = DockerClients.create(host, 0)) {
+            once.pingCmd().exec();
             return true;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             return false;
         }
     }

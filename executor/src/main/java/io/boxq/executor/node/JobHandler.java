@@ -201,12 +201,12 @@ public final class JobHandler {
 
     /**
      * Before a job runs again after its container died under it: a pause of {@link #RETRY_PAUSE},
-     * then, while the engine does not answer, a wait for it. A container that died with its engine
-     * (a restart stops every container, the pool's warm ones too, and closes its API within
-     * milliseconds of the first one dying) must not be followed by a run on a warm container that
-     * dies in the same stop: the next attempt starts once the engine is back, on a container that
-     * outlived it or a new one. Up to {@link #ENGINE_WAIT}; then the next attempt's own wait for a
-     * container takes over.
+     * then, while the engine does not answer (a ping on a new connection, see
+     * {@link io.boxq.executor.docker.DockerRuntime#answers}), a wait for it. A container that died
+     * with its engine (a restart stops every container, the pool's warm ones too) must not be
+     * followed by a run on a warm container that dies in the same stop: the next attempt starts once
+     * the engine is back, on a new container. Up to {@link #ENGINE_WAIT}; then the next attempt's
+     * own wait for a container takes over.
      *
      * @return false when the node is stopping: the job stays queued, its entry pending in this
      *     node's name, and another node's stalled-job reclaim runs it

@@ -28,7 +28,7 @@ final class AgentBoxes implements AutoCloseable {
     static final String DOCKER_HOST = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
 
     final DockerClient docker = DockerClients.create(DOCKER_HOST, 16);
-    final DockerRuntime runtime = new DockerRuntime(docker);
+    final DockerRuntime runtime = new DockerRuntime(docker, DOCKER_HOST);
     final AgentRunnerFactory factory;
     private final String test;
     private final List<String> containers = new ArrayList<>();

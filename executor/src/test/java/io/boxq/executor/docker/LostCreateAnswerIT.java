@@ -25,10 +25,11 @@ class LostCreateAnswerIT {
     private DockerSocketProxy proxy;
     private DockerClient direct;
     private DockerClient proxied;
+    private String host;
 
     @BeforeEach
     void start() throws Exception {
-        String host = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+        host = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
         direct = DockerClients.create(host, 0);
         proxy = new DockerSocketProxy(Path.of(host.substring("unix://".length())));
         proxied = DockerClients.create(proxy.host(), 0);
@@ -36,7 +37,7 @@ class LostCreateAnswerIT {
 
     @AfterEach
     void stop() throws Exception {
-        DockerRuntime engine = new DockerRuntime(direct);
+        DockerRuntime engine = new DockerRuntime(direct, host);
         engine.list(Map.of(Labels.NODE, node)).forEach(c -> engine.remove(c.getId()));
         proxied.close();
         proxy.close();
@@ -48,28 +49,28 @@ class LostCreateAnswerIT {
         proxy.loseAnswerTo("/containers/create", false);
 
         DockerUnavailableException e = catchThrowableOfType(DockerUnavailableException.class,
-                () -> new DockerRuntime(proxied).start(spec()));
+                () -> new DockerRuntime(proxied, proxy.host()).start(spec()));
 
         assertThat(e).as("the create's answer was lost").isNotNull();
         assertThat(e.leftBehind()).as("removed at once: the engine answered the removal").isNull();
-        assertThat(new DockerRuntime(direct).list(Map.of(Labels.NODE, node))).isEmpty();
+        assertThat(new DockerRuntime(direct, host).list(Map.of(Labels.NODE, node))).isEmpty();
     }
 
     @Test
     void when_the_engine_is_away_after_the_lost_answer_the_name_is_handed_back_for_a_later_removal() {
         proxy.loseAnswerTo("/containers/create", true);
-        DockerRuntime runtime = new DockerRuntime(proxied);
+        DockerRuntime runtime = new DockerRuntime(proxied, proxy.host());
 
         DockerUnavailableException e = catchThrowableOfType(DockerUnavailableException.class, () -> runtime.start(spec()));
 
         assertThat(e).isNotNull();
         assertThat(e.leftBehind()).as("the container's name, to remove later").startsWith("boxq-");
-        assertThat(new DockerRuntime(direct).list(Map.of(Labels.NODE, node))).as("created, known by name only")
+        assertThat(new DockerRuntime(direct, host).list(Map.of(Labels.NODE, node))).as("created, known by name only")
                 .hasSize(1).allSatisfy(c -> assertThat(c.getNames()).containsExactly("/" + e.leftBehind()));
 
         proxy.away(false);
         assertThat(runtime.remove(e.leftBehind())).isTrue();
-        assertThat(new DockerRuntime(direct).list(Map.of(Labels.NODE, node))).isEmpty();
+        assertThat(new DockerRuntime(direct, host).list(Map.of(Labels.NODE, node))).isEmpty();
     }
 
     private ContainerSpec spec() {

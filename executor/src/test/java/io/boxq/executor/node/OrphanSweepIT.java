@@ -58,8 +58,9 @@ class OrphanSweepIT {
 
     @BeforeAll
     static void startTheOtherNodes() {
-        client = DockerClients.create(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"), 8);
-        docker = new DockerRuntime(client);
+        String host = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+        client = DockerClients.create(host, 8);
+        docker = new DockerRuntime(client, host);
         redis = new Redis(System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"), PREFIX, 4);
         heartbeat(LIVE, 120).beat(NO_POOL);
         heartbeat(DEAD, 1).beat(NO_POOL);

@@ -65,7 +65,7 @@ class WarmPoolIT {
     static void connect() {
         String host = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
         client = DockerClients.create(host, 32);
-        docker = new DockerRuntime(client);
+        docker = new DockerRuntime(client, host);
         sandbox = BoxqConfig.fromEnv(Map.of("DOCKER_HOST", host, "SANDBOX_IMAGE", BUSYBOX)).sandbox();
     }
 

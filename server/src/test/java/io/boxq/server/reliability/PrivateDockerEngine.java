@@ -108,11 +108,26 @@ final class PrivateDockerEngine implements AutoCloseable {
         }
     }
 
+    /** Sends the engine SIGTERM and returns: it closes its socket and stops its containers. */
+    void beginStop() {
+        process.destroy();
+    }
+
+    /** Whether its process still runs (a stopping engine does, until its containers are stopped). */
+    boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Whether its socket is there to connect to (a stopping engine removes it first). */
+    boolean listens() {
+        return Files.exists(socket);
+    }
+
     private void stop() {
         if (process == null || !process.isAlive()) {
             return;
         }
-        process.destroy();
+        beginStop();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
