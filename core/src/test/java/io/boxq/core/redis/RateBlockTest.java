@@ -1,0 +1,93 @@
+package io.boxq.core.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A key's rate window handed out in blocks, against a counter that stands in for Redis's. */
+class RateBlockTest {
+    /** The window's counter in Redis, and how many times it was asked. */
+    private long counter;
+    private int takes;
+
+    private long hit(RateBlock block, long window, int limit) {
+        Long place = block.next(window);
+        if (place != null) {
+            return place;
+        }
+        long size = RateBlock.size(limit);
+        counter += size;
+        takes++;
+        return block.took(window, counter, size, limit);
+    }
+
+    @Test
+    void a_block_is_a_64th_of_the_limit_from_1_to_256_places() {
+        assertThat(RateBlock.size(5)).isEqualTo(1);
+        assertThat(RateBlock.size(64)).isEqualTo(1);
+        assertThat(RateBlock.size(640)).isEqualTo(10);
+        assertThat(RateBlock.size(6_000)).isEqualTo(93);
+        assertThat(RateBlock.size(100_000_000)).isEqualTo(256);
+    }
+
+    @Test
+    void one_process_hands_out_every_place_up_to_the_limit_in_order_then_refuses_without_asking() {
+        RateBlock block = new RateBlock();
+        List<Long> places = new ArrayList<>();
+        for (int i = 0; i < 650; i++) {
+            places.add(hit(block, 7, 640));
+        }
+        for (int i = 0; i < 640; i++) {
+            assertThat(places.get(i)).as("request %d", i + 1).isEqualTo(i + 1);
+        }
+        assertThat(places.subList(640, 650)).containsOnly(0L);
+        assertThat(takes).as("one INCRBY per block of 10, none once the limit is reached").isEqualTo(64);
+    }
+
+    @Test
+    void a_limit_that_is_not_a_multiple_of_the_block_ends_inside_the_last_block() {
+        RateBlock block = new RateBlock();
+        List<Long> places = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            places.add(hit(block, 7, 645));
+        }
+        assertThat(places.stream().filter(p -> p > 0)).hasSize(645);
+        assertThat(places.get(644)).isEqualTo(645);
+        assertThat(places.get(645)).isZero();
+        assertThat(takes).isEqualTo(65);
+    }
+
+    @Test
+    void a_new_window_starts_from_its_first_place() {
+        RateBlock block = new RateBlock();
+        for (int i = 0; i < 6; i++) {
+            hit(block, 7, 5);
+        }
+        assertThat(hit(block, 7, 5)).as("past the limit").isZero();
+        counter = 0; // the next window's counter
+        assertThat(hit(block, 8, 5)).isEqualTo(1);
+        assertThat(block.window()).isEqualTo(8);
+    }
+
+    @Test
+    void several_processes_never_let_a_key_past_its_limit_and_fall_short_by_at_most_a_block_each() {
+        int limit = 6_000;
+        long size = RateBlock.size(limit);
+        List<RateBlock> processes = List.of(new RateBlock(), new RateBlock(), new RateBlock());
+        Set<Long> handedOut = new HashSet<>();
+        int allowed = 0;
+        for (int i = 0; i < 9_000; i++) {
+            long place = hit(processes.get((i * 7 + i / 5) % 3), 1, limit);
+            if (place > 0) {
+                allowed++;
+                assertThat(handedOut.add(place)).as("place %d handed out twice", place).isTrue();
+                assertThat(place).isLessThanOrEqualTo(limit);
+            }
+        }
+        assertThat(allowed).isBetween((int) (limit - 2 * size), limit);
+    }
+}
