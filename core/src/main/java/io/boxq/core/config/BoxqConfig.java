@@ -4,13 +4,16 @@ import io.boxq.core.auth.Tier;
 import io.boxq.core.auth.TierLimits;
 import io.boxq.core.config.JobConfig.RunnerKind;
 import io.boxq.core.config.ServerConfig.Role;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -151,10 +154,40 @@ public record BoxqConfig(
         if (!sentinels.isEmpty() && master == null) {
             r.problem("REDIS_SENTINELS is set but REDIS_MASTER_NAME is not (the name the Sentinels monitor)");
         }
+        if (!sentinels.isEmpty()) {
+            r.raw("REDIS_URL").flatMap(BoxqConfig::droppedWithSentinels).ifPresent(dropped -> r.problem(
+                    "REDIS_URL is not used with REDIS_SENTINELS, and it sets " + dropped + ", which would be dropped "
+                            + "unseen; unset REDIS_URL (a password goes in REDIS_PASSWORD)"));
+        }
         return new RedisConfig(r.string("REDIS_URL", "redis://127.0.0.1:6379"), r.string("BOXQ_REDIS_PREFIX", "boxq:"),
                 sentinels, master, r.raw("REDIS_PASSWORD").orElse(null), r.raw("REDIS_SENTINEL_PASSWORD").orElse(null),
                 r.integer("REDIS_WAIT_REPLICAS", 0, 0, 16),
                 Duration.ofMillis(r.integer("REDIS_WAIT_TIMEOUT_MS", RedisConfig.DEFAULT_WAIT_TIMEOUT_MS, 1, 60_000)));
+    }
+
+    /**
+     * What a Redis URL asks for that Sentinel mode does not do: TLS, a user or password in the URL,
+     * a database other than 0. Empty when it holds nothing but a host and port (ignored quietly).
+     */
+    static Optional<String> droppedWithSentinels(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // not read at all with Sentinels
+        }
+        List<String> dropped = new ArrayList<>();
+        if ("rediss".equalsIgnoreCase(uri.getScheme())) {
+            dropped.add("TLS (rediss://)");
+        }
+        if (uri.getRawUserInfo() != null) {
+            dropped.add("a user or password");
+        }
+        String db = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
+        if (!db.isEmpty() && !db.equals("0")) {
+            dropped.add("database " + db);
+        }
+        return dropped.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", dropped));
     }
 
     private static Set<Role> roles(EnvReader r) {

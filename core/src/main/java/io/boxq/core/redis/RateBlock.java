@@ -10,6 +10,8 @@ package io.boxq.core.redis;
 final class RateBlock {
     /** The most places one {@code INCRBY} takes, so a process holds little of a window it may not use. */
     static final int MAX_SIZE = 256;
+    /** What {@link #next} answers when the block has no place left. */
+    static final long USED_UP = -1;
     /** A block is at most this share of the limit: other processes can be short by that much. */
     static final int SHARE = 64;
 
@@ -33,10 +35,10 @@ final class RateBlock {
 
     /**
      * The place of a request in {@code window}: 1 for the window's first, the limit for its last
-     * allowed one, 0 when it is over the limit. Null when this block is used up and the counter may
-     * still have places: take another ({@link #took}).
+     * allowed one, 0 when it is over the limit. {@link #USED_UP} when this block is used up and the
+     * counter may still have places: take another ({@link #took}).
      */
-    Long next(long window) {
+    long next(long window) {
         if (window != this.window) {
             this.window = window;
             next = 1;
@@ -46,7 +48,7 @@ final class RateBlock {
         if (next <= last) {
             return next++;
         }
-        return full ? 0L : null;
+        return full ? 0 : USED_UP;
     }
 
     /**

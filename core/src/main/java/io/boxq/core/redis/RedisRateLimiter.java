@@ -39,11 +39,15 @@ public final class RedisRateLimiter {
         RateBlock block = blocks.computeIfAbsent(keyId, k -> new RateBlock());
         long place;
         synchronized (block) {
-            Long next = block.next(window);
-            place = next != null ? next : take(block, keyId, window, limitPerMinute);
+            place = block.next(window);
+            if (place == RateBlock.USED_UP) {
+                place = take(block, keyId, window, limitPerMinute);
+            }
         }
+        // A place of a block taken under a higher limit (the key's was lowered since) counts as over.
+        boolean allowed = place > 0 && place <= limitPerMinute;
         long reset = (window + 1) * WINDOW_SECONDS - nowSeconds;
-        return new Decision(place > 0, limitPerMinute, (int) (place > 0 ? limitPerMinute - place : 0), Math.max(1, reset));
+        return new Decision(allowed, limitPerMinute, allowed ? (int) (limitPerMinute - place) : 0, Math.max(1, reset));
     }
 
     private long take(RateBlock block, String keyId, long window, int limit) {

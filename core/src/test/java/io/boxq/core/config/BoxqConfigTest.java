@@ -8,6 +8,8 @@ import io.boxq.core.auth.Tier;
 import io.boxq.core.config.JobConfig.RunnerKind;
 import io.boxq.core.config.ServerConfig.Role;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,25 @@ class BoxqConfigTest {
                 .hasMessageContaining("REDIS_MASTER_NAME")
                 .hasMessageContaining("nohost")
                 .hasMessageContaining("REDIS_WAIT_REPLICAS");
+    }
+
+    @Test
+    void a_redis_url_whose_tls_user_or_database_sentinel_mode_would_drop_is_refused() {
+        Map<String, String> sentinels = Map.of("REDIS_SENTINELS", "10.0.0.1:26379", "REDIS_MASTER_NAME", "boxq");
+        for (String url : List.of("rediss://10.0.0.5:6380", "redis://app:secret@10.0.0.5:6379", "redis://10.0.0.5:6379/3")) {
+            Map<String, String> env = new HashMap<>(sentinels);
+            env.put("REDIS_URL", url);
+            assertThatThrownBy(() -> BoxqConfig.fromEnv(env)).as(url).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("REDIS_URL is not used with REDIS_SENTINELS");
+        }
+        assertThat(BoxqConfig.droppedWithSentinels("rediss://u:p@h:1/2")).hasValue("TLS (rediss://), a user or password, database 2");
+        for (String quiet : List.of("redis://10.0.0.5:6379", "redis://10.0.0.5:6379/0", "redis://redis:6379/")) {
+            Map<String, String> env = new HashMap<>(sentinels);
+            env.put("REDIS_URL", quiet);
+            assertThat(BoxqConfig.fromEnv(env).redis().usesSentinel()).as(quiet).isTrue();
+        }
+        assertThat(BoxqConfig.fromEnv(Map.of("REDIS_URL", "rediss://u:p@h:1/2")).redis().url())
+                .as("without Sentinels the URL is used as it is").isEqualTo("rediss://u:p@h:1/2");
     }
 
     @Test

@@ -15,8 +15,8 @@ class RateBlockTest {
     private int takes;
 
     private long hit(RateBlock block, long window, int limit) {
-        Long place = block.next(window);
-        if (place != null) {
+        long place = block.next(window);
+        if (place != RateBlock.USED_UP) {
             return place;
         }
         long size = RateBlock.size(limit);
