@@ -5,8 +5,11 @@
 # in one run, plus a plain `docker exec` baseline, pool hand-out, cold start, refill, what one job
 # costs (Redis commands and CPU, JVM CPU, engine CPU, host pids; bench/cost.py) and N idle
 # sandboxes.
-# Usage: scripts/bench.sh [--quick] [--only redis_wait|sandbox_ops|runtimes]
+# Usage: scripts/bench.sh [--quick] [--only cost|redis_wait|sandbox_ops|runtimes]
 #   --quick              fewer iterations, for a smoke run
+#   --only cost          only what one job costs (each runner's cost run), left in
+#                        bench/tmp/cost.partial; nothing else is written (scripts/bench-ab.sh
+#                        compares two versions with it)
 #   --only redis_wait    only the cost of acknowledged writes (a replica of the bench's Redis, one
 #                        server with REDIS_WAIT_REPLICAS=0 and one with 1); updates its part of
 #                        bench/results.json and docs/benchmarks.md and leaves the rest as it is
@@ -24,6 +27,7 @@
 #   BENCH_IDLE=500               idle sandboxes held (--quick: 20)
 #   BENCH_JFR=1                  profile a 16-client run of each runner but exec with JDK Flight
 #                                Recorder (bench/tmp/<runner>.jfr, <runner>-hot.txt)
+#   BENCH_JAR=<path>             measure this jar instead of building server/target/boxq.jar
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -74,13 +78,13 @@ only=""
 while (($# > 0)); do
     case "$1" in
         --quick) quick=1 ;;
-        --only) only=${2:?--only needs a part: redis_wait, sandbox_ops or runtimes}; shift ;;
-        *) boxq_die "unknown option $1 (--quick, --only redis_wait|sandbox_ops|runtimes)" ;;
+        --only) only=${2:?--only needs a part: cost, redis_wait, sandbox_ops or runtimes}; shift ;;
+        *) boxq_die "unknown option $1 (--quick, --only cost|redis_wait|sandbox_ops|runtimes)" ;;
     esac
     shift
 done
-[[ -z "$only" || "$only" == redis_wait || "$only" == sandbox_ops || "$only" == runtimes ]] ||
-    boxq_die "--only knows redis_wait, sandbox_ops and runtimes, not $only"
+[[ -z "$only" || "$only" == cost || "$only" == redis_wait || "$only" == sandbox_ops || "$only" == runtimes ]] ||
+    boxq_die "--only knows cost, redis_wait, sandbox_ops and runtimes, not $only"
 n() { if ((quick)); then echo "$2"; else echo "$1"; fi; }
 read -r -a RUNNERS <<<"${BENCH_RUNNERS:-agent exec}"
 ((${#RUNNERS[@]} > 0)) || boxq_die "BENCH_RUNNERS names no runner"
@@ -119,8 +123,9 @@ start_bench_redis() {
 }
 start_bench_redis
 
-jar=server/target/boxq.jar
-if [[ ! -f "$jar" || -n "$(find pom.xml core api executor scheduler server -name target -prune -o -type f -newer "$jar" -print | head -n1)" ]]; then
+jar=${BENCH_JAR:-server/target/boxq.jar}
+[[ -z "${BENCH_JAR:-}" || -f "$jar" ]] || boxq_die "BENCH_JAR: no file $jar"
+if [[ -z "${BENCH_JAR:-}" ]] && [[ ! -f "$jar" || -n "$(find pom.xml core api executor scheduler server -name target -prune -o -type f -newer "$jar" -print | head -n1)" ]]; then
     boxq_log "building $jar"
     ./mvnw -B -ntp -q -DskipTests -pl server -am package
 fi
@@ -306,6 +311,7 @@ put "runners" "$(python3 -c 'import sys, json; print(json.dumps(sys.argv[1:]))' 
 put "candidate" "\"$CANDIDATE\""
 
 for runner in "${RUNNERS[@]}"; do
+    [[ "$only" == cost ]] && break
     boxq_log "runner=$runner: latency and throughput (CPU quota $CPU %)"
     start_server "$runner" RUNNER=$runner POOL_SIZE=20 MIN_POOL_SIZE=20 MAX_POOL_SIZE=64 \
         TIER_FREE_CONCURRENT_JOBS=64 MAX_TOTAL_SANDBOXES=300
@@ -379,6 +385,10 @@ for runner in "${RUNNERS[@]}"; do
     fi
     stop_server
 done
+if [[ "$only" == cost ]]; then
+    boxq_log "cost figures in $results"
+    exit 0
+fi
 
 boxq_log "runner=$CANDIDATE, no CPU quota: latency"
 start_server "$CANDIDATE-q100" RUNNER=$CANDIDATE CPU_QUOTA_PERCENT=100 POOL_SIZE=4 MIN_POOL_SIZE=4 MAX_POOL_SIZE=8

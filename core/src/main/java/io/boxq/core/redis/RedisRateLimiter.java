@@ -34,20 +34,28 @@ public final class RedisRateLimiter {
 
     public Decision hit(String keyId, int limitPerMinute) {
         long nowSeconds = clock.millis() / 1000;
-        long window = nowSeconds / WINDOW_SECONDS;
-        sweep(window);
-        RateBlock block = blocks.computeIfAbsent(keyId, k -> new RateBlock());
-        long place;
-        synchronized (block) {
-            place = block.next(window);
-            if (place == RateBlock.USED_UP) {
-                place = take(block, keyId, window, limitPerMinute);
+        long now = nowSeconds / WINDOW_SECONDS;
+        sweep(now);
+        while (true) {
+            RateBlock block = blocks.computeIfAbsent(keyId, k -> new RateBlock(now));
+            block.lock.lock();
+            try {
+                if (block.retired()) {
+                    continue; // the sweep let it go after we found it: the key has a new one
+                }
+                long window = block.windowFor(now);
+                long place = block.next(limitPerMinute);
+                if (place == RateBlock.USED_UP) {
+                    place = take(block, keyId, window, limitPerMinute);
+                }
+                // A place of a block taken under a higher limit (the key's was lowered since) is over.
+                boolean allowed = place > 0 && place <= limitPerMinute;
+                long reset = Math.max(1, (window + 1) * WINDOW_SECONDS - nowSeconds);
+                return new Decision(allowed, limitPerMinute, allowed ? (int) (limitPerMinute - place) : 0, reset);
+            } finally {
+                block.lock.unlock();
             }
         }
-        // A place of a block taken under a higher limit (the key's was lowered since) counts as over.
-        boolean allowed = place > 0 && place <= limitPerMinute;
-        long reset = (window + 1) * WINDOW_SECONDS - nowSeconds;
-        return new Decision(allowed, limitPerMinute, allowed ? (int) (limitPerMinute - place) : 0, Math.max(1, reset));
     }
 
     private long take(RateBlock block, String keyId, long window, int limit) {
@@ -57,18 +65,26 @@ public final class RedisRateLimiter {
         if (end == size) {
             redis.run(j -> j.expire(counter, WINDOW_SECONDS + 1));
         }
-        return block.took(window, end, size, limit);
+        return block.took(end, size, limit);
     }
 
     /**
-     * Once a window: lets go of the blocks of keys not seen in this window or the one before (a
-     * block in use as the window turns is left alone: two blocks of one key in one window would
-     * waste the first one's places).
+     * Once a window: lets go of the blocks of keys not seen in this window or the one before. A
+     * block is retired under its lock, so a request that found it before it went takes the key's
+     * new block instead of taking places nobody would hand out.
      */
     private void sweep(long window) {
-        if (window != swept) {
-            swept = window;
-            blocks.values().removeIf(b -> b.window() < window - 1);
+        if (window == swept) {
+            return;
         }
+        swept = window;
+        blocks.values().removeIf(block -> {
+            block.lock.lock();
+            try {
+                return block.retireIfBefore(window - 1);
+            } finally {
+                block.lock.unlock();
+            }
+        });
     }
 }

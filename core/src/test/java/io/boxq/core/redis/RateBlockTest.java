@@ -15,14 +15,15 @@ class RateBlockTest {
     private int takes;
 
     private long hit(RateBlock block, long window, int limit) {
-        long place = block.next(window);
+        block.windowFor(window);
+        long place = block.next(limit);
         if (place != RateBlock.USED_UP) {
             return place;
         }
         long size = RateBlock.size(limit);
         counter += size;
         takes++;
-        return block.took(window, counter, size, limit);
+        return block.took(counter, size, limit);
     }
 
     @Test
@@ -36,7 +37,7 @@ class RateBlockTest {
 
     @Test
     void one_process_hands_out_every_place_up_to_the_limit_in_order_then_refuses_without_asking() {
-        RateBlock block = new RateBlock();
+        RateBlock block = new RateBlock(7);
         List<Long> places = new ArrayList<>();
         for (int i = 0; i < 650; i++) {
             places.add(hit(block, 7, 640));
@@ -50,7 +51,7 @@ class RateBlockTest {
 
     @Test
     void a_limit_that_is_not_a_multiple_of_the_block_ends_inside_the_last_block() {
-        RateBlock block = new RateBlock();
+        RateBlock block = new RateBlock(7);
         List<Long> places = new ArrayList<>();
         for (int i = 0; i < 700; i++) {
             places.add(hit(block, 7, 645));
@@ -63,7 +64,7 @@ class RateBlockTest {
 
     @Test
     void a_new_window_starts_from_its_first_place() {
-        RateBlock block = new RateBlock();
+        RateBlock block = new RateBlock(7);
         for (int i = 0; i < 6; i++) {
             hit(block, 7, 5);
         }
@@ -74,10 +75,44 @@ class RateBlockTest {
     }
 
     @Test
+    void a_request_that_read_the_clock_before_the_window_turned_counts_in_the_new_one() {
+        RateBlock block = new RateBlock(7);
+        hit(block, 7, 640);
+        counter = 0;
+        assertThat(hit(block, 8, 640)).isEqualTo(1);
+        assertThat(hit(block, 7, 640)).as("late, from window 7").isEqualTo(2);
+        assertThat(block.window()).isEqualTo(8);
+        assertThat(takes).as("the new window's block kept").isEqualTo(2);
+    }
+
+    @Test
+    void a_limit_raised_in_the_window_lets_the_key_go_on_at_once() {
+        RateBlock block = new RateBlock(7);
+        for (int i = 0; i < 5; i++) {
+            hit(block, 7, 5);
+        }
+        assertThat(hit(block, 7, 5)).as("past the limit of 5").isZero();
+        int takesWhenFull = takes;
+        assertThat(hit(block, 7, 5)).isZero();
+        assertThat(takes).as("refused without asking again").isEqualTo(takesWhenFull);
+        assertThat(hit(block, 7, 10)).as("the limit is 10 now: refusals took no place").isEqualTo(6);
+    }
+
+    @Test
+    void the_sweep_retires_only_blocks_of_windows_before_the_one_it_is_given() {
+        RateBlock current = new RateBlock(8);
+        RateBlock old = new RateBlock(6);
+        assertThat(current.retireIfBefore(7)).isFalse();
+        assertThat(current.retired()).isFalse();
+        assertThat(old.retireIfBefore(7)).isTrue();
+        assertThat(old.retired()).isTrue();
+    }
+
+    @Test
     void several_processes_never_let_a_key_past_its_limit_and_fall_short_by_at_most_a_block_each() {
         int limit = 6_000;
         long size = RateBlock.size(limit);
-        List<RateBlock> processes = List.of(new RateBlock(), new RateBlock(), new RateBlock());
+        List<RateBlock> processes = List.of(new RateBlock(7), new RateBlock(7), new RateBlock(7));
         Set<Long> handedOut = new HashSet<>();
         int allowed = 0;
         for (int i = 0; i < 9_000; i++) {

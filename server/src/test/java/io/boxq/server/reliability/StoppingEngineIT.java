@@ -75,7 +75,8 @@ class StoppingEngineIT {
         assertThat(runtime.answers()).as("a stopping engine answers").isFalse();
         DockerUnavailableException refused = catchThrowableOfType(DockerUnavailableException.class,
                 () -> runtime.start(spec()));
-        assertThat(refused).as("a container started on a stopping engine").isNotNull();
+        assertThat(refused).as("a container started on a stopping engine").isNotNull()
+                .hasMessageContaining("started while the engine was stopping");
         assertThat(refused.leftBehind()).as("removed again at once").isNull();
         assertThat(runtime.list(LABELS)).extracting(Container::getId).containsExactly(stubborn);
         assertThat(engine.isRunning()).as("all of it happened while the engine was stopping").isTrue();

@@ -59,7 +59,11 @@ class SandboxPauseIT {
                 .until(() -> Duration.between(frozenFrom, Instant.now()).toSeconds() >= 3);
         JsonNode second = ok(client.get("/v1/sandboxes/" + id + "/stats", key)).path("now");
         assertThat(second.path("cpu_percent").asDouble()).as(second.toString()).isZero();
-        assertThat(second.path("memory_bytes").asLong()).isPositive().isEqualTo(first.path("memory_bytes").asLong());
+        // Held, not released: the processes' memory stays. The kernel may still reclaim a clean page
+        // of a frozen cgroup's file cache under the host's memory pressure (a CI run saw one 4 KiB
+        // page go), so the figure is held to within 5 %, not to the byte.
+        long held = first.path("memory_bytes").asLong();
+        assertThat(second.path("memory_bytes").asLong()).isPositive().isBetween(held - held / 20, held);
         assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText())
                 .as("reading its figures does not resume it").isEqualTo("paused");
         Instant frozenUntil = Instant.now();
