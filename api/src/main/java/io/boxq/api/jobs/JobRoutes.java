@@ -50,7 +50,6 @@ public final class JobRoutes {
         ApiKey caller = Authenticator.caller(ctx);
         JobSpec spec = submitter.parse(caller, ctx.body());
         String idempotencyKey = idempotencyKey(ctx);
-        boolean resumes = submitter.resumes(caller, spec);
         RedisJobStore.Submitted submitted = submitter.submit(caller, spec, idempotencyKey == null ? null
                 : new RedisJobStore.Idempotency(Secrets.sha256(idempotencyKey), Secrets.sha256(ctx.body())));
         Job job = submitted.job();
@@ -58,7 +57,7 @@ public final class JobRoutes {
             ctx.header("Idempotent-Replayed", "true").json(JobView.of(job));
             return;
         }
-        ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job).resuming(resumes));
+        ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/jobs/" + job.id()).json(JobView.of(job));
     }
 
     private void get(Context ctx) {

@@ -51,12 +51,6 @@ public final class JobSubmitter {
         return parser.parse(body).withDefaultCallbackUrl(caller.webhookUrl());
     }
 
-    /** Whether {@code spec} names a sandbox of {@code caller} that is paused now: its node resumes it first. */
-    public boolean resumes(ApiKey caller, JobSpec spec) {
-        return spec.sandboxId() != null && sandboxes.find(spec.sandboxId())
-                .filter(s -> s.keyId().equals(caller.id()) && s.paused()).isPresent();
-    }
-
     /**
      * Queues {@code spec} for {@code caller} (or finds the job an earlier submit with the same
      * idempotency key made).
@@ -73,6 +67,7 @@ public final class JobSubmitter {
             spec = spec.withRuntime(runtime(limits, spec.runtime()));
         }
         long memory = limits.memoryBytes();
+        boolean resumes = false;
         if (spec.sandboxId() != null) {
             String sandboxId = spec.sandboxId();
             Sandbox sandbox = sandboxes.find(sandboxId).filter(s -> s.keyId().equals(caller.id()))
@@ -91,10 +86,11 @@ public final class JobSubmitter {
                         + sandbox.runtime());
             }
             spec = spec.withRuntime(sandbox.runtime());
+            resumes = sandbox.paused();
             sandboxes.touch(sandbox.id());
         }
         RedisJobStore.Submitted submitted = store.submit(JobIds.newJobId(), caller.id(), memory, spec, stream,
-                limits.concurrentJobs(), idempotency);
+                limits.concurrentJobs(), idempotency, resumes);
         if (!submitted.replay()) {
             metrics.jobSubmitted(caller.tier());
             log.debug("job {} queued (key {}{})", submitted.job().id(), caller.id(),

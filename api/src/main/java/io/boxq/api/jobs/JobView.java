@@ -15,7 +15,7 @@ import java.util.Map;
  * A job as the API shows it. Output that is valid UTF-8 is a string; anything else is base64 with
  * {@code stdout_encoding}/{@code stderr_encoding} set to {@code base64}, so no byte is lost.
  * {@code cpu_ms} is the CPU time its container used while the command ran, when the runner measured it.
- * {@code resumed} (only in the answer to a submit) says its sandbox was paused and is resumed first.
+ * {@code resumed} says its sandbox was paused when it was submitted, so its node resumed it first.
  */
 public record JobView(
         String id,
@@ -53,14 +53,8 @@ public record JobView(
                 job.submittedAt(), job.startedAt(), job.finishedAt(),
                 job.startedAt() != null && job.finishedAt() != null
                         ? Duration.between(job.startedAt(), job.finishedAt()).toMillis() : null,
-                r == null || r.cpuMicros() == null ? null : Math.round(r.cpuMicros() / 1000.0), null);
-    }
-
-    /** The same view, saying that the job resumes its paused sandbox (or not). */
-    public JobView resuming(boolean resumes) {
-        return new JobView(id, state, command, sandboxId, image, runtime, exitCode, stdout, stderr, stdoutEncoding,
-                stderrEncoding, stdoutTruncated, stderrTruncated, error, attempt, node, metadata, queuedAt, startedAt,
-                finishedAt, durationMs, cpuMs, resumes ? Boolean.TRUE : null);
+                r == null || r.cpuMicros() == null ? null : Math.round(r.cpuMicros() / 1000.0),
+                job.resumed() ? Boolean.TRUE : null);
     }
 
     /** {text, encoding}: encoding null for UTF-8 text, "base64" otherwise. */

@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param result the command's result, or null until the job ends with one
  * @param error why boxq could not run the job, for state {@code error}
  * @param op for an internal sandbox operation (create, destroy, files, stats), what to do; null for commands
+ * @param resumed its sandbox was paused when it was submitted, so its node resumes the sandbox first
  */
 public record Job(
         String id,
@@ -24,7 +25,8 @@ public record Job(
         Instant finishedAt,
         CommandResult result,
         String error,
-        SandboxOp op) {
+        SandboxOp op,
+        boolean resumed) {
 
     public boolean isOp() {
         return op != null;

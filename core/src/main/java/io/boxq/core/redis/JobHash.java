@@ -20,7 +20,8 @@ final class JobHash {
     private JobHash() {}
 
     static List<String> newJobFields(
-            String id, String keyId, long memoryBytes, JobSpec spec, String stream, long submittedAtMs, int concurrency) {
+            String id, String keyId, long memoryBytes, JobSpec spec, String stream, long submittedAtMs, int concurrency,
+            boolean resumes) {
         List<String> f = new ArrayList<>();
         add(f, "id", id);
         add(f, "key_id", keyId);
@@ -38,6 +39,9 @@ final class JobHash {
         }
         if (spec.callbackUrl() != null) {
             add(f, "callback_url", spec.callbackUrl()); // complete.lua schedules the webhook when set
+        }
+        if (resumes) {
+            add(f, "resumed", "1");
         }
         return f;
     }
@@ -97,7 +101,8 @@ final class JobHash {
                 instant(h.get("finished_at")),
                 result,
                 h.get("error"),
-                h.containsKey("op") ? new SandboxOp(SandboxOp.Kind.fromWire(h.get("op")), h.get("op_path")) : null);
+                h.containsKey("op") ? new SandboxOp(SandboxOp.Kind.fromWire(h.get("op")), h.get("op_path")) : null,
+                h.containsKey("resumed"));
     }
 
     /** The first {@link #PREVIEW_CHARS} characters of a command, for listings that must not read the spec. */

@@ -68,7 +68,7 @@ public final class RedisJobStore {
      * @return the job as stored (state {@code queued}; its submit time is Redis's, see submit.lua)
      */
     public Job submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit) {
-        return submit(id, keyId, memoryBytes, spec, stream, concurrencyLimit, null).job();
+        return submit(id, keyId, memoryBytes, spec, stream, concurrencyLimit, null, false).job();
     }
 
     /** A submit's outcome: the job, and whether it is an earlier job returned for a repeated Idempotency-Key. */
@@ -78,14 +78,15 @@ public final class RedisJobStore {
      * Like {@link #submit(String, String, long, JobSpec, String, int)}, honouring an Idempotency-Key.
      *
      * @param idempotency the key's Idempotency-Key and a hash of the request body, or null
+     * @param resumes the job's sandbox is paused: stored on the job ({@code resumed}), its node resumes it first
      * @throws IdempotencyConflictException when the Idempotency-Key was used with another body
      */
     public Submitted submit(String id, String keyId, long memoryBytes, JobSpec spec, String stream, int concurrencyLimit,
-            Idempotency idempotency) {
+            Idempotency idempotency, boolean resumes) {
         long now = clock.millis();
         List<String> args = new ArrayList<>(List.of(id, Long.toString(now), Integer.toString(concurrencyLimit),
                 idempotency == null ? "" : idempotency.bodyHash(), Integer.toString(RecentJobs.KEPT)));
-        args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit));
+        args.addAll(JobHash.newJobFields(id, keyId, memoryBytes, spec, stream, now, concurrencyLimit, resumes));
         String idemKey = idempotency == null ? keys.job(id) : keys.idempotency(keyId, idempotency.keyHash());
         List<?> reply = (List<?>) redis.acknowledged(j -> SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId),
                 keys.keyRunning(keyId), keys.keyBacklog(keyId), stream, idemKey, keys.recentJobs(), keys.jobStates()),
@@ -100,7 +101,7 @@ public final class RedisJobStore {
         }
         long submittedAt = Long.parseLong((String) reply.get(2)); // Redis's: see submit.lua
         return new Submitted(new Job(id, keyId, memoryBytes, spec, JobState.QUEUED, null, 0,
-                java.time.Instant.ofEpochMilli(submittedAt), null, null, null, null, null), false);
+                java.time.Instant.ofEpochMilli(submittedAt), null, null, null, null, null, resumes), false);
     }
 
     /** An Idempotency-Key (hashed) and the hash of the body it came with. */
@@ -120,7 +121,7 @@ public final class RedisJobStore {
         JobSpec spec = new JobSpec(op.kind().wireName(), sandboxId, null, null, null, payload, timeoutSeconds, null,
                 null, 1, null);
         List<String> args = new ArrayList<>(List.of(id, Long.toString(now), "-1", "", "0"));
-        args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0));
+        args.addAll(JobHash.newJobFields(id, keyId, 0, spec, nodeStream, now, 0, false));
         args.addAll(JobHash.opFields(op));
         redis.acknowledged(j -> {
             SUBMIT.run(j, List.of(keys.job(id), keys.keyJobs(keyId), keys.keyRunning(keyId), keys.keyBacklog(keyId),

@@ -43,9 +43,17 @@ class JobHashTest {
         assertThat(storedAndRead(unmeasured).result().timedOut()).isTrue();
     }
 
+    @Test
+    void a_job_that_resumes_its_paused_sandbox_says_so_on_every_read() {
+        Map<String, String> resuming = new HashMap<>();
+        putAll(resuming, JobHash.newJobFields("job_1", "k1", 1 << 20, JobSpec.of("true", 5), "jobs", 1000, 1, true));
+        assertThat(JobHash.read(resuming).resumed()).isTrue();
+        assertThat(storedAndRead(new CommandResult(0, new byte[0], new byte[0], false, false, false)).resumed()).isFalse();
+    }
+
     private static Job storedAndRead(CommandResult result) {
         Map<String, String> h = new HashMap<>();
-        putAll(h, JobHash.newJobFields("job_1", "k1", 1 << 20, JobSpec.of("true", 5), "jobs", 1000, 1));
+        putAll(h, JobHash.newJobFields("job_1", "k1", 1 << 20, JobSpec.of("true", 5), "jobs", 1000, 1, false));
         putAll(h, JobHash.resultFields(result.state(), result, null, 2000));
         return JobHash.read(h);
     }

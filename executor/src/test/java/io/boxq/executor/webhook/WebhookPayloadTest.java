@@ -93,6 +93,6 @@ class WebhookPayloadTest {
         JobSpec spec = new JobSpec("echo", null, null, Map.of(), null, null, 30, "https://h.example/cb",
                 Map.of("run", "r1"), 1, null);
         return new Job("job_00aa", "key_1", 256L << 20, spec, state, "node-1", 1, QUEUED, QUEUED.plusSeconds(1),
-                QUEUED.plusSeconds(2), result, error, null);
+                QUEUED.plusSeconds(2), result, error, null, false);
     }
 }

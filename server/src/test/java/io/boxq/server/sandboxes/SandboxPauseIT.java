@@ -99,7 +99,11 @@ class SandboxPauseIT {
         JsonNode job = client.awaitEnd(key, submitted.json().path("id").asText());
         assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
         assertThat(job.path("stdout").asText()).isEqualTo("hi\n");
+        assertThat(job.path("resumed").asBoolean()).as("stored with the job: a later read says so too").isTrue();
         assertThat(ok(client.get("/v1/sandboxes/" + id, key)).path("state").asText()).isEqualTo("ready");
+        JsonNode next = client.awaitEnd(key, client.post("/v1/jobs", key, Map.of("command", "true", "sandbox_id", id))
+                .json().path("id").asText());
+        assertThat(next.has("resumed")).as("a job sent to a running sandbox resumes nothing").isFalse();
 
         pause(id);
         BoxqClient.Reply written = client.send(client.request("/v1/sandboxes/" + id + "/files?path=a.txt", key)
