@@ -51,13 +51,8 @@ class Boxq:
                 return job
 
     def run(self, command: str, timeout: float = 300.0, **fields: Any) -> Job:
-        """Submits and waits for the end (up to ``timeout`` seconds). The job keeps the submit
-        answer's ``resumed`` (its sandbox was paused and is resumed first)."""
-        submitted = self.submit(command, **fields)
-        job = self.wait(submitted.id, timeout)
-        if submitted.resumed:
-            job.resumed = True
-        return job
+        """Submits and waits for the end (up to ``timeout`` seconds)."""
+        return self.wait(self.submit(command, **fields).id, timeout)
 
     def events(self, job_id: str, last_event_id: Optional[str] = None) -> Iterator[Event]:
         """Live output (``Output``) then the ``Result``; resumes by itself after a dropped connection."""

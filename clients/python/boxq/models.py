@@ -14,9 +14,8 @@ def _build(cls, data: Dict[str, Any]):
 @dataclasses.dataclass
 class Job:
     """A job as ``GET /v1/jobs/{id}`` shows it. Output that is not UTF-8 is base64 with
-    ``stdout_encoding == "base64"``: ``stdout_bytes()`` decodes either. ``resumed`` is True only in
-    the answer to a submit (and so in what ``run`` returns) whose sandbox was paused and is resumed
-    first; ``runtime`` is the runtime that ran it (``runc``, ``runsc``, …)."""
+    ``stdout_encoding == "base64"``: ``stdout_bytes()`` decodes either. ``resumed`` is True when its
+    sandbox was paused when it was submitted, so that it was resumed first; ``runtime`` is the runtime that ran it (``runc``, ``runsc``, …)."""
     id: str
     state: str
     command: Optional[str] = None

@@ -27,7 +27,7 @@ export interface Job {
   finished_at?: string | null;
   duration_ms?: number | null;
   cpu_ms?: number | null;
-  /** Only in the answer to a submit (and so in what run resolves to): its sandbox was paused and is resumed first. */
+  /** Its sandbox was paused when it was submitted, so that it was resumed first. */
   resumed?: boolean;
   [field: string]: unknown;
 }

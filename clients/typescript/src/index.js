@@ -62,14 +62,10 @@ export class Boxq {
     }
   }
 
-  /**
-   * Submits and waits for the end (up to `timeoutS`, default 300). The job keeps the submit
-   * answer's `resumed` (its sandbox was paused and is resumed first).
-   */
+  /** Submits and waits for the end (up to `timeoutS`, default 300). */
   async run(command, fields = {}, { timeoutS = 300 } = {}) {
     const submitted = await this.submit(command, fields);
-    const job = await this.wait(submitted.id, { timeoutS });
-    return submitted.resumed ? { ...job, resumed: true } : job;
+    return this.wait(submitted.id, { timeoutS });
   }
 
   /** Live output chunks, then the result; resumes by itself after a dropped connection. */

@@ -79,7 +79,7 @@ class BoxqClientIT {
             assertThat(boxq.sandboxes().get(sandbox.id()).state()).isEqualTo("paused");
 
             Job job = sandbox.run("echo awake");
-            assertThat(job.resumed()).as("the submit's answer, kept by run").isTrue();
+            assertThat(job.resumed()).as("the ended job, as the server reads it").isTrue();
             assertThat(job.stdout()).isEqualTo("awake\n");
             assertThat(sandbox.refresh().state()).isEqualTo("ready");
             assertThat(sandbox.info().pausedAt()).isNull();

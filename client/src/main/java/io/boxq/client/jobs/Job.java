@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * A job as {@code GET /v1/jobs/{id}} shows it. Output that is not UTF-8 comes as base64 with
  * {@code stdoutEncoding}/{@code stderrEncoding} {@code "base64"}: {@link #stdoutBytes()} decodes either.
- * {@code resumed} is true (else null) when its sandbox was paused and is resumed before it runs: the
- * server says so only in the answer to the submit, and {@link Jobs#run} keeps it on the job it returns.
+ * {@code resumed} is true (else null) when its sandbox was paused when it was submitted, so that it
+ * was resumed before the job ran.
  */
 public record Job(
         String id,
@@ -54,13 +54,6 @@ public record Job(
 
     public byte[] stderrBytes() {
         return bytes(stderr, stderrEncoding);
-    }
-
-    /** This job, with the {@code resumed} of its submit's answer (which a later read of it leaves out). */
-    Job resumedAs(Job submitted) {
-        return submitted.resumed == null ? this : new Job(id, state, command, sandboxId, image, runtime, exitCode,
-                stdout, stderr, stdoutEncoding, stderrEncoding, stdoutTruncated, stderrTruncated, error, attempt, node,
-                metadata, queuedAt, startedAt, finishedAt, durationMs, cpuMs, submitted.resumed);
     }
 
     private static byte[] bytes(String text, String encoding) {

@@ -55,11 +55,10 @@ public final class Jobs {
     /**
      * Submits and long-polls until the job ends or {@code total} has passed, whatever its length
      * (one poll waits at most a minute). The job is returned either way: check {@link Job#ended()}.
-     * It keeps the submit's {@link Job#resumed()}.
      */
     public Job run(JobRequest request, Duration total) {
         Job job = submit(request);
-        return await(job.id(), total).resumedAs(job);
+        return await(job.id(), total);
     }
 
     /** The job as it is now. */

@@ -2,6 +2,7 @@ package io.boxq.executor.agent;
 
 import io.boxq.executor.agent.AgentFrameReader.Frame;
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ final class AgentConnection implements AutoCloseable {
         } catch (AgentProtocolException e) {
             fail(e.getMessage());
         } catch (IOException | RuntimeException e) {
-            if (e instanceof java.net.SocketException && "Connection reset".equals(e.getMessage())) {
+            if (e instanceof SocketException && "Connection reset".equals(e.getMessage())) {
                 sentUnread = true; // before fail(): the request it wakes reads it
             }
             fail("the connection to the agent broke: " + e.getMessage());
